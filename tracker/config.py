@@ -1,0 +1,275 @@
+"""Load and validate config/*.toml into frozen dataclasses, once, at the edge.
+
+Precedence lives here and nowhere else: flag > environment > file > default.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tracker.errors import XinxiError
+
+DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+CATEGORIES = ("grassroots", "department", "union_news", "provincial", "provincial_report", "none")
+
+
+class ConfigError(XinxiError):
+    """A config file is unreadable or holds a bad value; the message names the file and the key."""
+
+    def __init__(self, path: Path | str, key: str | None, message: str) -> None:
+        self.path = Path(path)
+        self.key = key
+        where = f"{self.path}" + (f" 键 {key}" if key else "")
+        super().__init__(f"配置错误：{where}：{message}")
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse one TOML file; a syntax error names the file and the line."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(path, None, "文件不存在") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, None, f"TOML 语法错误（{exc}）") from None
+
+
+class Section:
+    """Typed access to one TOML table that reports the dotted key on any error."""
+
+    def __init__(self, path: Path, data: Mapping[str, Any], prefix: str = "") -> None:
+        self.path = path
+        self.data = data
+        self.prefix = prefix
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}.{name}" if self.prefix else name
+
+    def error(self, name: str, message: str) -> ConfigError:
+        return ConfigError(self.path, self.key(name), message)
+
+    def get(self, name: str, kind: type | tuple[type, ...], default: Any = ..., *, required: bool = False) -> Any:
+        if name not in self.data:
+            if required or default is ...:
+                raise self.error(name, "缺少此项")
+            return default
+        value = self.data[name]
+        # bool is an int in Python; a flag written as 1 is a mistake worth naming.
+        if (kind is int or kind == (int, float)) and isinstance(value, bool):
+            raise self.error(name, f"应为数字，实为 {value!r}")
+        if not isinstance(value, kind):
+            expected = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+            raise self.error(name, f"应为 {expected}，实为 {value!r}")
+        return value
+
+    def table(self, name: str, *, required: bool = False) -> Section:
+        value = self.get(name, dict, {} if not required else ..., required=required)
+        return Section(self.path, value, self.key(name))
+
+    def tables(self, name: str) -> list[Section]:
+        value = self.get(name, list, [])
+        out = []
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                raise self.error(f"{name}[{i}]", "应为表")
+            out.append(Section(self.path, item, f"{self.key(name)}[{i}]"))
+        return out
+
+    def strings(self, name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+        value = self.get(name, list, list(default))
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                raise self.error(f"{name}[{i}]", f"应为字符串，实为 {item!r}")
+        return tuple(value)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    name: str
+    list_url: str
+    category: str
+    code: str | None = None
+    catid: int | None = None
+
+
+@dataclass(frozen=True)
+class Politeness:
+    obey_robots: bool = True
+    download_delay: float = 1.0
+    concurrent_per_host: int = 1
+    autothrottle: bool = True
+    retry_times: int = 3
+    timeout: float = 30.0
+    user_agent: str = "xinxi/0.1"
+    max_list_pages: int = 50
+
+
+@dataclass(frozen=True)
+class Site:
+    key: str
+    name: str
+    base_url: str
+    columns: tuple[Column, ...]
+    legacy_article: str
+    suitable_article: str
+    date_labels: tuple[str, ...] = ("发布日期",)
+    source_labels: tuple[str, ...] = ("来源", "信息来源")
+    title_selectors: tuple[str, ...] = ()
+    body_selectors: tuple[str, ...] = ()
+    politeness: Politeness = field(default_factory=Politeness)
+
+    def column(self, key: str) -> Column:
+        for col in self.columns:
+            if col.key == key or col.name == key:
+                return col
+        names = "、".join(f"{c.key}（{c.name}）" for c in self.columns)
+        raise KeyError(f"网站 {self.key} 没有栏目 {key!r}；可选：{names}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    config_dir: Path
+    db_path: Path
+    timezone: str
+    sites: Mapping[str, Site]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def site(self, key: str) -> Site:
+        if key not in self.sites:
+            raise KeyError(f"没有网站 {key!r}；可选：{'、'.join(self.sites)}")
+        return self.sites[key]
+
+
+def _load_politeness(sec: Section) -> Politeness:
+    d = Politeness()
+    return Politeness(
+        obey_robots=sec.get("obey_robots", bool, d.obey_robots),
+        download_delay=float(sec.get("download_delay", (int, float), d.download_delay)),
+        concurrent_per_host=sec.get("concurrent_per_host", int, d.concurrent_per_host),
+        autothrottle=sec.get("autothrottle", bool, d.autothrottle),
+        retry_times=sec.get("retry_times", int, d.retry_times),
+        timeout=float(sec.get("timeout", (int, float), d.timeout)),
+        user_agent=sec.get("user_agent", str, d.user_agent),
+        max_list_pages=sec.get("max_list_pages", int, d.max_list_pages),
+    )
+
+
+def _load_site(key: str, sec: Section, base_url: str | None) -> Site:
+    columns = []
+    seen: set[str] = set()
+    for csec in sec.tables("columns"):
+        category = csec.get("category", str, required=True)
+        if category not in CATEGORIES:
+            raise csec.error("category", f"未知计分类别 {category!r}；可选：{'、'.join(CATEGORIES)}")
+        col = Column(
+            key=csec.get("key", str, required=True),
+            name=csec.get("name", str, required=True),
+            list_url=csec.get("list_url", str, required=True),
+            category=category,
+            code=csec.get("code", str, None),
+            catid=csec.get("catid", int, None),
+        )
+        if col.key in seen:
+            raise csec.error("key", f"栏目键 {col.key!r} 重复")
+        seen.add(col.key)
+        columns.append(col)
+    if not columns:
+        raise sec.error("columns", "至少要有一个栏目")
+    patterns = {}
+    for name in ("legacy_article", "suitable_article"):
+        pattern = sec.get(name, str, required=True)
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            raise sec.error(name, f"正则表达式无效（{exc}）") from None
+        if "id" not in compiled.groupindex:
+            raise sec.error(name, "正则表达式须含命名组 (?P<id>…)")
+        patterns[name] = pattern
+    url = base_url or sec.get("base_url", str, required=True)
+    if not re.match(r"https?://[^/]+", url):
+        raise sec.error("base_url", f"应为 http(s):// 开头的地址，实为 {url!r}")
+    labels = sec.table("labels")
+    selectors = sec.table("selectors")
+    return Site(
+        key=key,
+        name=sec.get("name", str, key),
+        base_url=url.rstrip("/"),
+        columns=tuple(columns),
+        legacy_article=patterns["legacy_article"],
+        suitable_article=patterns["suitable_article"],
+        date_labels=labels.strings("date", ("发布日期",)),
+        source_labels=labels.strings("source", ("来源", "信息来源")),
+        title_selectors=selectors.strings("title"),
+        body_selectors=selectors.strings("body"),
+        politeness=_load_politeness(sec.table("politeness")),
+    )
+
+
+def parse_base_urls(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """Turn --base-url SITE=URL flags into a mapping; a malformed pair is a ConfigError."""
+    out = {}
+    for pair in pairs:
+        site, sep, url = pair.partition("=")
+        if not sep or not site or not url:
+            raise ConfigError("--base-url", None, f"应写作 网站=地址，例如 czgh=http://127.0.0.1:8000，实为 {pair!r}")
+        out[site.strip()] = url.strip()
+    return out
+
+
+def load_settings(
+    config_dir: Path | str | None = None,
+    *,
+    db: Path | str | None = None,
+    base_urls: Mapping[str, str] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve settings.toml and sites.toml: flag > env > file > default."""
+    env = os.environ if env is None else env
+    cdir = Path(config_dir or env.get("XINXI_CONFIG") or DEFAULT_CONFIG_DIR)
+    settings_path = cdir / "settings.toml"
+    sites_path = cdir / "sites.toml"
+    top = Section(settings_path, read_toml(settings_path))
+    store = top.table("store")
+    time = top.table("time")
+    db_path = Path(db or env.get("XINXI_DB") or store.get("db", str, "data/xinxi.db"))
+    timezone = env.get("XINXI_TIMEZONE") or time.get("timezone", str, "Asia/Shanghai")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise time.error("timezone", f"未知时区 {timezone!r}") from None
+
+    base_urls = dict(base_urls or {})
+    sites_top = Section(sites_path, read_toml(sites_path)).table("sites", required=True)
+    sites = {
+        key: _load_site(key, sites_top.table(key), base_urls.pop(key, None)) for key in sites_top.data
+    }
+    seen: dict[str, str] = {}
+    for site in sites.values():
+        for col in site.columns:
+            if col.key in seen:
+                raise sites_top.table(site.key).error("columns", f"栏目键 {col.key!r} 已用于网站 {seen[col.key]}")
+            seen[col.key] = site.key
+    if base_urls:
+        raise ConfigError("--base-url", None, f"没有网站 {'、'.join(base_urls)}；可选：{'、'.join(sites)}")
+    return Settings(config_dir=cdir, db_path=db_path, timezone=timezone, sites=sites)
+
+
+def settings_as_dict(settings: Settings) -> dict[str, Any]:
+    """The resolved configuration as plain JSON-able data (for `config show --json`)."""
+    from dataclasses import asdict
+
+    data = asdict(settings)
+    data["config_dir"] = str(settings.config_dir)
+    data["db_path"] = str(settings.db_path)
+    return data
