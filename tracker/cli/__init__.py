@@ -83,10 +83,8 @@ def main(argv: list[str] | None = None) -> None:
     except (ConfigError, XinxiError) as exc:
         click.echo(f"错误：{exc}", err=True)
         sys.exit(2)
-    else:
-        ctx_code = 0
-        sys.exit(ctx_code)
 
 
 # Command modules register themselves on `cli` when imported.
 from tracker.cli import config_cmd  # noqa: E402,F401
+from tracker.cli import crawl_cmd  # noqa: E402,F401

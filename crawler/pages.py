@@ -1,0 +1,306 @@
+"""Page objects: one per page type, one method per field, `to_item()` at the end.
+
+Metadata is read by its labels in the page's text (发布日期, 来源, 信息来源 …), with the configured CSS
+selectors as a first choice only, so a changed template does not silently lose fields. Scraped text is
+untrusted: every field is plain text, length-capped, and None when absent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from scrapy.http import TextResponse
+
+from crawler.urls import ArticleRef, parse_article_url
+from tracker.config import Site
+
+IMG = "\x00IMG\x00"
+BLOCK = {
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "table", "section",
+    "article", "header", "footer", "dd", "dt", "dl", "form", "center", "blockquote", "hr", "pre", "nav",
+}
+SKIP = {"script", "style", "noscript", "head", "select", "option", "template"}
+FOOTER_MARKERS = ("主办单位", "承办单位", "版权所有", "Copyright", "ICP备")
+DATE_RE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
+SENTENCE_END = "。！？!?；;…"
+OPEN, CLOSE = "(（", ")）"
+BYLINE_SUFFIXES = ("工会", "总工会", "工联会", "部", "办公室", "产业办", "委员会", "联合会", "办", "委", "室", "局", "处")
+MAX_FIELD = 300
+MAX_BODY = 200_000
+
+
+def clean(text: str) -> str:
+    """Fold the page's odd spaces into plain ones and trim."""
+    return text.replace("\xa0", " ").replace("\u3000", " ").replace("\r", "").strip()
+
+
+def text_lines(node: Any) -> list[str]:
+    """The visible text of an element as lines, one per block, with images as IMG markers."""
+    parts: list[str] = []
+
+    def walk(el: Any) -> None:
+        tag = el.tag if isinstance(el.tag, str) else None
+        if tag is None or tag.lower() in SKIP:
+            return
+        tag = tag.lower()
+        block = tag in BLOCK
+        if block:
+            parts.append("\n")
+        if tag == "img":
+            parts.append(f"\n{IMG}\n")
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if block:
+            parts.append("\n")
+
+    walk(node)
+    lines = (clean(line) for line in "".join(parts).split("\n"))
+    return [line for line in lines if line]
+
+
+def _label_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
+    # Longest first, so 信息来源 is not read as 来源 with a stray 信息 in front.
+    alts = "|".join(re.escape(lb) for lb in sorted(labels, key=len, reverse=True))
+    return re.compile(rf"(?<![\u4e00-\u9fff])({alts})\s*[:：]\s*")
+
+
+def _cap(text: str | None, limit: int = MAX_FIELD) -> str | None:
+    if text is None:
+        return None
+    text = clean(text)
+    return text[:limit] if text else None
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    ref: ArticleRef
+    title: str | None
+    date: str | None
+
+
+class ListPage:
+    """A column's list page: article links (either URL form) and the 下一页 link."""
+
+    def __init__(self, response: TextResponse, site: Site) -> None:
+        self.response = response
+        self.site = site
+
+    def entries(self) -> list[ListEntry]:
+        seen: set[int] = set()
+        out = []
+        for anchor in self.response.xpath("//a[@href]"):
+            url = self.response.urljoin(anchor.attrib["href"].strip())
+            ref = parse_article_url(self.site, url)
+            if ref is None or ref.id in seen:
+                continue
+            seen.add(ref.id)
+            title = _cap(anchor.attrib.get("title") or "".join(anchor.xpath(".//text()").getall()))
+            container = " ".join(anchor.xpath("./ancestor::*[self::li or self::tr or self::dd][1]//text()").getall())
+            match = DATE_RE.search(container)
+            date = f"{match[1]}-{int(match[2]):02d}-{int(match[3]):02d}" if match else ref.url_date
+            out.append(ListEntry(ref, title, date))
+        return out
+
+    def next_url(self) -> str | None:
+        for anchor in self.response.xpath("//a[@href]"):
+            if clean("".join(anchor.xpath(".//text()").getall())) == "下一页":
+                href = anchor.attrib["href"].strip()
+                if href and not href.startswith(("#", "javascript")):
+                    return self.response.urljoin(href)
+        return None
+
+
+class ArticlePage:
+    """An article page of either layout; fields are None when the page does not show them."""
+
+    def __init__(self, response: TextResponse, site: Site) -> None:
+        self.response = response
+        self.site = site
+        self.ref = parse_article_url(site, response.url)
+
+    @cached_property
+    def lines(self) -> list[str]:
+        body = self.response.xpath("//body")
+        root = body[0].root if body else self.response.selector.root
+        return text_lines(root)
+
+    @cached_property
+    def _date_pattern(self) -> re.Pattern[str]:
+        return _label_pattern(self.site.date_labels)
+
+    @cached_property
+    def _source_pattern(self) -> re.Pattern[str]:
+        return _label_pattern(self.site.source_labels)
+
+    @cached_property
+    def meta_index(self) -> int | None:
+        """Index of the line holding 发布日期 (the metadata line), if any."""
+        for i, line in enumerate(self.lines):
+            match = self._date_pattern.search(line)
+            if match and DATE_RE.match(line[match.end():]):
+                return i
+        return None
+
+    @cached_property
+    def footer_index(self) -> int:
+        start = (self.meta_index or 0) + 1
+        for i in range(start, len(self.lines)):
+            if any(marker in self.lines[i] for marker in FOOTER_MARKERS):
+                return i
+        return len(self.lines)
+
+    def _selected_text(self, selectors: tuple[str, ...]) -> str | None:
+        for css in selectors:
+            text = clean(" ".join(self.response.css(css).getall()))
+            if text:
+                return text
+        return None
+
+    def _head_lines(self) -> list[str]:
+        """Lines above the metadata line, nearest first, stripped of layout markers."""
+        if self.meta_index is None:
+            return []
+        out = []
+        for line in reversed(self.lines[: self.meta_index]):
+            if line.startswith("您的位置") or ">>" in line or line.startswith("欢迎访问"):
+                break
+            line = clean(line.rstrip("|｜").removeprefix("标题").lstrip(":：|｜ "))
+            if line:
+                out.append(line)
+        return out
+
+    def title(self) -> str | None:
+        selected = self._selected_text(self.site.title_selectors)
+        if selected:
+            return _cap(selected)
+        for line in self._head_lines():
+            if not line.startswith(("——", "--", "—")):
+                return _cap(line)
+        head = clean(" ".join(self.response.xpath("//title//text()").getall()))
+        return _cap(head.split(" - ")[0].split("_")[0]) if head else None
+
+    def subtitle(self) -> str | None:
+        for line in self._head_lines():
+            if line.startswith(("——", "--", "—")):
+                return _cap(re.sub(r"^[—–-]+\s*", "", line))
+            if line == self.title():
+                break
+        return None
+
+    def date(self) -> str | None:
+        if self.meta_index is None:
+            return None
+        line = self.lines[self.meta_index]
+        match = DATE_RE.match(line[self._date_pattern.search(line).end():])
+        year, month, day = int(match[1]), int(match[2]), int(match[3])
+        if not (1990 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+            return None
+        return f"{year:04d}-{month:02d}-{day:02d}"
+
+    def _source_match(self) -> tuple[str, str] | None:
+        if self.meta_index is None:
+            return None
+        candidates = self.lines[self.meta_index : self.meta_index + 2]
+        for line in candidates:
+            match = self._source_pattern.search(line)
+            if match:
+                rest = line[match.end():]
+                value = re.split(r"\s{2,}|\s*[|｜]|\s*(?:浏览次数|点击|字号|作者|编辑|发布日期)\s*[:：]", rest)[0]
+                return match[1], value.strip()
+        return None
+
+    def source(self) -> str | None:
+        """The exact 来源 text as shown; None when the page has no 来源 or leaves it empty."""
+        found = self._source_match()
+        return _cap(found[1]) if found and found[1] else None
+
+    def source_label(self) -> str | None:
+        found = self._source_match()
+        return found[0] if found else None
+
+    @cached_property
+    def _body_lines(self) -> list[str]:
+        for css in self.site.body_selectors:
+            nodes = self.response.css(css)
+            if nodes:
+                return [line for node in nodes for line in text_lines(node.root)]
+        if self.meta_index is None:
+            return []
+        return self.lines[self.meta_index + 1 : self.footer_index]
+
+    @cached_property
+    def _paragraphs(self) -> list[str]:
+        return [line for line in self._body_lines if line != IMG]
+
+    def image_count(self) -> int:
+        return sum(1 for line in self._body_lines if line == IMG)
+
+    def closing_bylines(self) -> list[str]:
+        """The byline lines closing the body, exactly as written, in page order."""
+        found: list[str] = []
+        paragraphs = self._paragraphs
+        for i in range(len(paragraphs) - 1, 0, -1):
+            line = paragraphs[i]
+            if _is_byline(line):
+                found.append(line)
+                continue
+            trailing = re.search(rf"[{SENTENCE_END}]\s*([{OPEN}][^{OPEN}{CLOSE}]{{1,60}}[{CLOSE}])\s*$", line)
+            if trailing and not found:
+                found.append(trailing[1])
+            break
+        return [_cap(line) for line in reversed(found)]  # type: ignore[misc]
+
+    def correspondents(self) -> list[str]:
+        names: list[str] = []
+        text = "\n".join(self._paragraphs)
+        for match in re.finditer(r"(?:通讯员|作者)\s*[:：]?\s*([\u4e00-\u9fff·]{2,4}(?:[、， ,]+[\u4e00-\u9fff·]{2,4})*)", text):
+            for name in re.split(r"[、， ,]+", match[1]):
+                if name and name not in names:
+                    names.append(name)
+        return names[:20]
+
+    def body(self) -> str | None:
+        text = "\n".join(self._paragraphs)
+        return text[:MAX_BODY] if text else None
+
+    def to_item(self) -> dict[str, Any]:
+        return {
+            "id": self.ref.id if self.ref else None,
+            "url": self.response.url,
+            "title": self.title(),
+            "subtitle": self.subtitle(),
+            "date": self.date(),
+            "source": self.source(),
+            "source_label": self.source_label(),
+            "closing_bylines": self.closing_bylines(),
+            "correspondents": self.correspondents(),
+            "body": self.body(),
+            "image_count": self.image_count(),
+        }
+
+
+def _is_byline(line: str) -> bool:
+    """A closing line that names who sent the story rather than telling it."""
+    if len(line) > 60:
+        return False
+    if line[0] in OPEN:
+        # (unit) / (person) / (unit  person) / an unclosed "(unit"
+        inner = line[1:].rstrip(CLOSE)
+        return bool(inner) and not any(ch in inner for ch in SENTENCE_END)
+    if any(ch in line for ch in SENTENCE_END + "，,：:"):
+        return False
+    return line.endswith(BYLINE_SUFFIXES) and len(line) <= 30
+
+
+def is_parse_failure(item: dict[str, Any]) -> str | None:
+    """Why an extracted article cannot be stored, or None when it is complete enough."""
+    missing = [name for name, key in (("标题", "title"), ("发布日期", "date")) if not item.get(key)]
+    return f"未能读出{'、'.join(missing)}" if missing else None
+

@@ -1,0 +1,21 @@
+"""Scrapy settings that do not come from config/sites.toml. Plain constants."""
+
+BOT_NAME = "xinxi"
+SPIDER_MODULES = ["crawler.spiders"]
+LOG_LEVEL = "WARNING"
+TELNETCONSOLE_ENABLED = False
+COOKIES_ENABLED = False
+# Items are written in batches by the store pipeline; one item at a time keeps the reactor responsive.
+CONCURRENT_ITEMS = 1
+CONCURRENT_REQUESTS = 16
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Seconds before the first retry; each later retry waits twice as long.
+RETRY_BACKOFF_BASE = 1.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+# Rows per SQLite transaction, and the longest an item waits in memory before it is written.
+STORE_BATCH_SIZE = 200
+STORE_BATCH_SECONDS = 1.0

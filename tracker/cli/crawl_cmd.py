@@ -1,0 +1,162 @@
+"""`xinxi crawl`, `recrawl`, `articles`, `runs`: crawl the sites and look at what was crawled."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from tracker import runs, store
+from tracker.cli import cli, with_settings
+from tracker.config import Settings
+
+STATUS = {"ok": "成功", "failed": "失败", "running": "进行中", "killed": "中断"}
+
+
+def iso_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Check a YYYY-MM-DD option."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"日期应写作 YYYY-MM-DD，例如 2024-03-01，实为 {value!r}", param=param) from None
+
+
+def _column_names(settings: Settings) -> dict[str, str]:
+    return {c.key: c.name for site in settings.sites.values() for c in site.columns}
+
+
+def _crawl_options(fn: Any) -> Any:
+    fn = click.option("--no-politeness", is_flag=True,
+                      help="不限速（只允许用于本机 127.0.0.1 上的网站副本）。")(fn)
+    fn = click.option("--site", "sites", multiple=True, help="只抓这个网站（可重复；默认全部）。")(fn)
+    return fn
+
+
+def _run_crawl(settings: Settings, request: runs.CrawlRequest) -> None:
+    outcome = runs.crawl(settings, request)
+    db = store.open_db(settings.db_path)
+    try:
+        for site in outcome.sites:
+            print_run(store.get_run(db, site.run_id), _column_names(settings))
+    finally:
+        db.close()
+    sys.exit(outcome.exit_code)
+
+
+@cli.command()
+@_crawl_options
+@with_settings
+def crawl(settings: Settings, sites: tuple[str, ...], no_politeness: bool) -> None:
+    """增量抓取：每个栏目翻到只剩已入库文章的列表页为止，只下载新文章。"""
+    _run_crawl(settings, runs.CrawlRequest(sites=sites, polite=not no_politeness,
+                                           progress=sys.stderr.isatty()))
+
+
+@cli.command()
+@_crawl_options
+@click.option("--column", "columns", multiple=True, help="栏目键或栏目名，例如 jcdt 或 基层动态（可重复）。")
+@click.option("--since", callback=iso_date, help="只重抓此日期（含）之后发布的文章。")
+@click.option("--until", callback=iso_date, help="只重抓此日期（含）之前发布的文章。")
+@click.option("--url", "urls", multiple=True, help="重抓这一篇文章（可重复）。")
+@click.option("--full", is_flag=True, help="不设翻页上限，重抓范围内的全部文章。")
+@with_settings
+def recrawl(settings: Settings, sites: tuple[str, ...], no_politeness: bool, columns: tuple[str, ...],
+            since: str | None, until: str | None, urls: tuple[str, ...], full: bool) -> None:
+    """在指定范围内重新抓取并更新已入库的文章（不受增量停止规则限制）。"""
+    _run_crawl(settings, runs.CrawlRequest(
+        sites=sites, recrawl=True, columns=columns, since=since, until=until, urls=urls, full=full,
+        polite=not no_politeness, progress=sys.stderr.isatty()))
+
+
+def print_run(run: dict[str, Any], names: dict[str, str], console: Console | None = None) -> None:
+    """One run as a table of its columns, then its totals."""
+    console = console or Console()
+    table = Table(title=f"运行 #{run['id']}（{run['site'] or '全部'}，{STATUS.get(run['status'], run['status'])}）")
+    for header in ("栏目", "请求", "列表页", "链接", "新文章", "更新", "错误", "解析失败"):
+        table.add_column(header, justify="left" if header == "栏目" else "right")
+    for key, c in run["columns"].items():
+        table.add_row(names.get(key, key), *(str(c[k]) for k in ("requests", "list_pages", "links", "new",
+                                                                  "updated", "errors", "parse_failures")))
+    console.print(table)
+    console.print(f"共请求 {run['requests']} 次，新文章 {run['new']} 篇，更新 {run['updated']} 篇，"
+                  f"错误 {run['errors']} 个，解析失败 {run['parse_failures']} 篇。")
+    if run.get("error"):
+        console.print(f"[red]错误：{run['error']}[/]")
+
+
+def article_json(row: dict[str, Any]) -> dict[str, Any]:
+    """The scripting interface of one article (stable keys; add, never rename)."""
+    return {
+        "site": row["site"], "id": row["id"], "url": row["url"], "columns": row["columns"],
+        "title": row["title"], "subtitle": row["subtitle"], "date": row["date"],
+        "source": row["source"], "source_label": row["source_label"],
+        "closing_byline": "\n".join(row["closing_bylines"]) or None,
+        "closing_bylines": row["closing_bylines"], "correspondents": row["correspondents"],
+        "image_count": row["image_count"],
+    }
+
+
+@cli.command()
+@click.option("--column", help="栏目键或栏目名。")
+@click.option("--since", callback=iso_date, help="发布日期不早于（YYYY-MM-DD）。")
+@click.option("--until", callback=iso_date, help="发布日期不晚于（YYYY-MM-DD）。")
+@click.option("--source", help="来源字段包含此文字。")
+@click.option("--limit", type=int, help="最多显示多少篇。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出（供脚本使用）。")
+@with_settings
+def articles(settings: Settings, column: str | None, since: str | None, until: str | None,
+             source: str | None, limit: int | None, as_json: bool) -> None:
+    """列出已抓取的文章。"""
+    names = _column_names(settings)
+    if column and column not in names:
+        by_name = {v: k for k, v in names.items()}
+        if column not in by_name:
+            raise click.BadParameter(f"没有栏目 {column!r}；可选：{'、'.join(f'{k}（{v}）' for k, v in names.items())}",
+                                     param_hint="--column")
+        column = by_name[column]
+    db = store.open_db(settings.db_path)
+    try:
+        rows = store.list_articles(db, column=column, since=since, until=until, source=source, limit=limit)
+    finally:
+        db.close()
+    if as_json:
+        click.echo(json.dumps([article_json(r) for r in rows], ensure_ascii=False, indent=1))
+        return
+    table = Table(title=f"文章（{len(rows)} 篇）")
+    for header in ("日期", "编号", "栏目", "标题", "来源", "结尾署名"):
+        table.add_column(header)
+    for r in rows:
+        table.add_row(r["date"], str(r["id"]), "、".join(names.get(c, c) for c in r["columns"]),
+                      r["title"], r["source"] or "—", " / ".join(r["closing_bylines"]) or "—")
+    Console().print(table)
+
+
+@cli.command("runs")
+@click.option("--limit", type=int, default=20, show_default=True, help="显示最近多少次运行。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出（供脚本使用）。")
+@with_settings
+def runs_(settings: Settings, limit: int, as_json: bool) -> None:
+    """列出最近的抓取运行及每个栏目的数字。"""
+    db = store.open_db(settings.db_path)
+    try:
+        rows = store.list_runs(db, limit=limit)
+    finally:
+        db.close()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    table = Table(title="最近的运行")
+    for header in ("编号", "类型", "网站", "开始（UTC）", "结束（UTC）", "状态", "请求", "新", "更新", "错误"):
+        table.add_column(header)
+    for r in rows:
+        table.add_row(str(r["id"]), r["kind"], r["site"] or "", r["started_at"], r["finished_at"] or "",
+                      STATUS.get(r["status"], r["status"]), str(r["requests"]), str(r["new"]),
+                      str(r["updated"]), str(r["errors"]))
+    Console().print(table)

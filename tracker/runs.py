@@ -1,0 +1,154 @@
+"""Start crawls as subprocesses (`python -m crawler.run`), one per site, and record how they ended.
+
+The CLI and the nightly job share this one entry point.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from tracker import store
+from tracker.config import Settings
+from tracker.errors import XinxiError
+
+STDERR_TAIL = 4000
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+class CrawlBoundsError(XinxiError):
+    """A recrawl was asked for without saying what to refresh."""
+
+
+@dataclass(frozen=True)
+class CrawlRequest:
+    """What to crawl. A plain crawl is incremental; `recrawl` refreshes within the bounds given."""
+
+    sites: tuple[str, ...] = ()
+    recrawl: bool = False
+    columns: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+    urls: tuple[str, ...] = ()
+    full: bool = False
+    polite: bool = True
+    trigger: str = "manual"
+    progress: bool = False
+
+    def bounded(self) -> bool:
+        return bool(self.columns or self.since or self.until or self.urls or self.full)
+
+
+@dataclass(frozen=True)
+class SiteOutcome:
+    site: str
+    run_id: int
+    status: str
+    error: str | None
+
+
+@dataclass(frozen=True)
+class CrawlOutcome:
+    sites: tuple[SiteOutcome, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return all(s.status == "ok" for s in self.sites)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
+
+def crawl_argv(settings: Settings, site_key: str, request: CrawlRequest, run_id: int) -> list[str]:
+    """The command line of one site's crawl process; it resolves the same settings as this one."""
+    site = settings.site(site_key)
+    argv = [
+        sys.executable, "-m", "crawler.run",
+        "--site", site_key,
+        "--config", str(settings.config_dir.resolve()),
+        "--db", str(settings.db_path.resolve()),
+        "--base-url", f"{site_key}={site.base_url}",
+        "--run-id", str(run_id),
+        "--trigger", request.trigger,
+    ]
+    for column in request.columns:
+        argv += ["--column", column]
+    for url in request.urls:
+        argv += ["--url", url]
+    if request.recrawl:
+        argv.append("--recrawl")
+    if request.since:
+        argv += ["--since", request.since]
+    if request.until:
+        argv += ["--until", request.until]
+    if request.full:
+        argv.append("--full")
+    if not request.polite:
+        argv.append("--no-politeness")
+    if request.progress:
+        argv.append("--progress")
+    return argv
+
+
+def _sites_for(settings: Settings, request: CrawlRequest) -> Sequence[str]:
+    keys = request.sites or tuple(settings.sites)
+    for key in keys:
+        settings.site(key)  # unknown names fail before anything starts
+    if request.columns:
+        # A column names its site: crawl only the sites that own the columns asked for.
+        keys = [k for k in keys if any(c.key in request.columns or c.name in request.columns
+                                       for c in settings.site(k).columns)] or keys
+        for column in request.columns:
+            if not any(c.key == column or c.name == column for k in keys for c in settings.site(k).columns):
+                raise CrawlBoundsError(f"没有栏目 {column!r}")
+    return keys
+
+
+def crawl(settings: Settings, request: CrawlRequest) -> CrawlOutcome:
+    """Crawl each site in its own process and return how each run ended."""
+    if request.recrawl and not request.bounded():
+        raise CrawlBoundsError("重新抓取需要指定范围：--column、--since、--until、--url，或用 --full 全部重抓")
+    keys = _sites_for(settings, request)
+    if not request.polite:
+        for key in keys:
+            host = urlsplit(settings.site(key).base_url).hostname
+            if host not in LOOPBACK:
+                raise CrawlBoundsError(f"--no-politeness 只能用于本机上的网站副本，{key} 指向 {host}")
+    outcomes = []
+    for key in keys:
+        db = store.open_db(settings.db_path)
+        try:
+            bounds = {"columns": list(request.columns), "since": request.since, "until": request.until,
+                      "urls": list(request.urls), "full": request.full}
+            run_id = store.start_run(db, "recrawl" if request.recrawl else "crawl", trigger=request.trigger,
+                                     site=key, args={k: v for k, v in bounds.items() if v})
+        finally:
+            db.close()
+        proc = subprocess.run(
+            crawl_argv(settings, key, request, run_id),
+            stdout=subprocess.PIPE,
+            stderr=None if request.progress else subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+        outcomes.append(_settle(settings, key, run_id, proc))
+    return CrawlOutcome(tuple(outcomes))
+
+
+def _settle(settings: Settings, key: str, run_id: int, proc: subprocess.CompletedProcess[str]) -> SiteOutcome:
+    """Read the run's recorded end; a process that died without recording one is marked failed here."""
+    db = store.open_db(settings.db_path)
+    try:
+        run = store.get_run(db, run_id)
+        if run["status"] == "running":
+            tail = (proc.stderr or "").strip()[-STDERR_TAIL:]
+            error = f"抓取进程异常退出（退出码 {proc.returncode}）" + (f"：{tail}" if tail else "")
+            store.finish_run(db, run_id, "failed", error)
+            run = store.get_run(db, run_id)
+        return SiteOutcome(key, run_id, run["status"], run["error"])
+    finally:
+        db.close()
