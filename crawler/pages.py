@@ -8,6 +8,7 @@ untrusted: every field is plain text, length-capped, and None when absent.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -18,6 +19,7 @@ from crawler.urls import ArticleRef, parse_article_url
 from tracker.config import Site
 
 IMG = "\x00IMG\x00"
+BEGIN, END = "\x00BEGIN\x00", "\x00END\x00"
 BLOCK = {
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "table", "section",
     "article", "header", "footer", "dd", "dt", "dl", "form", "center", "blockquote", "hr", "pre", "nav",
@@ -37,28 +39,41 @@ def clean(text: str) -> str:
     return text.replace("\xa0", " ").replace("\u3000", " ").replace("\r", "").strip()
 
 
-def text_lines(node: Any) -> list[str]:
-    """The visible text of an element as lines, one per block, with images as IMG markers."""
+def text_lines(node: Any, marked: Iterable[Any] = ()) -> list[str]:
+    """The visible text of an element as lines, one per block, with images as IMG markers.
+
+    The text of each `marked` element is framed by BEGIN and END lines, so one walk of the page also
+    yields the part a selector picked out.
+    """
     parts: list[str] = []
+    marks = set(marked)
+    append = parts.append
 
     def walk(el: Any) -> None:
-        tag = el.tag if isinstance(el.tag, str) else None
-        if tag is None or tag.lower() in SKIP:
+        tag = el.tag
+        if not isinstance(tag, str):
             return
         tag = tag.lower()
+        if tag in SKIP:
+            return
         block = tag in BLOCK
-        if block:
-            parts.append("\n")
+        framed = el in marks
+        if framed:
+            append(f"\n{BEGIN}\n")
+        elif block:
+            append("\n")
         if tag == "img":
-            parts.append(f"\n{IMG}\n")
+            append(f"\n{IMG}\n")
         if el.text:
-            parts.append(el.text)
+            append(el.text)
         for child in el:
             walk(child)
             if child.tail:
-                parts.append(child.tail)
-        if block:
-            parts.append("\n")
+                append(child.tail)
+        if framed:
+            append(f"\n{END}\n")
+        elif block:
+            append("\n")
 
     walk(node)
     lines = (clean(line) for line in "".join(parts).split("\n"))
@@ -126,10 +141,33 @@ class ArticlePage:
         self.ref = parse_article_url(site, response.url)
 
     @cached_property
-    def lines(self) -> list[str]:
+    def _walk(self) -> tuple[list[str], list[str] | None]:
+        """The page's lines, and the lines of the body the configured selector picks (None if none)."""
         body = self.response.xpath("//body")
         root = body[0].root if body else self.response.selector.root
-        return text_lines(root)
+        picked: list[Any] = []
+        for css in self.site.body_selectors:
+            picked = [node.root for node in self.response.css(css)]
+            if picked:
+                break
+        lines = text_lines(root, picked)
+        if not picked:
+            return lines, None
+        page, selected, depth = [], [], 0
+        for line in lines:
+            if line == BEGIN:
+                depth += 1
+            elif line == END:
+                depth -= 1
+            else:
+                page.append(line)
+                if depth:
+                    selected.append(line)
+        return page, selected
+
+    @property
+    def lines(self) -> list[str]:
+        return self._walk[0]
 
     @cached_property
     def _date_pattern(self) -> re.Pattern[str]:
@@ -176,7 +214,8 @@ class ArticlePage:
                 out.append(line)
         return out
 
-    def title(self) -> str | None:
+    @cached_property
+    def _title(self) -> str | None:
         selected = self._selected_text(self.site.title_selectors)
         if selected:
             return _cap(selected)
@@ -186,11 +225,14 @@ class ArticlePage:
         head = clean(" ".join(self.response.xpath("//title//text()").getall()))
         return _cap(head.split(" - ")[0].split("_")[0]) if head else None
 
+    def title(self) -> str | None:
+        return self._title
+
     def subtitle(self) -> str | None:
         for line in self._head_lines():
             if line.startswith(("——", "--", "—")):
                 return _cap(re.sub(r"^[—–-]+\s*", "", line))
-            if line == self.title():
+            if line == self._title:
                 break
         return None
 
@@ -227,10 +269,9 @@ class ArticlePage:
 
     @cached_property
     def _body_lines(self) -> list[str]:
-        for css in self.site.body_selectors:
-            nodes = self.response.css(css)
-            if nodes:
-                return [line for node in nodes for line in text_lines(node.root)]
+        selected = self._walk[1]
+        if selected is not None:
+            return selected
         if self.meta_index is None:
             return []
         return self.lines[self.meta_index + 1 : self.footer_index]

@@ -114,14 +114,15 @@ class ColumnSpider(scrapy.Spider):
         oldest = None
         for entry in entries:
             aid = entry.ref.id
-            if (aid, column) not in self.plan.known_listings:
-                yield {"type": "listing", "id": aid, "column": column}
             known = aid in self.plan.known_ids
             all_known = all_known and known
             if entry.date:
                 oldest = min(oldest or entry.date, entry.date)
             if self._wants(known, entry.date) and aid not in self.requested:
+                # The article item carries this column itself; no separate listing needed.
                 yield self._article_request(entry.ref.url, column)
+            elif (aid, column) not in self.plan.known_listings:
+                yield {"type": "listing", "id": aid, "column": column}
 
         next_url = listing.next_url()
         if next_url is None:
@@ -194,7 +195,8 @@ class ColumnSpider(scrapy.Spider):
             self.other_errors += 1
         self.logger.error("文章页失败 %s：%s", request.url, failure.getErrorMessage())
         if aid is not None:
-            yield self._failure(request.url, aid, column, "http", failure.getErrorMessage(), status, count=False)
+            detail = f"HTTP {status}" if status else failure.getErrorMessage()
+            yield self._failure(request.url, aid, column, "http", detail, status, count=False)
 
     def _failure(self, url: str, aid: int | None, column: str | None, kind: str, detail: str,
                  status: int | None, count: bool = True) -> dict[str, Any]:
