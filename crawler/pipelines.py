@@ -30,9 +30,9 @@ class StorePipeline:
         self.batch_size = settings.getint("STORE_BATCH_SIZE", 200)
         self.batch_seconds = settings.getfloat("STORE_BATCH_SECONDS", 1.0)
         self.articles: list[dict[str, Any]] = []
-        self.listings: list[tuple[int, str]] = []
+        self.listings: list[store.Listing] = []
         self.failures: list[dict[str, Any]] = []
-        self.pending: list[tuple[int, str]] = []
+        self.pending: list[store.Listing] = []
         self.last_flush = time.monotonic()
         self.error: BaseException | None = None
         self.db = None
@@ -59,7 +59,8 @@ class StorePipeline:
         if kind == "article":
             self.articles.append(item)
         elif kind == "listing":
-            self.listings.append((item["id"], item["column"]))
+            self.listings.append(store.Listing(item["id"], item["column"], item.get("url"),
+                                               bool(item.get("legacy"))))
         elif kind == "failure" and item.get("article_id") is not None:
             self.failures.append(item)
         size = len(self.articles) + len(self.failures)

@@ -122,7 +122,8 @@ class ColumnSpider(scrapy.Spider):
                 # The article item carries this column itself; no separate listing needed.
                 yield self._article_request(entry.ref.url, column)
             elif (aid, column) not in self.plan.known_listings:
-                yield {"type": "listing", "id": aid, "column": column}
+                yield {"type": "listing", "id": aid, "column": column, "url": entry.ref.url,
+                       "legacy": entry.ref.form == "legacy"}
 
         next_url = listing.next_url()
         if next_url is None:
@@ -182,7 +183,9 @@ class ColumnSpider(scrapy.Spider):
         if reason:
             yield self._failure(response.url, aid, column, "parse", reason, response.status)
             return
-        yield {"type": "article", **item, "id": aid, "column": column}
+        ref = parse_article_url(self.plan.site, response.url)
+        yield {"type": "article", **item, "id": aid, "column": column,
+               "legacy": ref is not None and ref.form == "legacy"}
 
     def article_failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
         request = failure.request
