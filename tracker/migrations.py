@@ -17,6 +17,7 @@ def m001_crawl(db: Database) -> None:
             "id": int,
             "url": str,            # canonical (legacy) URL when known, else the URL fetched
             "alt_url": str,        # the other form of the same article, when seen
+            "url_form": str,       # legacy | suitable: the form of `url`; legacy wins whenever known
             "title": str,
             "subtitle": str,
             "date": str,           # 发布日期, ISO yyyy-mm-dd
@@ -97,3 +98,181 @@ def m001_crawl(db: Database) -> None:
         {"site": str, "column_key": str, "in_progress_run": int, "completed_run": int, "completed_at": str},
         pk=("site", "column_key"),
     )
+
+
+@migrations()
+def m004_operations(db: Database) -> None:
+    """The run lock, the health warnings, the steps of each nightly run, and which run started which."""
+    db["run_lock"].create(
+        {
+            "name": str,           # one lock per name; crawls and the nightly job share "crawl"
+            "holder": str,         # who holds it, in words: 夜间任务 / 手动抓取 …
+            "pid": int,
+            "host": str,
+            "token": str,          # proves ownership on release and heartbeat
+            "acquired_at": str,
+            "heartbeat_at": str,
+        },
+        pk="name",
+    )
+    db["warnings"].create(
+        {
+            "id": int,
+            "key": str,            # check + site + column: one open warning per key
+            "check_name": str,     # redesign | parse_failures | missing_source | stale_site | failed_run | missed_run
+            "level": str,          # warning | error
+            "site": str,
+            "column_key": str,
+            "message": str,        # in words for the office staff
+            "detail": str,         # JSON of the figures behind it
+            "first_seen_at": str,
+            "last_seen_at": str,
+            "first_run_id": int,
+            "last_run_id": int,
+            "resolved_at": str,
+        },
+        pk="id",
+    )
+    db.execute("CREATE UNIQUE INDEX idx_warnings_open_key ON warnings (key) WHERE resolved_at IS NULL")
+    db["run_steps"].create(
+        {
+            "run_id": int,
+            "step": str,
+            "label": str,
+            "status": str,         # ok | failed
+            "started_at": str,
+            "finished_at": str,
+            "summary": str,
+            "error": str,
+        },
+        pk=("run_id", "step"),
+    )
+    db["runs"].add_column("parent_id", int)
+
+
+@migrations()
+def m003_scoring(db: Database) -> None:
+    """Manual score entries and their audit trail, experience-flag decisions, published score snapshots."""
+    db["score_entries"].create(
+        {
+            "id": int,
+            "unit_id": str,
+            "kind": str,           # a clause id of the rules file (national.adoption, activity, …)
+            "date": str,           # ISO yyyy-mm-dd: the day the item was adopted / the event took place
+            "title": str,
+            "evidence": str,       # document number, notice title or URL
+            "note": str,
+            "source": str,         # cli | import
+            "import_file": str,
+            "created_at": str,
+            "created_by": str,
+            "removed_at": str,     # entries are never deleted: removal is recorded here and in the trail
+            "removed_by": str,
+            "removed_reason": str,
+        },
+        pk="id",
+        not_null={"unit_id", "kind", "date", "title", "evidence"},
+    )
+    db["score_entries"].create_index(["date"])
+    db["score_entries"].create_index(["unit_id"])
+    db["score_entry_events"].create(
+        {
+            "id": int,
+            "entry_id": int,
+            "action": str,         # add | import | remove
+            "at": str,
+            "by": str,
+            "reason": str,
+            "data": str,           # JSON of the entry as it stood
+        },
+        pk="id",
+    )
+    db["score_entry_events"].create_index(["entry_id"])
+    db["experience_flags"].create(
+        {
+            "site": str,
+            "article_id": int,
+            "experience": int,     # 1 = 经验类/总结类, 0 = not
+            "source": str,         # classifier | reviewer
+            "decided_by": str,
+            "decided_at": str,
+            "reason": str,
+        },
+        pk=("site", "article_id"),
+    )
+    db["score_snapshots"].create(
+        {
+            "id": int,
+            "period": str,         # the label it was published under: 2024, 2024Q1, 2024-03
+            "start": str,
+            "end": str,
+            "status": str,         # published | reopened
+            "published_at": str,
+            "published_by": str,
+            "reopened_at": str,
+            "reopened_by": str,
+            "reopen_reason": str,
+            "rules": str,          # JSON [[rules id, digest], …]
+            "data": str,           # JSON of the whole scoreboard, every line with its evidence
+        },
+        pk="id",
+    )
+    db["score_snapshots"].create_index(["period"])
+
+
+@migrations()
+def m002_attribution(db: Database) -> None:
+    """The engine's attribution of each article, reviewers' decisions (never deleted) and taught aliases."""
+    db["attributions"].create(
+        {
+            "site": str,
+            "article_id": int,
+            "unit_id": str,        # null when the engine did not decide
+            "method": str,         # source | closing | alias | gazetteer
+            "confidence": float,
+            "evidence": str,       # the text it relied on, in words
+            "suggestions": str,    # JSON [[unit id, score, evidence], …], best first
+            "needs_review": int,   # 1 = waits for a person
+            "content_hash": str,   # the article's content_hash when attributed: a changed page is redone
+            "attributed_at": str,
+        },
+        pk=("site", "article_id"),
+        defaults={"needs_review": 0},
+    )
+    db["attributions"].create_index(["needs_review"])
+    db["attributions"].create_index(["unit_id"])
+    db["review_decisions"].create(
+        {
+            "id": int,
+            "site": str,
+            "article_id": int,
+            "action": str,         # assign | ignore
+            "unit_id": str,        # for assign
+            "note": str,           # the reviewer's note, or the reason for ignoring
+            "decided_by": str,
+            "decided_at": str,
+            "undone_at": str,      # set when undone or replaced by a later decision
+            "undone_by": str,
+            "undo_reason": str,
+        },
+        pk="id",
+        not_null={"site", "article_id", "action", "decided_by", "decided_at"},
+    )
+    db.execute("CREATE UNIQUE INDEX idx_review_decisions_active ON review_decisions (site, article_id) "
+               "WHERE undone_at IS NULL")
+    db["aliases"].create(
+        {
+            "id": int,
+            "text": str,           # the byline text as written, e.g. 市粮食局工联会 or a correspondent's name
+            "unit_id": str,
+            "note": str,
+            "created_by": str,
+            "created_at": str,
+            "removed_at": str,
+            "removed_by": str,
+            "removed_reason": str,
+        },
+        pk="id",
+        not_null={"text", "unit_id", "created_by", "created_at"},
+    )
+    db.execute("CREATE UNIQUE INDEX idx_aliases_active ON aliases (text) WHERE removed_at IS NULL")

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
@@ -43,8 +43,16 @@ def open_db(path: Path | str, *, migrate: bool = True) -> Database:
     if str(path) != ":memory:":
         db.enable_wal()
     db.execute("PRAGMA synchronous = NORMAL")
-    if migrate:
-        migrations.apply(db)
+    if migrate and migrations.pending(db):
+        # Two processes opening a new file at once must not both create the schema: the first takes
+        # the write lock, the second waits (busy_timeout) and then finds nothing left to apply.
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            migrations.apply(db)
+        except BaseException:
+            db.conn.rollback()
+            raise
+        db.conn.commit()
     return db
 
 
@@ -54,7 +62,9 @@ def _json_list(value: Sequence[str] | None) -> str:
 
 def content_hash(article: dict[str, Any]) -> str:
     """A digest of the raw fields, so a recrawl can tell a changed page from an unchanged one."""
-    payload = json.dumps([article.get(k) for k in ARTICLE_FIELDS if k != "alt_url"], ensure_ascii=False)
+    # The URLs are not content: the same page reached by its other address is the same page.
+    payload = json.dumps([article.get(k) for k in ARTICLE_FIELDS if k not in ("url", "alt_url")],
+                         ensure_ascii=False)
     return hashlib.sha1(payload.encode("utf-8")).hexdigest()
 
 
@@ -87,68 +97,103 @@ class BatchResult:
     stored_ids: set[int] = field(default_factory=set)
 
 
+class Listing(NamedTuple):
+    """An article seen in a column's list, by the URL the list linked it with."""
+
+    id: int
+    column: str
+    url: str | None = None
+    legacy: bool = False
+
+
+def _merge_urls(old: tuple[str, str | None, str | None] | None, url: str, legacy: bool) -> tuple[str, str, str | None]:
+    """(url, url_form, alt_url) after seeing `url`: the legacy form is the article's URL whenever known."""
+    form = "legacy" if legacy else "suitable"
+    if old is None:
+        return url, form, None
+    old_url, old_form, old_alt = old
+    if url == old_url:
+        return old_url, old_form or form, old_alt
+    if old_form == "legacy" and not legacy:
+        return old_url, old_form, url
+    return url, form, old_url
+
+
 def save_batch(
     db: Database,
     site: str,
     run_id: int | None,
     articles: Sequence[dict[str, Any]] = (),
-    listings: Iterable[tuple[int, str]] = (),
+    listings: Iterable[Listing | tuple[int, str]] = (),
     failures: Sequence[dict[str, Any]] = (),
-) -> tuple[BatchResult, list[tuple[int, str]]]:
+) -> tuple[BatchResult, list[Listing]]:
     """Store fetched articles, column listings and failures in one transaction.
 
-    Each article dict holds the raw fields, `id`, and `column` (the column it was fetched from, or
-    None). Listings whose article is not stored (yet) are returned unsaved, for a later batch.
+    Each article dict holds the raw fields, `id`, `column` (the column it was fetched from, or None)
+    and `legacy` (whether `url` is of the legacy form). Listings whose article is not stored (yet) are
+    returned unsaved, for a later batch.
     """
     result = BatchResult()
     stamp = now()
-    ids = [a["id"] for a in articles]
+    listings = [li if isinstance(li, Listing) else Listing(*li) for li in listings]
+    ids = list({a["id"] for a in articles} | {li.id for li in listings})
     with db.atomic():
-        existing: dict[int, str] = {}
+        existing: dict[int, tuple[str, tuple[str, str | None, str | None]]] = {}
         for chunk_start in range(0, len(ids), 500):
             chunk = ids[chunk_start:chunk_start + 500]
             marks = ",".join("?" * len(chunk))
-            for aid, digest in db.execute(
-                f"SELECT id, content_hash FROM articles WHERE site = ? AND id IN ({marks})", [site, *chunk]
+            for aid, digest, url, form, alt in db.execute(
+                f"SELECT id, content_hash, url, url_form, alt_url FROM articles WHERE site = ? AND id IN ({marks})",
+                [site, *chunk],
             ).fetchall():
-                existing[aid] = digest
+                existing[aid] = (digest, (url, form, alt))
         inserts, updates = [], []
         for art in articles:
             row = {k: art.get(k) for k in ARTICLE_FIELDS}
             row["closing_bylines"] = _json_list(art.get("closing_bylines"))
             row["correspondents"] = _json_list(art.get("correspondents"))
             row["image_count"] = int(art.get("image_count") or 0)
+            old = existing.get(art["id"])
+            row["url"], url_form, row["alt_url"] = _merge_urls(old[1] if old else None, art["url"],
+                                                              bool(art.get("legacy")))
             row["content_hash"] = content_hash(row)
             column = art.get("column") or ""
-            if art["id"] not in existing:
-                inserts.append([site, art["id"], *row.values(), stamp, stamp, run_id])
+            if old is None:
+                inserts.append([site, art["id"], *row.values(), url_form, stamp, stamp, run_id])
                 result.new[column] = result.new.get(column, 0) + 1
             else:
-                if existing[art["id"]] != row["content_hash"]:
+                if old[0] != row["content_hash"]:
                     result.updated[column] = result.updated.get(column, 0) + 1
-                updates.append([*row.values(), stamp, run_id, site, art["id"]])
-            existing[art["id"]] = row["content_hash"]
+                updates.append([*row.values(), url_form, stamp, run_id, site, art["id"]])
+            existing[art["id"]] = (row["content_hash"], (row["url"], url_form, row["alt_url"]))
             result.stored_ids.add(art["id"])
-        cols = ", ".join(("site", "id", *ARTICLE_FIELDS, "content_hash", "first_seen_at", "fetched_at", "run_id"))
+        fields = (*ARTICLE_FIELDS, "content_hash", "url_form")
         if inserts:
-            db.conn.executemany(
-                f"INSERT INTO articles ({cols}) VALUES ({','.join('?' * (len(ARTICLE_FIELDS) + 6))})", inserts
-            )
+            cols = ", ".join(("site", "id", *fields, "first_seen_at", "fetched_at", "run_id"))
+            db.conn.executemany(f"INSERT INTO articles ({cols}) VALUES ({','.join('?' * (len(fields) + 5))})",
+                                inserts)
         if updates:
-            sets = ", ".join(f"{k} = ?" for k in (*ARTICLE_FIELDS, "content_hash", "fetched_at", "run_id"))
+            sets = ", ".join(f"{k} = ?" for k in (*fields, "fetched_at", "run_id"))
             db.conn.executemany(f"UPDATE articles SET {sets} WHERE site = ? AND id = ?", updates)
-        if ids:
-            marks = ",".join("?" * len(ids))
-            db.execute(f"DELETE FROM failures WHERE site = ? AND article_id IN ({marks})", [site, *ids])
+        fetched = [a["id"] for a in articles]
+        if fetched:
+            marks = ",".join("?" * len(fetched))
+            db.execute(f"DELETE FROM failures WHERE site = ? AND article_id IN ({marks})", [site, *fetched])
 
-        own_listings = [(a["id"], a["column"]) for a in articles if a.get("column")]
         pending = []
-        to_save = []
-        for aid, column in [*own_listings, *listings]:
-            if aid in existing or _article_exists(db, site, aid):
-                to_save.append([site, aid, column, stamp, run_id])
-            else:
-                pending.append((aid, column))
+        to_save = [[site, a["id"], a["column"], stamp, run_id] for a in articles if a.get("column")]
+        for li in listings:
+            if li.id not in existing:
+                pending.append(li)
+                continue
+            to_save.append([site, li.id, li.column, stamp, run_id])
+            if li.url:
+                digest, urls = existing[li.id]
+                merged = _merge_urls(urls, li.url, li.legacy)
+                if merged != urls:
+                    db.execute("UPDATE articles SET url = ?, url_form = ?, alt_url = ? WHERE site = ? AND id = ?",
+                               [*merged, site, li.id])
+                    existing[li.id] = (digest, merged)
         if to_save:
             cur = db.conn.executemany(
                 "INSERT OR IGNORE INTO article_columns (site, article_id, column_key, first_seen_at, run_id) "
@@ -171,10 +216,6 @@ def save_batch(
             column = fail.get("column") or ""
             result.failures[column] = result.failures.get(column, 0) + 1
     return result, pending
-
-
-def _article_exists(db: Database, site: str, aid: int) -> bool:
-    return db.execute("SELECT 1 FROM articles WHERE site = ? AND id = ?", [site, aid]).fetchone() is not None
 
 
 def article_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -352,3 +393,586 @@ def list_runs(db: Database, *, limit: int | None = None, run_id: int | None = No
         run["args"] = json.loads(run["args"]) if run.get("args") else {}
         run["columns"] = per_run.get(run["id"], {})
     return runs
+
+
+# --- operations: lock, warnings -------------------------------------------------------------------
+
+
+def lock_row(db: Database, name: str) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM run_lock WHERE name = ?", [name]))
+    return rows[0] if rows else None
+
+
+def lock_take(db: Database, name: str, holder: str, pid: int, host: str, token: str, at: str,
+              *, replacing: str | None = None) -> bool:
+    """Take the lock if it is free, or if it is still held under the token `replacing`; False if not."""
+    with db.atomic():
+        if replacing is None:
+            cur = db.execute(
+                "INSERT OR IGNORE INTO run_lock (name, holder, pid, host, token, acquired_at, heartbeat_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [name, holder, pid, host, token, at, at],
+            )
+        else:
+            cur = db.execute(
+                "UPDATE run_lock SET holder = ?, pid = ?, host = ?, token = ?, acquired_at = ?, heartbeat_at = ? "
+                "WHERE name = ? AND token = ?",
+                [holder, pid, host, token, at, at, name, replacing],
+            )
+        return cur.rowcount == 1
+
+
+def lock_heartbeat(db: Database, name: str, token: str, at: str) -> bool:
+    """Mark the lock alive; False when it is no longer ours."""
+    with db.atomic():
+        cur = db.execute("UPDATE run_lock SET heartbeat_at = ? WHERE name = ? AND token = ?", [at, name, token])
+        return cur.rowcount == 1
+
+
+def lock_release(db: Database, name: str, token: str) -> None:
+    with db.atomic():
+        db.execute("DELETE FROM run_lock WHERE name = ? AND token = ?", [name, token])
+
+
+def mark_runs_killed(db: Database, pid: int, host: str, error: str) -> list[int]:
+    """Close the runs a dead process left as running; returns their ids."""
+    with db.atomic():
+        ids = [r[0] for r in db.execute(
+            "SELECT id FROM runs WHERE status = 'running' AND pid = ? AND host = ?", [pid, host]
+        ).fetchall()]
+        if ids:
+            marks = ",".join("?" * len(ids))
+            db.execute(
+                f"UPDATE runs SET status = 'killed', finished_at = ?, error = coalesce(error, ?) WHERE id IN ({marks})",
+                [now(), error, *ids],
+            )
+    return ids
+
+
+def save_step(db: Database, run_id: int, step: str, label: str, status: str, started_at: str,
+              summary: str | None = None, error: str | None = None) -> None:
+    """Record how one step of a nightly run ended."""
+    with db.atomic():
+        db.execute(
+            "INSERT INTO run_steps (run_id, step, label, status, started_at, finished_at, summary, error) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, step) DO UPDATE SET status = excluded.status, "
+            "finished_at = excluded.finished_at, summary = excluded.summary, error = excluded.error",
+            [run_id, step, label, status, started_at, now(), summary, error],
+        )
+
+
+def list_steps(db: Database, run_id: int) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM run_steps WHERE run_id = ? ORDER BY started_at, rowid", [run_id]))
+
+
+def adopt_child_runs(db: Database, parent_id: int) -> list[int]:
+    """Mark the runs started after `parent_id` (while it held the lock) as its children."""
+    with db.atomic():
+        ids = [r[0] for r in db.execute(
+            "SELECT id FROM runs WHERE id > ? AND parent_id IS NULL AND kind != 'nightly'", [parent_id]
+        ).fetchall()]
+        if ids:
+            marks = ",".join("?" * len(ids))
+            db.execute(f"UPDATE runs SET parent_id = ? WHERE id IN ({marks})", [parent_id, *ids])
+    return ids
+
+
+def child_runs(db: Database, parent_id: int) -> list[dict[str, Any]]:
+    ids = [r[0] for r in db.execute("SELECT id FROM runs WHERE parent_id = ? ORDER BY id", [parent_id])]
+    return sorted((get_run(db, i) for i in ids), key=lambda r: r["id"])
+
+
+def set_run_totals(db: Database, run_id: int, totals: dict[str, int]) -> None:
+    """Write summed figures onto a run row (a nightly run sums the crawls it started)."""
+    with db.atomic():
+        db.execute(
+            "UPDATE runs SET requests = ?, new = ?, updated = ?, errors = ?, parse_failures = ? WHERE id = ?",
+            [totals.get("requests", 0), totals.get("new", 0), totals.get("updated", 0),
+             totals.get("errors", 0), totals.get("parse_failures", 0), run_id],
+        )
+
+
+def last_run(db: Database, kind: str | tuple[str, ...], *, site: str | None = None,
+             statuses: tuple[str, ...] = (), before_id: int | None = None) -> dict[str, Any] | None:
+    """The newest run of a kind (optionally of a site, with one of `statuses`, older than `before_id`)."""
+    kinds = (kind,) if isinstance(kind, str) else kind
+    where = [f"kind IN ({','.join('?' * len(kinds))})"]
+    params: list[Any] = list(kinds)
+    if site:
+        where.append("site = ?")
+        params.append(site)
+    if statuses:
+        where.append(f"status IN ({','.join('?' * len(statuses))})")
+        params.extend(statuses)
+    if before_id is not None:
+        where.append("id < ?")
+        params.append(before_id)
+    rows = list(db.query(f"SELECT * FROM runs WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT 1", params))
+    return rows[0] if rows else None
+
+
+def finished_site_runs(db: Database, site: str, limit: int) -> list[dict[str, Any]]:
+    """The latest finished crawl runs of a site, newest first, each with its per-column figures."""
+    ids = [r[0] for r in db.execute(
+        "SELECT id FROM runs WHERE site = ? AND kind IN ('crawl', 'recrawl') AND status != 'running' "
+        "ORDER BY id DESC LIMIT ?", [site, limit]
+    ).fetchall()]
+    return [get_run(db, i) for i in ids]
+
+
+def source_counts(db: Database, site: str, run_id: int) -> tuple[int, int, int, int]:
+    """(fetched in the run, of them without 来源, fetched earlier, of them without 来源)."""
+    row = db.execute(
+        "SELECT sum(run_id = ?), sum(run_id = ? AND source IS NULL), sum(run_id IS NOT ?), "
+        "sum(run_id IS NOT ? AND source IS NULL) FROM articles WHERE site = ?",
+        [run_id, run_id, run_id, run_id, site],
+    ).fetchone()
+    return tuple(int(v or 0) for v in row)  # type: ignore[return-value]
+
+
+def last_article_date(db: Database, site: str) -> str | None:
+    row = db.execute("SELECT max(date) FROM articles WHERE site = ?", [site]).fetchone()
+    return row[0] if row else None
+
+
+def open_warnings(db: Database) -> list[dict[str, Any]]:
+    """Warnings not yet resolved, errors first, then oldest first."""
+    return list(db.query(
+        "SELECT * FROM warnings WHERE resolved_at IS NULL "
+        "ORDER BY CASE level WHEN 'error' THEN 0 ELSE 1 END, first_seen_at, id"
+    ))
+
+
+def sync_warnings(db: Database, findings: Sequence[dict[str, Any]], checks: Iterable[str],
+                  run_id: int | None) -> list[dict[str, Any]]:
+    """Open new warnings, refresh those still found, resolve those of `checks` no longer found.
+
+    Returns the warnings opened by this call (what an alert should announce).
+    """
+    stamp = now()
+    checks = tuple(checks)
+    opened = []
+    with db.atomic():
+        keys = set()
+        for f in findings:
+            keys.add(f["key"])
+            detail = json.dumps(f.get("detail") or {}, ensure_ascii=False)
+            cur = db.execute(
+                "UPDATE warnings SET level = ?, message = ?, detail = ?, last_seen_at = ?, last_run_id = ? "
+                "WHERE key = ? AND resolved_at IS NULL",
+                [f["level"], f["message"], detail, stamp, run_id, f["key"]],
+            )
+            if cur.rowcount == 0:
+                db.execute(
+                    "INSERT INTO warnings (key, check_name, level, site, column_key, message, detail, "
+                    "first_seen_at, last_seen_at, first_run_id, last_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [f["key"], f["check_name"], f["level"], f.get("site"), f.get("column_key"), f["message"],
+                     detail, stamp, stamp, run_id, run_id],
+                )
+                opened.append(f)
+        if checks:
+            marks = ",".join("?" * len(checks))
+            for wid, key in db.execute(
+                f"SELECT id, key FROM warnings WHERE resolved_at IS NULL AND check_name IN ({marks})", list(checks)
+            ).fetchall():
+                if key not in keys:
+                    db.execute("UPDATE warnings SET resolved_at = ? WHERE id = ?", [stamp, wid])
+    return opened
+
+
+def nightly_starts(db: Database) -> list[str]:
+    """When each nightly run started, oldest first."""
+    return [r[0] for r in db.execute(
+        "SELECT started_at FROM runs WHERE kind = 'nightly' AND started_at IS NOT NULL ORDER BY started_at"
+    ).fetchall()]
+
+
+# --- scoring: entries, flags, snapshots -------------------------------------------------------------
+
+ENTRY_FIELDS = ("unit_id", "kind", "date", "title", "evidence", "note")
+
+
+def add_entries(db: Database, rows: Sequence[dict[str, Any]], *, by: str, source: str = "cli",
+                import_file: str | None = None) -> list[int]:
+    """Store manual score entries in one transaction, each with an audit event; returns their ids."""
+    stamp = now()
+    ids = []
+    with db.atomic():
+        for row in rows:
+            values = [row.get(k) for k in ENTRY_FIELDS]
+            cur = db.execute(
+                f"INSERT INTO score_entries ({', '.join(ENTRY_FIELDS)}, source, import_file, created_at, created_by) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [*values, source, import_file, stamp, by],
+            )
+            entry_id = int(cur.lastrowid)
+            ids.append(entry_id)
+            db.execute(
+                "INSERT INTO score_entry_events (entry_id, action, at, by, reason, data) VALUES (?, ?, ?, ?, ?, ?)",
+                [entry_id, "import" if source == "import" else "add", stamp, by, import_file,
+                 json.dumps(dict(zip(ENTRY_FIELDS, values, strict=True)), ensure_ascii=False)],
+            )
+    return ids
+
+
+def get_entry(db: Database, entry_id: int) -> dict[str, Any]:
+    rows = list(db.query("SELECT * FROM score_entries WHERE id = ?", [entry_id]))
+    if not rows:
+        raise NotFound(f"没有录入记录 #{entry_id}")
+    return dict(rows[0])
+
+
+def remove_entry(db: Database, entry_id: int, *, reason: str, by: str) -> None:
+    """Mark an entry removed (it stays in the table) and record why in the audit trail."""
+    entry = get_entry(db, entry_id)
+    stamp = now()
+    with db.atomic():
+        db.execute(
+            "UPDATE score_entries SET removed_at = ?, removed_by = ?, removed_reason = ? WHERE id = ?",
+            [stamp, by, reason, entry_id],
+        )
+        db.execute(
+            "INSERT INTO score_entry_events (entry_id, action, at, by, reason, data) VALUES (?, 'remove', ?, ?, ?, ?)",
+            [entry_id, stamp, by, reason,
+             json.dumps({k: entry[k] for k in ENTRY_FIELDS}, ensure_ascii=False)],
+        )
+
+
+def list_entries(db: Database, *, unit_id: str | None = None, kind: str | None = None,
+                 since: str | None = None, until: str | None = None,
+                 include_removed: bool = False) -> list[dict[str, Any]]:
+    """Manual entries in date order; removed ones only when asked."""
+    where, params = [], []
+    for clause, value in (("unit_id = ?", unit_id), ("kind = ?", kind), ("date >= ?", since), ("date <= ?", until)):
+        if value is not None:
+            where.append(clause)
+            params.append(value)
+    if not include_removed:
+        where.append("removed_at IS NULL")
+    sql = "SELECT * FROM score_entries" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY date, id"
+    return [dict(r) for r in db.query(sql, params)]
+
+
+def entry_events(db: Database, entry_id: int | None = None) -> list[dict[str, Any]]:
+    """The audit trail of manual entries, oldest first."""
+    sql = "SELECT * FROM score_entry_events" + (" WHERE entry_id = ?" if entry_id else "") + " ORDER BY id"
+    return [dict(r) for r in db.query(sql, [entry_id] if entry_id else [])]
+
+
+def set_experience_flag(db: Database, site: str, article_id: int, experience: bool, *, source: str,
+                        by: str | None, reason: str | None = None) -> None:
+    """Record an experience/summary decision for one article (a reviewer's overrides the classifier's)."""
+    with db.atomic():
+        db.execute(
+            "INSERT INTO experience_flags (site, article_id, experience, source, decided_by, decided_at, reason) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(site, article_id) DO UPDATE SET "
+            "experience = excluded.experience, source = excluded.source, decided_by = excluded.decided_by, "
+            "decided_at = excluded.decided_at, reason = excluded.reason",
+            [site, article_id, int(experience), source, by, now(), reason],
+        )
+
+
+def clear_experience_flag(db: Database, site: str, article_id: int) -> bool:
+    with db.atomic():
+        cur = db.execute("DELETE FROM experience_flags WHERE site = ? AND article_id = ?", [site, article_id])
+    return cur.rowcount > 0
+
+
+def experience_flags(db: Database) -> dict[tuple[str, int], dict[str, Any]]:
+    """Stored experience decisions keyed by (site, article id)."""
+    return {(r["site"], r["article_id"]): dict(r) for r in db.query("SELECT * FROM experience_flags")}
+
+
+def insert_snapshot(db: Database, *, period: str, start: str, end: str, rules: str, data: str, by: str) -> int:
+    with db.atomic():
+        cur = db.execute(
+            "INSERT INTO score_snapshots (period, start, end, status, published_at, published_by, rules, data) "
+            "VALUES (?, ?, ?, 'published', ?, ?, ?, ?)",
+            [period, start, end, now(), by, rules, data],
+        )
+    return int(cur.lastrowid)
+
+
+def latest_snapshot(db: Database, period: str) -> dict[str, Any] | None:
+    """The newest snapshot of a period (published or reopened), or None."""
+    rows = list(db.query("SELECT * FROM score_snapshots WHERE period = ? ORDER BY id DESC LIMIT 1", [period]))
+    return dict(rows[0]) if rows else None
+
+
+def list_snapshots(db: Database) -> list[dict[str, Any]]:
+    """Every snapshot without its data, newest first."""
+    return [dict(r) for r in db.query(
+        "SELECT id, period, start, end, status, published_at, published_by, reopened_at, reopened_by, "
+        "reopen_reason, rules FROM score_snapshots ORDER BY id DESC")]
+
+
+def reopen_snapshot(db: Database, snapshot_id: int, *, reason: str, by: str) -> None:
+    with db.atomic():
+        db.execute(
+            "UPDATE score_snapshots SET status = 'reopened', reopened_at = ?, reopened_by = ?, reopen_reason = ? "
+            "WHERE id = ?",
+            [now(), by, reason, snapshot_id],
+        )
+
+
+# --- attribution and review -------------------------------------------------------------------------
+
+METHOD_LABELS = {"source": "来源", "closing": "结尾署名", "alias": "单位名称", "gazetteer": "地名", "reviewer": "人工"}
+ATTRIBUTION_FIELDS = ("unit_id", "method", "confidence", "evidence", "suggestions", "needs_review", "content_hash")
+_ACTIVE = "d.site = a.site AND d.article_id = a.id AND d.undone_at IS NULL"
+
+
+def _effective(row: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(credited unit id, method key): an active decision wins, else the engine's unit unless queued."""
+    if row.get("action") == "assign":
+        return row["decided_unit"], "reviewer"
+    if row.get("action") == "ignore":
+        return None, "reviewer"
+    if row.get("auto_method") and not row.get("needs_review"):
+        return row["auto_unit"], row["auto_method"]
+    return None, None
+
+
+def credited_articles(db: Database, *, since: str | None = None, until: str | None = None) -> list[dict[str, Any]]:
+    """Every stored article (oldest first) with the unit credited for it.
+
+    Keys: site, id, url, date, title, subtitle, columns (column keys), unit_id (None while queued, ignored or
+    not yet attributed), method (in words: 来源 / 结尾署名 / 单位名称 / 地名 / 人工, or None), method_key.
+    """
+    where, params = [], []
+    if since:
+        where.append("a.date >= ?")
+        params.append(since)
+    if until:
+        where.append("a.date <= ?")
+        params.append(until)
+    sql = (
+        "SELECT a.site, a.id, a.url, a.date, a.title, a.subtitle, (SELECT group_concat(column_key) FROM "
+        "article_columns c WHERE c.site = a.site AND c.article_id = a.id) AS columns, t.unit_id AS auto_unit, "
+        "t.method AS auto_method, t.needs_review, d.action, d.unit_id AS decided_unit FROM articles a "
+        "LEFT JOIN attributions t ON t.site = a.site AND t.article_id = a.id "
+        f"LEFT JOIN review_decisions d ON {_ACTIVE}"
+        + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY a.date, a.site, a.id"
+    )
+    out = []
+    for row in db.query(sql, params):
+        unit_id, method = _effective(row)
+        out.append({
+            "site": row["site"], "id": row["id"], "url": row["url"], "date": row["date"], "title": row["title"],
+            "subtitle": row["subtitle"], "columns": sorted(filter(None, (row["columns"] or "").split(","))),
+            "unit_id": unit_id, "method": METHOD_LABELS.get(method or ""), "method_key": method,
+        })
+    return out
+
+
+def attribution_fields(db: Database, site: str, ids: Sequence[int],
+                       unit_names: dict[str, str] | None = None) -> dict[int, dict[str, Any]]:
+    """Per article id: unit (official name via `unit_names`, else the id; None), attribution (method key), review."""
+    out: dict[int, dict[str, Any]] = {}
+    names = unit_names or {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start:start + 500])
+        marks = ",".join("?" * len(chunk))
+        for row in db.query(
+            "SELECT a.id, t.unit_id AS auto_unit, t.method AS auto_method, t.needs_review, d.action, "
+            "d.unit_id AS decided_unit FROM articles a LEFT JOIN attributions t ON t.site = a.site AND "
+            f"t.article_id = a.id LEFT JOIN review_decisions d ON {_ACTIVE} WHERE a.site = ? AND a.id IN ({marks})",
+            [site, *chunk],
+        ):
+            unit_id, method = _effective(row)
+            out[row["id"]] = {"unit": names.get(unit_id, unit_id) if unit_id else None, "attribution": method,
+                              "review": bool(row["needs_review"]) and row["action"] is None}
+    return out
+
+
+def attribution_keys(db: Database, *, since: str | None = None, pending: bool = False) -> list[tuple[str, int]]:
+    """(site, id) of articles to attribute, oldest first, leaving out those a reviewer decided.
+
+    pending: only those never attributed or whose content changed since (a recrawl updated them).
+    """
+    where = [f"NOT EXISTS (SELECT 1 FROM review_decisions d WHERE {_ACTIVE})"]
+    params: list[Any] = []
+    if since:
+        where.append("a.date >= ?")
+        params.append(since)
+    if pending:
+        where.append("(t.site IS NULL OR t.content_hash IS NOT a.content_hash)")
+    rows = db.execute(
+        "SELECT a.site, a.id FROM articles a LEFT JOIN attributions t ON t.site = a.site AND t.article_id = a.id "
+        f"WHERE {' AND '.join(where)} ORDER BY a.date, a.site, a.id", params
+    ).fetchall()
+    return [(r[0], r[1]) for r in rows]
+
+
+def decided_count(db: Database, *, since: str | None = None) -> int:
+    """Articles (dated from `since`) whose unit a reviewer decided."""
+    sql = "SELECT count(*) FROM review_decisions d JOIN articles a ON a.site = d.site AND a.id = d.article_id " \
+          "WHERE d.undone_at IS NULL" + (" AND a.date >= ?" if since else "")
+    return int(db.execute(sql, [since] if since else []).fetchone()[0])
+
+
+def attribution_inputs(db: Database, site: str, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The raw fields attribution reads, with the content hash and the current attribution (if any)."""
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(ids), 900):
+        chunk = list(ids[start:start + 900])
+        marks = ",".join("?" * len(chunk))
+        out += [dict(r) for r in db.query(
+            "SELECT a.site, a.id, a.date, a.title, a.subtitle, a.source, a.closing_bylines, a.correspondents, "
+            "a.body, a.content_hash, t.unit_id AS old_unit, t.needs_review AS old_review FROM articles a "
+            "LEFT JOIN attributions t ON t.site = a.site AND t.article_id = a.id "
+            f"WHERE a.site = ? AND a.id IN ({marks})", [site, *chunk])]
+    return out
+
+
+def save_attributions(db: Database, rows: Sequence[dict[str, Any]]) -> None:
+    """Upsert the engine's results (site, article_id and ATTRIBUTION_FIELDS) in one transaction."""
+    stamp = now()
+    cols = ("site", "article_id", *ATTRIBUTION_FIELDS, "attributed_at")
+    updates = ", ".join(f"{k} = excluded.{k}" for k in (*ATTRIBUTION_FIELDS, "attributed_at"))
+    with db.atomic():
+        db.conn.executemany(
+            f"INSERT INTO attributions ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))}) "
+            f"ON CONFLICT(site, article_id) DO UPDATE SET {updates}",
+            [[r["site"], r["article_id"], *(r.get(k) for k in ATTRIBUTION_FIELDS), stamp] for r in rows],
+        )
+
+
+def get_attribution(db: Database, site: str, aid: int) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM attributions WHERE site = ? AND article_id = ?", [site, aid]))
+    if not rows:
+        return None
+    row = dict(rows[0])
+    row["suggestions"] = json.loads(row["suggestions"]) if row.get("suggestions") else []
+    return row
+
+
+def sites_with_article(db: Database, aid: int) -> list[str]:
+    return [r[0] for r in db.execute("SELECT site FROM articles WHERE id = ? ORDER BY site", [aid]).fetchall()]
+
+
+def active_decision(db: Database, site: str, aid: int) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM review_decisions WHERE site = ? AND article_id = ? AND undone_at IS NULL",
+                         [site, aid]))
+    return dict(rows[0]) if rows else None
+
+
+def decision_history(db: Database, site: str, aid: int) -> list[dict[str, Any]]:
+    """Every decision on one article, oldest first, undone ones included."""
+    return [dict(r) for r in db.query(
+        "SELECT * FROM review_decisions WHERE site = ? AND article_id = ? ORDER BY id", [site, aid])]
+
+
+def add_decision(db: Database, site: str, aid: int, *, action: str, unit_id: str | None, note: str | None,
+                 by: str) -> int:
+    """Record a reviewer's decision; the decision it replaces is closed, never deleted."""
+    stamp = now()
+    with db.atomic():
+        db.execute(
+            "UPDATE review_decisions SET undone_at = ?, undone_by = ?, undo_reason = ? "
+            "WHERE site = ? AND article_id = ? AND undone_at IS NULL",
+            [stamp, by, "被新的决定取代", site, aid],
+        )
+        cur = db.execute(
+            "INSERT INTO review_decisions (site, article_id, action, unit_id, note, decided_by, decided_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", [site, aid, action, unit_id, note, by, stamp])
+    return int(cur.lastrowid)
+
+
+def undo_decision(db: Database, site: str, aid: int, *, by: str, reason: str | None) -> dict[str, Any]:
+    """Undo the active decision on an article; NotFound when there is none."""
+    decision = active_decision(db, site, aid)
+    if decision is None:
+        raise NotFound(f"文章 {site}/{aid} 没有可撤销的人工决定")
+    with db.atomic():
+        db.execute("UPDATE review_decisions SET undone_at = ?, undone_by = ?, undo_reason = ? WHERE id = ?",
+                   [now(), by, reason, decision["id"]])
+    return decision
+
+
+def taught_aliases(db: Database) -> list[tuple[str, str]]:
+    """Active taught aliases as (text, unit id), oldest first."""
+    return [(r[0], r[1]) for r in db.execute(
+        "SELECT text, unit_id FROM aliases WHERE removed_at IS NULL ORDER BY id").fetchall()]
+
+
+def list_aliases(db: Database, *, include_removed: bool = False) -> list[dict[str, Any]]:
+    sql = "SELECT * FROM aliases" + ("" if include_removed else " WHERE removed_at IS NULL") + " ORDER BY id"
+    return [dict(r) for r in db.query(sql)]
+
+
+def add_alias(db: Database, text: str, unit_id: str, *, by: str, note: str | None = None) -> int:
+    with db.atomic():
+        cur = db.execute("INSERT INTO aliases (text, unit_id, note, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
+                         [text, unit_id, note, by, now()])
+    return int(cur.lastrowid)
+
+
+def remove_alias(db: Database, text: str, *, by: str, reason: str) -> dict[str, Any]:
+    """Retire a taught alias (the row stays); NotFound when no active alias has that text."""
+    rows = list(db.query("SELECT * FROM aliases WHERE text = ? AND removed_at IS NULL", [text]))
+    if not rows:
+        raise NotFound(f"没有教过的别名“{text}”")
+    with db.atomic():
+        db.execute("UPDATE aliases SET removed_at = ?, removed_by = ?, removed_reason = ? WHERE id = ?",
+                   [now(), by, reason, rows[0]["id"]])
+    return dict(rows[0])
+
+
+def queued_keys_containing(db: Database, text: str) -> list[tuple[str, int]]:
+    """Queued articles (no active decision) whose raw fields contain `text`."""
+    rows = db.execute(
+        "SELECT a.site, a.id FROM articles a JOIN attributions t ON t.site = a.site AND t.article_id = a.id "
+        f"WHERE t.needs_review = 1 AND NOT EXISTS (SELECT 1 FROM review_decisions d WHERE {_ACTIVE}) AND ("
+        "instr(coalesce(a.source, ''), ?) OR instr(coalesce(a.closing_bylines, ''), ?) OR "
+        "instr(coalesce(a.correspondents, ''), ?) OR instr(a.title, ?) OR instr(coalesce(a.subtitle, ''), ?) OR "
+        "instr(coalesce(a.body, ''), ?)) ORDER BY a.date, a.site, a.id", [text] * 6
+    ).fetchall()
+    return [(r[0], r[1]) for r in rows]
+
+
+def review_queue(db: Database, *, limit: int | None = None) -> list[dict[str, Any]]:
+    """Articles waiting for a person, oldest first, with their raw bylines, evidence and suggestions."""
+    sql = (
+        "SELECT a.site, a.id, a.url, a.date, a.title, a.subtitle, a.source, a.closing_bylines, a.correspondents, "
+        "t.evidence, t.suggestions, t.attributed_at FROM articles a JOIN attributions t ON t.site = a.site AND "
+        f"t.article_id = a.id WHERE t.needs_review = 1 AND NOT EXISTS (SELECT 1 FROM review_decisions d WHERE "
+        f"{_ACTIVE}) ORDER BY a.date, a.site, a.id" + (f" LIMIT {int(limit)}" if limit else "")
+    )
+    out = []
+    for row in db.query(sql):
+        item = article_row(row)
+        item["suggestions"] = json.loads(item["suggestions"]) if item.get("suggestions") else []
+        out.append(item)
+    return out
+
+
+def review_queue_size(db: Database) -> int:
+    """How many articles wait for a person (for `xinxi status`)."""
+    return int(db.execute(
+        "SELECT count(*) FROM attributions t WHERE t.needs_review = 1 AND NOT EXISTS (SELECT 1 FROM "
+        "review_decisions d WHERE d.site = t.site AND d.article_id = t.article_id AND d.undone_at IS NULL)"
+    ).fetchone()[0])
+
+
+def attribution_counts(db: Database) -> dict[str, Any]:
+    """automatic (method key → articles), review, assigned, ignored, unattributed, total."""
+    counts: dict[str, Any] = {"automatic": {}, "review": 0, "assigned": 0, "ignored": 0, "unattributed": 0}
+    for action, method, needs_review, attributed, n in db.execute(
+        "SELECT d.action, t.method, t.needs_review, t.site IS NOT NULL, count(*) FROM articles a "
+        "LEFT JOIN attributions t ON t.site = a.site AND t.article_id = a.id "
+        f"LEFT JOIN review_decisions d ON {_ACTIVE} GROUP BY 1, 2, 3, 4"
+    ).fetchall():
+        if action == "assign":
+            counts["assigned"] += n
+        elif action == "ignore":
+            counts["ignored"] += n
+        elif not attributed:
+            counts["unattributed"] += n
+        elif needs_review:
+            counts["review"] += n
+        else:
+            counts["automatic"][method] = counts["automatic"].get(method, 0) + n
+    counts["total"] = sum(counts["automatic"].values()) + sum(
+        counts[k] for k in ("review", "assigned", "ignored", "unattributed"))
+    return counts

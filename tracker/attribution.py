@@ -1,0 +1,343 @@
+"""Who submitted an article: a pure function from its stored raw fields to a unit, or to the review queue.
+
+The explicit statements come first: the 来源 field, the closing byline lines, the 通讯员 a reviewer taught.
+Where they name one unit and nothing contradicts them, that unit is credited. Where they are missing or
+generic (the CMS default 来源 “总工会”), the unions and places named in the title, subtitle and body decide,
+but only when one unit is clearly named and no other. Everything else goes to a person, with ranked
+suggestions: a wrong unit is worse than a question.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, NamedTuple
+
+from tracker.matching import (
+    Entry,
+    Hit,
+    Segment,
+    Vocabulary,
+    compile_vocabulary,
+    sector_follows,
+    union_follows,
+)
+from tracker.units import Registry
+
+# How a unit was decided: 来源 field, closing byline, a unit's name in the text (or a taught alias), a town or
+# street in the gazetteer. `reviewer` is a person's decision and never comes from here.
+METHODS = ("source", "closing", "alias", "gazetteer")
+STRONG, MEDIUM, WEAK = 3.0, 1.5, 0.5
+PART_FACTOR = {"标题": 2.0, "副标题": 2.0, "正文": 1.0}
+BODY_LIMIT = 4000  # the opening of a story names who it is about; far below that come quotes and leaders
+
+
+@dataclass(frozen=True)
+class ArticleFacts:
+    """The raw fields attribution reads, exactly as stored."""
+
+    site: str
+    id: int
+    date: date
+    title: str = ""
+    subtitle: str | None = None
+    source: str | None = None
+    closing_bylines: tuple[str, ...] = ()
+    correspondents: tuple[str, ...] = ()
+    body: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> ArticleFacts:
+        """From a stored `articles` row (JSON list columns as text or lists)."""
+
+        def strings(value: Any) -> tuple[str, ...]:
+            if isinstance(value, str):
+                value = json.loads(value) if value else []
+            return tuple(value or ())
+
+        return cls(site=row["site"], id=int(row["id"]), date=date.fromisoformat(str(row["date"])[:10]),
+                   title=row.get("title") or "", subtitle=row.get("subtitle"), source=row.get("source"),
+                   closing_bylines=strings(row.get("closing_bylines")),
+                   correspondents=strings(row.get("correspondents")), body=row.get("body"))
+
+
+class Suggestion(NamedTuple):
+    unit_id: str
+    score: float          # share of the evidence, 0–1
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Attribution:
+    unit_id: str | None
+    method: str | None    # one of METHODS, None when nothing was decided
+    confidence: float
+    evidence: str
+    suggestions: tuple[Suggestion, ...] = ()
+    needs_review: bool = False
+
+
+@dataclass(frozen=True)
+class Engine:
+    """The registry and taught aliases, compiled once; `attribute` is the pure function over it."""
+
+    registry: Registry
+    vocabulary: Vocabulary
+    taught: tuple[tuple[str, str], ...] = ()
+
+    def attribute(self, facts: ArticleFacts) -> Attribution:
+        return attribute(facts, self)
+
+
+def compile_engine(registry: Registry, taught: Sequence[tuple[str, str]] = ()) -> Engine:
+    """Compile the registry and the taught aliases (text, unit id) for `attribute`."""
+    taught = tuple((t, u) for t, u in taught)
+    return Engine(registry, compile_vocabulary(registry, taught), taught)
+
+
+# --- explicit statements: 来源, closing byline, 通讯员 --------------------------------------------------
+
+
+@dataclass
+class Claim:
+    """What one explicit statement names."""
+
+    where: str                                  # 来源 | 结尾署名 | 通讯员
+    text: str
+    units: dict[str, bool] = field(default_factory=dict)   # unit id → named through a taught alias
+    ambiguous: set[str] = field(default_factory=set)
+    unknown: list[str] = field(default_factory=list)       # bodies that are not (known) units
+    hints: set[str] = field(default_factory=set)           # units only weakly suggested (金坛 in a firm's name)
+    generic: bool = False
+
+
+def _entry_units(entry: Entry, day: date) -> list[str]:
+    if entry.kind in ("union", "department", "taught", "area", "short_area"):
+        return [entry.unit_id] if entry.unit_id else []
+    if entry.kind in ("place", "short_place") and entry.place is not None and entry.place.valid_on(day):
+        return [entry.place.district]
+    return []
+
+
+def _read_segment(claim: Claim, seg: Segment, day: date) -> None:
+    if seg.role == "generic":
+        claim.generic = True
+    elif seg.role in ("other", "unknown"):
+        claim.unknown.append(seg.text)
+        claim.hints.update(u for h in seg.hits for e in h.entries for u in _entry_units(e, day))
+    elif seg.role == "names":
+        found: dict[str, bool] = {}
+        entries = seg.entries or tuple(
+            e for h in seg.hits for e in h.entries
+            if e.kind not in ("short_area", "short_place") or (e.kind == "short_area" and sector_follows(seg.text, h.end)))
+        for entry in entries:
+            if entry.kind == "ambiguous":
+                claim.ambiguous.update(entry.units)
+            for unit in _entry_units(entry, day):
+                found[unit] = found.get(unit, False) or entry.kind == "taught"
+        if not found and not claim.ambiguous:
+            claim.unknown.append(seg.text)   # a town that belonged to no unit on that date
+        for unit, taught in found.items():
+            claim.units[unit] = claim.units.get(unit, False) or taught
+
+
+def _claim(vocab: Vocabulary, where: str, text: str, day: date) -> Claim:
+    claim = Claim(where, text)
+    for seg in vocab.segments(text):
+        _read_segment(claim, seg, day)
+    return claim
+
+
+# --- the story's own text --------------------------------------------------------------------------
+
+
+@dataclass
+class UnitScore:
+    score: float = 0.0
+    strong: bool = False
+    method: str = "gazetteer"
+    snippets: list[str] = field(default_factory=list)
+
+
+def _weigh(entry: Entry, hit: Hit, text: str, part: str, day: date) -> tuple[str, float, bool, str] | None:
+    """(unit, weight, strong, method) of one name found in the title, subtitle or body."""
+    kind = entry.kind
+    if kind in ("union", "taught"):
+        return entry.unit_id or "", STRONG, True, "alias"
+    if kind == "department":
+        # Departments are named in bodies as hosts and leaders' titles; only a headline names the sender.
+        return (entry.unit_id or "", STRONG, True, "alias") if part != "正文" else (entry.unit_id or "", WEAK, False, "alias")
+    if kind == "area":
+        strong = union_follows(text, hit.end)
+        return entry.unit_id or "", STRONG if strong else 1.0, strong, "gazetteer"
+    if kind in ("place", "short_place"):
+        if entry.place is None or not entry.place.valid_on(day):
+            return None
+        if kind == "short_place":
+            return entry.place.district, WEAK, False, "gazetteer"
+        strong = union_follows(text, hit.end)
+        return entry.place.district, STRONG if strong else MEDIUM, strong, "gazetteer"
+    if kind == "short_area":
+        strong = sector_follows(text, hit.end)
+        return entry.unit_id or "", STRONG if strong else WEAK, strong, "gazetteer"
+    return None
+
+
+@dataclass
+class TextReading:
+    scores: dict[str, UnitScore] = field(default_factory=dict)
+    ambiguous: set[str] = field(default_factory=set)       # units an ambiguous name in the text may mean
+    other_bodies: list[str] = field(default_factory=list)  # non-units named in the title (疗养院, 文化宫)
+
+
+def _read_text(vocab: Vocabulary, facts: ArticleFacts) -> TextReading:
+    reading = TextReading()
+    scores = reading.scores
+    parts = (("标题", facts.title), ("副标题", facts.subtitle), ("正文", (facts.body or "")[:BODY_LIMIT]))
+    for part, text in parts:
+        if not text:
+            continue
+        factor = PART_FACTOR[part]
+        for hit in vocab.scan(text):
+            best: dict[str, tuple[float, bool, str]] = {}
+            for entry in hit.entries:
+                if entry.kind == "ambiguous":
+                    reading.ambiguous.update(entry.units)
+                    continue
+                if entry.kind == "other" and part != "正文":
+                    reading.other_bodies.append(hit.text)
+                    continue
+                weighed = _weigh(entry, hit, text, part, facts.date)
+                if weighed and weighed[1] > best.get(weighed[0], (0.0, False, ""))[0]:
+                    best[weighed[0]] = weighed[1:]
+            for unit, (weight, strong, method) in best.items():
+                s = scores.setdefault(unit, UnitScore())
+                s.score += weight * factor
+                if strong and not s.strong:
+                    s.method = method
+                s.strong = s.strong or strong
+                if method == "alias" and strong:
+                    s.method = "alias"
+                if len(s.snippets) < 3 and f"{part}“{hit.text}”" not in s.snippets:
+                    s.snippets.append(f"{part}“{hit.text}”")
+    return reading
+
+
+# --- the decision -----------------------------------------------------------------------------------
+
+
+def _suggestions(claims: Sequence[Claim], text: Mapping[str, UnitScore],
+                 ambiguous: Iterable[str]) -> tuple[Suggestion, ...]:
+    raw: dict[str, float] = {}
+    why: dict[str, list[str]] = {}
+
+    def add(unit: str, weight: float, evidence: str) -> None:
+        raw[unit] = raw.get(unit, 0.0) + weight
+        if evidence not in why.setdefault(unit, []):
+            why[unit].append(evidence)
+
+    for claim in claims:
+        for unit in claim.units:
+            add(unit, 10.0, f"{claim.where}“{claim.text}”")
+        for unit in claim.ambiguous:
+            add(unit, 5.0, f"{claim.where}“{claim.text}”可能指此单位")
+        for unit in claim.hints:
+            add(unit, 1.0, f"{claim.where}“{claim.text}”")
+    for unit in ambiguous:
+        add(unit, 1.0, "正文中的简称可能指此单位")
+    for unit, s in text.items():
+        add(unit, s.score, "、".join(s.snippets))
+    total = sum(raw.values()) or 1.0
+    ranked = sorted(raw.items(), key=lambda kv: (-kv[1], kv[0]))
+    return tuple(Suggestion(u, round(w / total, 2), "；".join(why[u])) for u, w in ranked)
+
+
+def _evidence(claims: Sequence[Claim], scores: Mapping[str, UnitScore], unit: str | None) -> str:
+    parts = [f"{c.where}“{c.text}”" for c in claims if c.units or c.unknown or c.ambiguous]
+    if unit and unit in scores:
+        parts.append("、".join(scores[unit].snippets))
+    return "；".join(p for p in parts if p)
+
+
+def _review(reason: str, claims: Sequence[Claim], scores: Mapping[str, UnitScore],
+            ambiguous: Iterable[str] = ()) -> Attribution:
+    evidence = "；".join(x for x in (reason, _evidence(claims, scores, None)) if x)
+    return Attribution(None, None, 0.0, evidence, _suggestions(claims, scores, ambiguous), True)
+
+
+def _decided(engine: Engine, unit: str, method: str, confidence: float, claims: Sequence[Claim],
+             scores: Mapping[str, UnitScore], day: date) -> Attribution:
+    if not engine.registry.unit(unit).valid_on(day):
+        name = engine.registry.name_of(unit)
+        return _review(f"{name}在 {day.isoformat()} 尚未设立或已撤销", claims, scores)
+    return Attribution(unit, method, round(confidence, 2), _evidence(claims, scores, unit))
+
+
+def _no_claim(source: Claim | None) -> str:
+    if source is None:
+        return "页面没有来源，结尾也没有单位署名"
+    if source.generic:
+        return "来源是网站默认的“总工会”，结尾也没有单位署名"
+    return f"来源“{source.text}”不是单位，结尾也没有单位署名"
+
+
+def attribute(facts: ArticleFacts, engine: Engine) -> Attribution:
+    """Credit the article to one unit, or send it to review with ranked suggestions."""
+    vocab, registry, day = engine.vocabulary, engine.registry, facts.date
+    claims: list[Claim] = []
+    source_text = (facts.source or "").strip()
+    source = _claim(vocab, "来源", source_text, day) if source_text else None
+    if source is not None:
+        if source.generic and not source.units and facts.site in registry.site_sources:
+            source.units[registry.site_sources[facts.site]] = False
+        claims.append(source)
+    closing = [_claim(vocab, "结尾署名", line.strip(), day) for line in facts.closing_bylines if line.strip()]
+    claims += [c for c in closing if c.units or c.unknown or c.ambiguous or c.generic]
+    for name in facts.correspondents:
+        entry = vocab.exact.get(name.strip(), ())
+        units = {e.unit_id: True for e in entry if e.kind == "taught" and e.unit_id}
+        if units:
+            claims.append(Claim("通讯员", name.strip(), units))
+    reading = _read_text(vocab, facts)
+    scores, text_ambiguous = reading.scores, reading.ambiguous
+
+    if any(c.ambiguous for c in claims):
+        return _review("署名中的简称可能指几个单位", claims, scores, text_ambiguous)
+    closing_units = {u for c in closing for u in c.units}
+    closing_unknown = [t for c in closing for t in c.unknown] + [c.text for c in closing if c.generic]
+    if len(closing_units) > 1 or (closing_units and closing_unknown):
+        return _review("结尾署名列出了不止一个单位", claims, scores, text_ambiguous)
+    named = {u for c in claims for u in c.units}
+    if len(named) > 1:
+        return _review("来源与署名指向不同单位", claims, scores, text_ambiguous)
+    unknown = [*(source.unknown if source is not None else ()), *closing_unknown]
+    if unknown:
+        return _review(f"{'、'.join(dict.fromkeys(unknown))}不是考评单位（或尚不认识）", claims, scores, text_ambiguous)
+
+    if named:
+        (unit,) = named
+        if registry.unit(unit).kind == "district":
+            others = [u for u, s in scores.items() if u != unit and s.strong]
+            if others and unit not in scores:
+                return _review("正文只提到了别的单位", claims, scores, text_ambiguous)
+        via_source = source is not None and unit in source.units
+        # A taught alias decided only if no configured name in any statement says the same.
+        taught = all(c.units[unit] for c in claims if unit in c.units)
+        method = "alias" if taught else "source" if via_source else "closing"
+        confidence = 0.97 if via_source and unit in closing_units else 0.95 if via_source else 0.9
+        return _decided(engine, unit, method, confidence, claims, scores, day)
+
+    if reading.other_bodies:
+        return _review(f"标题提到的是{'、'.join(dict.fromkeys(reading.other_bodies))}，不是考评单位", claims, scores,
+                       text_ambiguous)
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1].score)
+    if not ranked or not ranked[0][1].strong:
+        return _review(f"{_no_claim(source)}，正文也没有明确提到哪个单位", claims, scores, text_ambiguous)
+    top, best = ranked[0]
+    rivals = [s for u, s in ranked[1:]]
+    if any(s.strong for s in rivals) or (rivals and rivals[0].score > best.score / 2):
+        return _review("正文提到了几个单位", claims, scores, text_ambiguous)
+    confidence = (0.75 if best.method == "alias" else 0.65) - (0.1 if rivals else 0.0)
+    return _decided(engine, top, best.method, confidence, claims, scores, day)

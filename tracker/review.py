@@ -1,0 +1,231 @@
+"""Running the attribution engine over stored articles, and the reviewer's side of it.
+
+Decisions and taught aliases are stored with who, when and why, and are never overwritten by a run of
+the engine: an article with an active decision is left alone, and the decision wins wherever credit is read.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from tracker import store
+from tracker.attribution import ArticleFacts, Attribution, Engine, compile_engine
+from tracker.errors import NotFound, XinxiError
+from tracker.matching import SEPARATORS
+from tracker.units import Registry, Unit
+
+CHUNK = 5000
+
+
+class ReviewError(XinxiError):
+    """A review request that cannot be carried out (bad article reference, alias that clashes, …)."""
+
+
+@dataclass(frozen=True)
+class AttributeSummary:
+    """What one run of the engine over stored articles did."""
+
+    total: int = 0                                        # articles the engine looked at
+    automatic: Mapping[str, int] = field(default_factory=dict)  # method → articles attributed
+    review: int = 0                                       # articles sent to (or left in) the review queue
+    changed: int = 0                                      # articles whose unit or queue state changed
+    kept: int = 0                                         # articles a reviewer decided, left alone
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"total": self.total, "automatic": dict(self.automatic), "review": self.review,
+                "changed": self.changed, "kept": self.kept, "seconds": round(self.seconds, 3)}
+
+
+def engine_for(db: Database, registry: Registry) -> Engine:
+    """The engine with the registry and every alias taught so far."""
+    return compile_engine(registry, store.taught_aliases(db))
+
+
+def as_row(site: str, aid: int, result: Attribution, content_hash: str | None) -> dict[str, Any]:
+    return {
+        "site": site, "article_id": aid, "unit_id": result.unit_id, "method": result.method,
+        "confidence": result.confidence, "evidence": result.evidence,
+        "suggestions": json.dumps([list(s) for s in result.suggestions], ensure_ascii=False),
+        "needs_review": int(result.needs_review), "content_hash": content_hash,
+    }
+
+
+def _run(db: Database, engine: Engine, keys: Sequence[tuple[str, int]], kept: int) -> AttributeSummary:
+    started = time.perf_counter()
+    automatic: Counter[str] = Counter()
+    review = changed = 0
+    by_site: dict[str, list[int]] = {}
+    for site, aid in keys:
+        by_site.setdefault(site, []).append(aid)
+    for site, ids in by_site.items():
+        for start in range(0, len(ids), CHUNK):
+            rows = []
+            for raw in store.attribution_inputs(db, site, ids[start:start + CHUNK]):
+                result = engine.attribute(ArticleFacts.from_row(raw))
+                if result.needs_review:
+                    review += 1
+                else:
+                    automatic[result.method or ""] += 1
+                if (raw["old_unit"], bool(raw["old_review"])) != (result.unit_id, result.needs_review):
+                    changed += 1
+                rows.append(as_row(site, raw["id"], result, raw["content_hash"]))
+            store.save_attributions(db, rows)
+    return AttributeSummary(len(keys), dict(automatic), review, changed, kept, time.perf_counter() - started)
+
+
+def attribute_pending(db: Database, registry: Registry, *, engine: Engine | None = None) -> AttributeSummary:
+    """Attribute articles never attributed, or changed by a recrawl since; reviewer decisions are left alone."""
+    keys = store.attribution_keys(db, pending=True)
+    return _run(db, engine or engine_for(db, registry), keys, 0)
+
+
+def attribute_all(db: Database, registry: Registry, since: str | None = None, *,
+                  engine: Engine | None = None) -> AttributeSummary:
+    """Re-attribute every stored article (dated from `since`), except those a reviewer decided."""
+    keys = store.attribution_keys(db, since=since)
+    return _run(db, engine or engine_for(db, registry), keys, store.decided_count(db, since=since))
+
+
+def credit_fields(db: Database, rows: Sequence[Mapping[str, Any]],
+                  registry: Registry) -> dict[tuple[str, int], dict[str, Any]]:
+    """(site, id) → {unit: official name or None, attribution: method or None, review: bool}, for listed articles."""
+    names = {u.id: u.name for u in registry}
+    out: dict[tuple[str, int], dict[str, Any]] = {}
+    for site in sorted({r["site"] for r in rows}):
+        ids = [r["id"] for r in rows if r["site"] == site]
+        out |= {(site, aid): f for aid, f in store.attribution_fields(db, site, ids, names).items()}
+    return out
+
+
+# --- the reviewer's decisions ------------------------------------------------------------------------
+
+
+def resolve_article(db: Database, ref: str) -> tuple[str, int]:
+    """An article from `site/id` or a bare id (when only one site has it)."""
+    site, sep, number = ref.strip().rpartition("/")
+    if not number.isdigit():
+        raise ReviewError(f"文章编号应写作 数字 或 网站/数字（例如 28013 或 czgh/28013），实为 {ref!r}")
+    aid = int(number)
+    sites = store.sites_with_article(db, aid)
+    if sep:
+        if site not in sites:
+            raise NotFound(f"没有文章 {site}/{aid}")
+        return site, aid
+    if not sites:
+        raise NotFound(f"没有文章 {aid}")
+    if len(sites) > 1:
+        raise ReviewError(f"几个网站都有编号 {aid} 的文章，请写明：{'、'.join(f'{s}/{aid}' for s in sites)}")
+    return sites[0], aid
+
+
+def reattribute(db: Database, engine: Engine, site: str, aid: int) -> Attribution:
+    """Run the engine on one article now and store the result."""
+    (raw,) = store.attribution_inputs(db, site, [aid])
+    result = engine.attribute(ArticleFacts.from_row(raw))
+    store.save_attributions(db, [as_row(site, aid, result, raw["content_hash"])])
+    return result
+
+
+def assign(db: Database, registry: Registry, ref: str, unit: str, *, by: str,
+           note: str | None = None) -> tuple[str, int, Unit]:
+    """Credit an article to a unit (by id, name or alias)."""
+    site, aid = resolve_article(db, ref)
+    chosen = registry.find(unit)
+    store.add_decision(db, site, aid, action="assign", unit_id=chosen.id, note=note, by=by)
+    return site, aid, chosen
+
+
+def ignore(db: Database, ref: str, *, by: str, reason: str) -> tuple[str, int]:
+    """Mark an article as creditable to no unit (a story by another body, a duplicate, …)."""
+    if not reason.strip():
+        raise ReviewError("请用 --reason 说明为什么不计分")
+    site, aid = resolve_article(db, ref)
+    store.add_decision(db, site, aid, action="ignore", unit_id=None, note=reason.strip(), by=by)
+    return site, aid
+
+
+def undo(db: Database, registry: Registry, ref: str, *, by: str,
+         reason: str | None = None) -> tuple[str, int, Attribution]:
+    """Undo the active decision on an article; the engine's result applies again (re-run now)."""
+    site, aid = resolve_article(db, ref)
+    store.undo_decision(db, site, aid, by=by, reason=reason)
+    return site, aid, reattribute(db, engine_for(db, registry), site, aid)
+
+
+@dataclass(frozen=True)
+class Taught:
+    alias_id: int
+    unit: Unit
+    matched: int        # queued articles containing the text, re-attributed
+    decided: int        # of them, now attributed automatically
+
+
+def _configured_owner(registry: Registry, text: str) -> Unit | None:
+    for unit in registry:
+        if text in (*unit.aliases, *unit.short_names, *unit.areas, *unit.short_areas):
+            return unit
+    return None
+
+
+def teach_alias(db: Database, registry: Registry, text: str, unit: str, *, by: str,
+                note: str | None = None) -> Taught:
+    """Teach the engine that a byline text means a unit, then re-attribute the queued articles containing it."""
+    text = text.strip().strip("()（）").strip()
+    if len(text) < 2:
+        raise ReviewError("别名至少两个字")
+    if SEPARATORS.search(text):
+        raise ReviewError("别名中不能有空格、顿号或逗号：署名里的单位和人名是分开认的，请只写其中一段")
+    if text in registry.generic_sources:
+        raise ReviewError(f"“{text}”是网站默认的来源，不指任何单位，不能作为别名")
+    if text in registry.press:
+        raise ReviewError(f"“{text}”是报社或网站，不能作为单位的别名")
+    chosen = registry.find(unit)
+    owner = _configured_owner(registry, text)
+    if owner is not None:
+        hint = "，不必再教" if owner.id == chosen.id else f"；如需更改请修改 {registry.path}"
+        raise ReviewError(f"“{text}”在配置中已是{owner.name}（{owner.id}）的名称{hint}")
+    for existing, unit_id in store.taught_aliases(db):
+        if existing == text:
+            raise ReviewError(f"“{text}”已教过，指 {registry.name_of(unit_id)}（{unit_id}）；"
+                              "如需更改请先用 xinxi review unalias 撤销")
+    alias_id = store.add_alias(db, text, chosen.id, by=by, note=note)
+    engine = engine_for(db, registry)
+    keys = store.queued_keys_containing(db, text)
+    summary = _run(db, engine, keys, 0)
+    return Taught(alias_id, chosen, len(keys), summary.total - summary.review)
+
+
+def forget_alias(db: Database, registry: Registry, text: str, *, by: str, reason: str) -> AttributeSummary:
+    """Retire a taught alias and re-attribute every article the reviewer has not decided."""
+    if not reason.strip():
+        raise ReviewError("请用 --reason 说明为什么撤销这个别名")
+    store.remove_alias(db, text.strip(), by=by, reason=reason.strip())
+    return attribute_all(db, registry)
+
+
+def by_method(automatic: Mapping[str, int]) -> str:
+    """“来源 12，结尾署名 5 …”: most first, ties in the order of the methods."""
+    order = list(store.METHOD_LABELS)
+    ranked = sorted(automatic.items(), key=lambda kv: (-kv[1], order.index(kv[0]) if kv[0] in order else 99))
+    return "，".join(f"{store.METHOD_LABELS.get(m, m)} {n}" for m, n in ranked)
+
+
+def summary_text(counts: Mapping[str, Any]) -> str:
+    """One line on how the stored articles are attributed (for `xinxi demo` and `xinxi attribute`)."""
+    automatic = counts.get("automatic", {})
+    parts = by_method(automatic)
+    total_auto = sum(automatic.values())
+    line = f"自动归属 {total_auto} 篇" + (f"（{parts}）" if parts else "") + f"，待人工审核 {counts.get('review', 0)} 篇"
+    if counts.get("assigned") or counts.get("ignored"):
+        line += f"，人工已归属 {counts.get('assigned', 0)} 篇、不计分 {counts.get('ignored', 0)} 篇"
+    if counts.get("unattributed"):
+        line += f"，尚未归属 {counts['unattributed']} 篇"
+    return line + "。"
