@@ -1,0 +1,368 @@
+"""Load and validate a scoring method (config/rules/*.toml) into frozen dataclasses.
+
+A rules file is the method as data: every clause with its points, who may earn it, whether it is
+entered by hand or read off a crawled column, and the yearly targets. Several files make a
+`RuleBook`; each file is in force from its `effective` date until the next file's.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+Points = int | float
+
+SEVERAL_COLUMNS = ("highest", "each")
+CLAUSE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
+UNIT_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+class RulesError(ValueError):
+    """A rules file is unreadable or holds a bad value; the message names the file and the key."""
+
+    def __init__(self, path: Path | str, key: str | None, message: str) -> None:
+        self.path = Path(path)
+        self.key = key
+        self.message = message
+        where = f"{self.path}" + (f" 键 {key}" if key else "")
+        super().__init__(f"考评办法错误：{where}：{message}")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One scoring clause: an item that matches it earns `points`."""
+
+    id: str
+    name: str
+    article: str
+    points: Points
+    text: str = ""
+    manual: bool = False
+    category: str | None = None
+    unit_kinds: tuple[str, ...] = ()
+    per_year_limit: int | None = None
+    extra_for: tuple[str, ...] = ()
+    flag: str | None = None
+
+    @property
+    def is_extra(self) -> bool:
+        """An extra clause adds points on top of another clause's item (经验类 +2)."""
+        return bool(self.extra_for)
+
+    def allows(self, unit_kind: str) -> bool:
+        return not self.unit_kinds or unit_kind in self.unit_kinds
+
+
+@dataclass(frozen=True)
+class Group:
+    kind: str
+    name: str
+    ranked: bool
+
+
+@dataclass(frozen=True)
+class Rules:
+    """One version of the method, in force from `effective`."""
+
+    id: str
+    title: str
+    document: str
+    effective: date
+    clauses: tuple[Clause, ...]
+    groups: tuple[Group, ...]
+    targets: Mapping[str, Points]
+    several_columns: str = "highest"
+    path: Path | None = None
+    digest: str = ""
+
+    def clause(self, clause_id: str) -> Clause:
+        for clause in self.clauses:
+            if clause.id == clause_id:
+                return clause
+        raise KeyError(clause_id)
+
+    def find_clause(self, text: str) -> Clause | None:
+        """The clause named by id or by its Chinese name."""
+        text = text.strip()
+        for clause in self.clauses:
+            if text in (clause.id, clause.name):
+                return clause
+        return None
+
+    @property
+    def manual_clauses(self) -> tuple[Clause, ...]:
+        return tuple(c for c in self.clauses if c.manual)
+
+    def by_category(self) -> dict[str, Clause]:
+        return {c.category: c for c in self.clauses if c.category}
+
+    def extras_for(self, clause_id: str) -> tuple[Clause, ...]:
+        return tuple(c for c in self.clauses if clause_id in c.extra_for)
+
+    def kind_names(self, kinds: Iterable[str]) -> str:
+        """Unit kinds in words: 各辖市、区总工会."""
+        return "、".join(g.name if (g := self.group(k)) else k for k in kinds)
+
+    def group(self, kind: str) -> Group | None:
+        for group in self.groups:
+            if group.kind == kind:
+                return group
+        return None
+
+
+class _Table:
+    """Typed reads from one TOML table; every error names the file and the dotted key."""
+
+    def __init__(self, path: Path, data: Mapping[str, Any], prefix: str = "") -> None:
+        self.path, self.data, self.prefix = path, data, prefix
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}.{name}" if self.prefix else name
+
+    def error(self, name: str | None, message: str) -> RulesError:
+        return RulesError(self.path, self.key(name) if name else self.prefix or None, message)
+
+    def only(self, allowed: Iterable[str]) -> None:
+        allowed = set(allowed)
+        for name in self.data:
+            if name not in allowed:
+                raise self.error(name, f"未知的键；可用：{'、'.join(sorted(allowed))}")
+
+    def get(self, name: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+        if name not in self.data:
+            if default is ...:
+                raise self.error(name, "缺少此项")
+            return default
+        value = self.data[name]
+        if isinstance(value, bool) and kind is not bool:
+            raise self.error(name, f"应为数字或文字，实为 {value!r}")
+        if not isinstance(value, kind):
+            names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+            raise self.error(name, f"应为 {names}，实为 {value!r}")
+        return value
+
+    def strings(self, name: str) -> tuple[str, ...]:
+        value = self.get(name, list, [])
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not item:
+                raise self.error(f"{name}[{i}]", f"应为非空文字，实为 {item!r}")
+        return tuple(value)
+
+    def sub(self, name: str, *, required: bool = False) -> _Table:
+        value = self.get(name, dict, ... if required else {})
+        return _Table(self.path, value, self.key(name))
+
+
+def _points(table: _Table, name: str) -> Points:
+    value = table.get(name, (int, float))
+    if value < 0:
+        raise table.error(name, f"分值不能为负，实为 {value!r}")
+    return value
+
+
+def _clause(table: _Table, kinds: set[str]) -> Clause:
+    table.only(("id", "name", "article", "text", "points", "manual", "category", "unit_kinds",
+                "per_year_limit", "extra_for", "flag"))
+    cid = table.get("id", str)
+    if not CLAUSE_ID.match(cid):
+        raise table.error("id", f"条款编号只能用小写字母、数字、下划线和点，实为 {cid!r}")
+    unit_kinds = table.strings("unit_kinds")
+    for i, kind in enumerate(unit_kinds):
+        if kind not in kinds:
+            raise table.error(f"unit_kinds[{i}]", f"未知单位类别 {kind!r}；可选：{'、'.join(sorted(kinds))}")
+    limit = table.get("per_year_limit", int, None)
+    if limit is not None and limit < 1:
+        raise table.error("per_year_limit", f"应为正整数，实为 {limit!r}")
+    clause = Clause(
+        id=cid,
+        name=table.get("name", str),
+        article=table.get("article", str),
+        text=table.get("text", str, ""),
+        points=_points(table, "points"),
+        manual=table.get("manual", bool, False),
+        category=table.get("category", str, None),
+        unit_kinds=unit_kinds,
+        per_year_limit=limit,
+        extra_for=table.strings("extra_for"),
+        flag=table.get("flag", str, None),
+    )
+    if clause.is_extra:
+        if not clause.flag:
+            raise table.error("flag", "附加分条款（extra_for）须写明依据的标记，例如 flag = \"experience\"")
+        if clause.manual or clause.category:
+            raise table.error("extra_for", "附加分条款不能同时是手工录入或栏目类别条款")
+    elif clause.flag:
+        raise table.error("flag", "只有附加分条款（extra_for）才用 flag")
+    if not clause.manual and not clause.category and not clause.is_extra:
+        raise table.error(None, f"条款 {cid} 既不是手工录入（manual）也没有栏目类别（category），无从计分")
+    return clause
+
+
+def _check_clauses(top: _Table, clauses: Sequence[Clause]) -> None:
+    ids: dict[str, int] = {}
+    names: dict[str, int] = {}
+    categories: dict[str, str] = {}
+    for i, clause in enumerate(clauses):
+        key = f"clauses[{i}]"
+        if clause.id in ids:
+            raise top.error(f"{key}.id", f"条款编号 {clause.id!r} 与 clauses[{ids[clause.id]}] 重复")
+        if clause.name in names:
+            raise top.error(f"{key}.name", f"条款名称 {clause.name!r} 与 clauses[{names[clause.name]}] 重复")
+        if clause.category:
+            if clause.category in categories:
+                raise top.error(f"{key}.category", f"栏目类别 {clause.category!r} 已用于条款 {categories[clause.category]}")
+            categories[clause.category] = clause.id
+        ids[clause.id] = i
+        names[clause.name] = i
+    by_id = {c.id: c for c in clauses}
+    for i, clause in enumerate(clauses):
+        for j, target in enumerate(clause.extra_for):
+            if target not in by_id:
+                raise top.error(f"clauses[{i}].extra_for[{j}]", f"没有条款 {target!r}")
+            if by_id[target].is_extra:
+                raise top.error(f"clauses[{i}].extra_for[{j}]", f"条款 {target!r} 本身是附加分条款")
+
+
+def parse_rules(data: Mapping[str, Any], path: Path | str, digest: str = "") -> Rules:
+    """Validate parsed TOML into `Rules`; a bad value raises RulesError naming file and key."""
+    path = Path(path)
+    top = _Table(path, data)
+    top.only(("rules", "policy", "groups", "targets", "clauses"))
+    head = top.sub("rules", required=True)
+    head.only(("id", "title", "document", "effective"))
+    effective = head.get("effective", date)
+    if not isinstance(effective, date) or hasattr(effective, "hour"):
+        raise head.error("effective", f"应为日期，例如 2016-07-01，实为 {effective!r}")
+
+    policy = top.sub("policy")
+    policy.only(("several_columns",))
+    several = policy.get("several_columns", str, "highest")
+    if several not in SEVERAL_COLUMNS:
+        raise policy.error("several_columns", f"应为 {' 或 '.join(SEVERAL_COLUMNS)}，实为 {several!r}")
+
+    groups_table = top.sub("groups", required=True)
+    groups = []
+    for kind in groups_table.data:
+        g = groups_table.sub(kind, required=True)
+        g.only(("name", "ranked"))
+        groups.append(Group(kind=kind, name=g.get("name", str), ranked=g.get("ranked", bool, False)))
+    if not groups:
+        raise groups_table.error(None, "至少要有一类单位")
+    kinds = {g.kind for g in groups}
+
+    targets_table = top.sub("targets")
+    targets: dict[str, Points] = {}
+    for unit_id in targets_table.data:
+        if not UNIT_ID.match(unit_id):
+            raise targets_table.error(unit_id, "单位编号只能用小写字母、数字、下划线和连字符")
+        targets[unit_id] = _points(targets_table, unit_id)
+
+    raw_clauses = top.get("clauses", list)
+    if not raw_clauses:
+        raise top.error("clauses", "至少要有一个条款")
+    clauses = []
+    for i, raw in enumerate(raw_clauses):
+        if not isinstance(raw, dict):
+            raise top.error(f"clauses[{i}]", "应为表 [[clauses]]")
+        clauses.append(_clause(_Table(path, raw, f"clauses[{i}]"), kinds))
+    _check_clauses(top, clauses)
+
+    return Rules(
+        id=head.get("id", str),
+        title=head.get("title", str),
+        document=head.get("document", str, ""),
+        effective=effective,
+        clauses=tuple(clauses),
+        groups=tuple(groups),
+        targets=targets,
+        several_columns=several,
+        path=path,
+        digest=digest,
+    )
+
+
+def load_rules(path: Path | str) -> Rules:
+    """Read and validate one rules file."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise RulesError(path, None, "文件不存在") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise RulesError(path, None, "文件不是 UTF-8 编码") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(path, None, f"TOML 语法错误（{exc}）") from None
+    return parse_rules(data, path, hashlib.sha256(raw).hexdigest()[:16])
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """Versions of the method ordered by effective date; a date is scored by the version in force."""
+
+    versions: tuple[Rules, ...]
+    fixed: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.versions:
+            raise ValueError("RuleBook needs at least one Rules")
+
+    @classmethod
+    def of(cls, versions: Iterable[Rules]) -> RuleBook:
+        ordered = sorted(versions, key=lambda r: r.effective)
+        for before, after in zip(ordered, ordered[1:], strict=False):
+            if before.effective == after.effective:
+                raise RulesError(after.path or "?", "rules.effective",
+                                 f"生效日期 {after.effective} 与 {before.path} 相同")
+            if before.id == after.id:
+                raise RulesError(after.path or "?", "rules.id", f"编号 {after.id!r} 与 {before.path} 相同")
+        return cls(tuple(ordered))
+
+    @classmethod
+    def only(cls, rules: Rules) -> RuleBook:
+        """One version applied to every date, whatever its effective date (for what-if scoring)."""
+        return cls((rules,), fixed=True)
+
+    def for_date(self, day: date) -> Rules | None:
+        """The version in force on `day`, or None before the first one."""
+        if self.fixed:
+            return self.versions[0]
+        i = bisect.bisect_right([r.effective for r in self.versions], day)
+        return self.versions[i - 1] if i else None
+
+    def segments(self, start: date, end: date) -> list[tuple[date, date, Rules]]:
+        """(first day, last day, rules) spans covering [start, end] where some version is in force."""
+        if self.fixed:
+            return [(start, end, self.versions[0])]
+        out = []
+        for i, rules in enumerate(self.versions):
+            nxt = self.versions[i + 1].effective - timedelta(days=1) if i + 1 < len(self.versions) else end
+            lo, hi = max(start, rules.effective), min(end, nxt)
+            if lo <= hi:
+                out.append((lo, hi, rules))
+        return out
+
+    def latest_for(self, start: date, end: date) -> Rules:
+        """The version that sets targets and groups for a period: the one in force at its end."""
+        return self.for_date(end) or self.versions[0]
+
+
+def load_rulebook(paths: Path | str | Sequence[Path | str]) -> RuleBook:
+    """Load every *.toml in a directory (or the files given) into a RuleBook."""
+    if isinstance(paths, (str, Path)) and Path(paths).is_dir():
+        files = sorted(Path(paths).glob("*.toml"))
+        if not files:
+            raise RulesError(paths, None, "目录中没有考评办法文件（*.toml）")
+    elif isinstance(paths, (str, Path)):
+        files = [Path(paths)]
+    else:
+        files = [Path(p) for p in paths]
+    return RuleBook.of(load_rules(f) for f in files)

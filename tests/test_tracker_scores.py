@@ -1,0 +1,278 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from scoring import parse_period, year_period
+from tracker import store
+from tracker.config import DEFAULT_CONFIG_DIR, ConfigError, Settings, load_settings
+from tracker.scores import Scorer, load_keywords, load_rulebook
+
+BASE = "https://czgh.jscz.org.cn/html/czgh"
+
+
+def art(aid: int, unit: str, columns: list[str], day: str = "2024-05-06", title: str = "一则消息",
+        subtitle: str | None = None) -> dict:
+    return {"site": "czgh", "id": aid, "url": f"{BASE}/{day[:4]}/KEBQLDDJ_{day[5:7]}{day[8:]}/{aid}.html",
+            "date": day, "title": title, "subtitle": subtitle, "columns": columns, "unit_id": unit,
+            "method": "source_field"}
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "config"
+    shutil.copytree(DEFAULT_CONFIG_DIR, target)
+    return target
+
+
+def test_columns_decide_the_clause_and_an_article_in_two_columns_counts_once(
+        db, settings: Settings, credited: list[dict]) -> None:
+    credited += [
+        art(1, "wujin", ["jcdt"]),                  # 基层动态 1
+        art(2, "wujin", ["jcdt", "ghyw"]),          # 基层动态 + 工会要闻: once, at 3
+        art(3, "protection", ["bzgz"]),             # 保障工作 (部门专栏) 2
+        art(4, "xinbei", ["tpxw"]),                 # 图片新闻 1
+        art(5, "xinbei", ["gone"]),                 # a column no longer configured: nothing, with a reason
+        art(6, None, ["ghyw"]),                     # not credited to anyone: ignored
+        art(7, "wujin", ["jcdt"], day="2023-12-31"),  # outside the year
+    ]
+    board = Scorer.load(settings).score(db, year_period(2024))
+    assert dict(board.result("wujin").clauses) == {"municipal.grassroots": 1, "municipal.union_news": 3}
+    assert board.result("protection").total == 2
+    assert board.result("xinbei").total == 1
+    assert [(s.evidence_id, "未配置栏目gone" in s.reason) for s in board.skipped] == [("czgh/5", True)]
+    line = next(line for line in board.result("wujin").lines if line.evidence_id == "czgh/2")
+    assert line.evidence == f"{BASE}/2024/KEBQLDDJ_0506/2.html" and "多个栏目" in line.note
+
+
+def test_experience_pieces_by_classifier_and_reviewer(db, settings: Settings, credited: list[dict]) -> None:
+    credited += [
+        art(1, "wujin", ["jcdt"], title="武进区总工会“三个一”工作法见实效"),
+        art(2, "wujin", ["ghyw"], title="一次普通的走访", subtitle="——湖塘镇总工会的探索与做法"),
+        art(3, "wujin", ["jcdt"], title="全区工会信息工作经验交流会召开"),   # event news: vetoed
+        art(4, "wujin", ["jcdt"], title="新春送温暖"),
+    ]
+    scorer = Scorer.load(settings)
+    board = scorer.score(db, year_period(2024))
+    extra = {line.evidence_id: line.note for line in board.result("wujin").lines
+             if line.clause_id == "municipal.experience"}
+    assert set(extra) == {"czgh/1", "czgh/2"}
+    assert "分类器" in extra["czgh/1"] and "工作法" in extra["czgh/1"]
+    assert board.result("wujin").total == (1 + 2) + (3 + 2) + 1 + 1
+
+    store.set_experience_flag(db, "czgh", 1, False, source="reviewer", by="王敏", reason="只是活动消息")
+    store.set_experience_flag(db, "czgh", 4, True, source="reviewer", by="王敏", reason="年度总结")
+    board = scorer.score(db, year_period(2024))
+    extra = {line.evidence_id: line.note for line in board.result("wujin").lines
+             if line.clause_id == "municipal.experience"}
+    assert set(extra) == {"czgh/2", "czgh/4"}
+    assert "审核人" in extra["czgh/4"] and "王敏" in extra["czgh/4"] and "年度总结" in extra["czgh/4"]
+    assert store.experience_flags(db)[("czgh", 1)]["source"] == "reviewer"
+
+
+def test_manual_entries_are_scored_with_their_evidence(db, settings: Settings, credited: list[dict]) -> None:
+    store.add_entries(db, [
+        {"unit_id": "jintan", "kind": "provincial.report", "date": "2024-03-05", "title": "金坛区职工技能提升",
+         "evidence": "苏工信〔2024〕7期", "note": None},
+        {"unit_id": "jintan", "kind": "activity", "date": "2024-04-01", "title": "信息员培训", "evidence": "金工发〔2024〕3号",
+         "note": "全区 40 人"},
+    ], by="test")
+    board = Scorer.load(settings).score(db, year_period(2024))
+    result = board.result("jintan")
+    assert result.total == 15
+    assert [(line.evidence_id, line.evidence, line.points) for line in result.lines] == [
+        ("entry/1", "苏工信〔2024〕7期", 5), ("entry/2", "金工发〔2024〕3号", 10)]
+    assert result.lines[1].note == "手工录入：全区 40 人"
+
+
+def test_units_outside_their_validity_are_left_out(db, settings: Settings, credited: list[dict]) -> None:
+    from tracker.units import load_units
+
+    registry = load_units(settings.config_dir)
+    jingkai = registry.unit("jingkai")
+    assert jingkai.valid_from is not None
+    credited.append(art(1, "jingkai", ["jcdt"], day=jingkai.valid_from.isoformat()))
+    scorer = Scorer.load(settings)
+    after = scorer.score(db, year_period(jingkai.valid_from.year))
+    assert after.result("jingkai").total == 1
+    before = scorer.score(db, year_period(jingkai.valid_from.year - 1))
+    assert "jingkai" not in {r.unit.id for r in before.results}
+    assert len(after.results) == len(before.results) + 1 == len(registry)
+
+
+def test_the_rules_targets_agree_with_units_toml(settings: Settings) -> None:
+    from tracker.units import load_units
+
+    rules = load_rulebook(settings).versions[0]
+    assert {u.id: u.target for u in load_units(settings.config_dir) if u.target} == dict(rules.targets)
+
+
+def test_a_target_for_an_unknown_unit_names_file_and_key(config_dir: Path) -> None:
+    path = config_dir / "rules" / "2016.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("party = 30", "qishuyan = 30"), encoding="utf-8")
+    settings = load_settings(config_dir, env={})
+    with pytest.raises(ConfigError) as exc:
+        load_rulebook(settings)
+    assert exc.value.key == "targets.qishuyan" and str(path) in str(exc.value)
+
+
+def test_a_rules_error_becomes_a_config_error(config_dir: Path) -> None:
+    path = config_dir / "rules" / "2016.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("points = 20\n", "points = \"x\"\n", 1), "utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_rulebook(load_settings(config_dir, env={}))
+    assert exc.value.key == "clauses[0].points"
+
+
+def test_experience_keywords_are_config(config_dir: Path) -> None:
+    path = config_dir / "experience.toml"
+    assert "做法" in load_keywords(load_settings(config_dir, env={})).include
+    path.write_text("[experience]\ninclude = []\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_keywords(load_settings(config_dir, env={}))
+    assert exc.value.key == "experience.include"
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def scored(xinxi, credited: list[dict]) -> list[dict]:
+    credited += [art(1, "wujin", ["ghyw"]), art(2, "jintan", ["ghyw"]), art(3, "liyang", ["jcdt"]),
+                 art(4, "protection", ["bzgz"], day="2024-02-10"), art(5, "finance", ["ghyw"], day="2024-08-01")]
+    xinxi("entry", "add", "--unit", "保障工作部", "--kind", "中办国办全总办公厅采用", "--date", "2024-06-01",
+          "--title", "保障工作经验", "--evidence", "全总办公厅《工会信息》2024年第12期", "--by", "测试")
+    xinxi("entry", "add", "--unit", "wujin", "--kind", "bonus.provincial_top10", "--date", "2024-12-20",
+          "--title", "省总年终通报第七名", "--evidence", "苏工办〔2024〕88号", "--by", "测试")
+    return credited
+
+
+def test_score_json_has_the_agreed_keys(xinxi, scored: list[dict]) -> None:
+    rows = json.loads(xinxi("score", "--year", "2024", "--format", "json").stdout)
+    by_unit = {r["unit"]: r for r in rows}
+    wujin, protection = by_unit["武进区总工会"], by_unit["保障工作部"]
+    assert (wujin["total"], wujin["target"], wujin["rank"]) == (33, None, 1)
+    assert wujin["clauses"] == {"municipal.union_news": 3, "bonus.provincial_top10": 30}
+    assert (protection["total"], protection["target"], protection["rank"], protection["status"]) == (22, 60, None, "未达标")
+    assert protection["shortfall"] == 38
+    assert by_unit["金坛区总工会"]["rank"] == 2 and by_unit["溧阳市总工会"]["rank"] == 3
+    zero_ranks = {r["rank"] for r in rows if r["kind"] == "district" and r["total"] == 0}
+    assert len(zero_ranks) == 1  # the districts with nothing share one place
+
+
+def test_score_periods_units_and_formats(xinxi, scored: list[dict], tmp_path: Path) -> None:
+    q1 = json.loads(xinxi("score", "--year", "2024", "--period", "2024Q1", "--format", "json").stdout)
+    assert [r["unit_id"] for r in q1 if r["total"]] == ["protection"]
+    one = json.loads(xinxi("score", "--from", "2024-08-01", "--to", "2024-08-31", "--unit", "finance",
+                           "--format", "json").stdout)
+    assert [(r["unit_id"], r["total"]) for r in one] == [("finance", 3)]
+    month = json.loads(xinxi("score", "--period", "2024-02", "--unit", "保障工作部", "--format", "json").stdout)
+    assert month[0]["total"] == 2
+    text = xinxi("score", "--year", "2024", "--format", "csv").stdout
+    assert text.splitlines()[0].startswith("单位编号,单位,类别,名次,总分")
+    assert "wujin,武进区总工会,各辖市、区总工会,1,33" in text
+    table = xinxi("score", "--year", "2024").stdout
+    assert "武进区总工会" in table and "未达标" in table and "排名" in table
+    out = tmp_path / "score.xlsx"
+    xinxi("score", "--year", "2024", "--format", "xlsx", "--output", str(out))
+    assert load_workbook(out).sheetnames == ["排名", "部室完成情况", "明细"]
+    bad = xinxi("score", "--year", "2024", "--period", "2023Q1", ok=False)
+    assert bad.exit_code != 0 and "不在 2024 年之内" in str(bad.exception)
+    bad = xinxi("score", "--year", "2024", "--unit", "戚墅堰区总工会", ok=False)
+    assert "没有单位" in str(bad.exception)
+    gone = xinxi("score", "--year", "2018", "--unit", "经开区总工会", ok=False)
+    assert "尚未设立" in str(gone.exception)
+
+
+def test_explain_lists_every_point_with_its_evidence(xinxi, scored: list[dict]) -> None:
+    lines = json.loads(xinxi("score", "--explain", "保障工作部", "--year", "2024", "--format", "json").stdout)
+    assert [(x["clause_id"], x["points"], x["evidence_id"]) for x in lines] == [
+        ("municipal.department", 2, "czgh/4"), ("national.adoption", 20, "entry/1")]
+    assert lines[1]["evidence"] == "全总办公厅《工会信息》2024年第12期"
+    total = json.loads(xinxi("score", "--year", "2024", "--unit", "protection", "--format", "json").stdout)[0]["total"]
+    assert sum(x["points"] for x in lines) == total
+    table = xinxi("score", "--explain", "protection", "--year", "2024").stdout
+    assert "合计 22 分" in table and "录入#1" in table and "czgh.jscz.org.cn" in table
+    csv_text = xinxi("score", "--explain", "protection", "--year", "2024", "--format", "csv").stdout
+    assert len(csv_text.strip().splitlines()) == 3
+
+
+def test_what_if_rules_print_the_difference(xinxi, scored: list[dict], tmp_path: Path) -> None:
+    draft = tmp_path / "draft.toml"
+    text = (DEFAULT_CONFIG_DIR / "rules" / "2016.toml").read_text(encoding="utf-8")
+    draft.write_text(text.replace('id = "2016"', 'id = "draft"', 1).replace(
+        "points = 3\ncategory = \"union_news\"", "points = 4\ncategory = \"union_news\""), encoding="utf-8")
+    rows = json.loads(xinxi("score", "--year", "2024", "--rules", str(draft), "--format", "json").stdout)
+    assert {r["unit_id"]: r["total"] for r in rows}["wujin"] == 34
+    out = xinxi("score", "--year", "2024", "--rules", str(draft), "--diff").stdout
+    assert "现行办法" in out and "草案" in out and "+1" in out
+    assert "--diff 须与 --rules" in str(xinxi("score", "--year", "2024", "--diff", ok=False).exception)
+
+
+def test_skipped_items_are_listed(xinxi, credited: list[dict]) -> None:
+    credited.append(art(9, "wujin", ["gone"]))
+    out = xinxi("score", "--year", "2024", "--skipped").stdout
+    assert "未计分" in out and "czgh/9" in out
+
+
+def test_snapshot_publish_diff_reopen(xinxi, scored: list[dict], db) -> None:
+    assert "已发布 2024" in xinxi("snapshot", "publish", "2024", "--by", "办公室").stdout
+    again = xinxi("snapshot", "publish", "2024", ok=False)
+    assert "已于" in str(again.exception) and "reopen" in str(again.exception)
+    assert "没有变化" in xinxi("snapshot", "diff", "2024").stdout
+
+    scored.append(art(10, "liyang", ["ghyw"], day="2024-11-11"))  # a late article
+    xinxi("entry", "remove", "2", "--reason", "通报名次有误", "--by", "办公室")
+    diff = xinxi("snapshot", "diff", "2024").stdout
+    assert "溧阳市总工会" in diff and "+3" in diff and "-30" in diff and "czgh/10" in diff and "entry/2" in diff
+    note = xinxi("score", "--year", "2024").stdout
+    assert "已于" in note and "snapshot diff 2024" in note
+
+    assert "更正名次" in xinxi("snapshot", "reopen", "2024", "--reason", "更正名次").stdout
+    assert "已重新打开" in xinxi("snapshot", "list").stdout
+    assert "已发布 2024" in xinxi("snapshot", "publish", "2024").stdout
+    assert "没有变化" in xinxi("snapshot", "diff", "2024").stdout
+    assert "没有发布过" in str(xinxi("snapshot", "diff", "2023", ok=False).exception)
+    assert "期间应写作" in str(xinxi("snapshot", "publish", "24Q1", ok=False).exception)
+
+
+def test_frozen_figures_survive_a_rules_change(db, settings: Settings, credited: list[dict]) -> None:
+    from tracker import snapshots
+
+    credited.append(art(1, "wujin", ["ghyw"]))
+    board = Scorer.load(settings).score(db, parse_period("2024Q2"))
+    snapshots.publish(db, board, by="t")
+    row, frozen = snapshots.published(db, "2024Q2")
+    assert frozen == board and json.loads(row["rules"]) == [["2016", board.rules[0][1]]]
+
+
+def test_scores_from_stored_articles_attributions_and_review_decisions(db, settings: Settings) -> None:
+    """The real path: articles and listings in the store, the attribution engine's rows, a reviewer's call."""
+    articles = [
+        {"id": 101, "url": f"{BASE}/2024/KEBQLDDJ_0301/101.html", "title": "指前镇工会的新做法", "date": "2024-03-01",
+         "column": "jcdt", "source": "金坛区总工会"},
+        {"id": 102, "url": f"{BASE}/2024/KEBLLDDH_0302/102.html", "title": "职工运动会开幕", "date": "2024-03-02",
+         "column": "ghyw", "source": "总工会"},
+        {"id": 103, "url": f"{BASE}/2024/KEBQLDDJ_0303/103.html", "title": "送清凉", "date": "2024-03-03",
+         "column": "jcdt", "source": "总工会"},
+    ]
+    store.save_batch(db, "czgh", None, articles, listings=[(101, "ghyw")])
+    store.save_attributions(db, [
+        {"site": "czgh", "article_id": 101, "unit_id": "jintan", "method": "source", "confidence": 1.0,
+         "needs_review": 0},
+        {"site": "czgh", "article_id": 102, "unit_id": "wujin", "method": "alias", "confidence": 0.6,
+         "needs_review": 1},
+        {"site": "czgh", "article_id": 103, "unit_id": None, "method": None, "confidence": 0.0, "needs_review": 1},
+    ])
+    store.add_decision(db, "czgh", 103, action="assign", unit_id="tianning", note=None, by="王敏")
+    board = Scorer.load(settings).score(db, year_period(2024))
+    # 101: listed in 基层动态 and 工会要闻 → once at 3, plus 2 for 做法; 102 waits in the queue; 103 by a reviewer.
+    assert dict(board.result("jintan").clauses) == {"municipal.union_news": 3, "municipal.experience": 2}
+    assert board.result("wujin").total == 0
+    tianning = board.result("tianning")
+    assert tianning.total == 1 and "人工" in tianning.lines[0].note
+    assert tianning.lines[0].evidence == f"{BASE}/2024/KEBQLDDJ_0303/103.html"

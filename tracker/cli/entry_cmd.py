@@ -1,0 +1,217 @@
+"""`xinxi entry …` (manual adoptions with evidence and an audit trail) and `xinxi flag …` (经验类 overrides)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import click
+from rich.table import Table
+from sqlite_utils import Database
+
+from scoring import year_period
+from tracker import store
+from tracker.cli import cli, with_settings
+from tracker.cli.score_cmd import by_option, console_for, default_user
+from tracker.config import Settings
+from tracker.entries import Checker, EntryError, check_file, check_one, write_template
+from tracker.scores import ScoringError, load_rulebook
+from tracker.units import load_units
+
+ENTRY_HEADERS = ("编号", "单位", "类别", "日期", "标题", "依据", "备注", "录入人", "状态")
+
+
+def _checker(settings: Settings, db: Database) -> Checker:
+    registry = load_units(settings.config_dir)
+    return Checker(load_rulebook(settings, registry=registry), registry, date.today(), store.list_entries(db))
+
+
+@cli.group("entry")
+def entry_group() -> None:
+    """手工录入网站抓不到的采用：省级以上采用与批示、约稿、信息活动、年终加分。"""
+
+
+@entry_group.command("add")
+@click.option("--unit", required=True, help="单位编号或全称。")
+@click.option("--kind", required=True, help="类别：条款简称或编号（见 xinxi entry template 的说明）。")
+@click.option("--date", "day", required=True, help="采用、批示或活动的日期，例如 2024-03-05。")
+@click.option("--title", required=True, help="信息标题或活动名称。")
+@click.option("--evidence", required=True, help="依据：文号、通报标题或网址。")
+@click.option("--note", default=None, help="备注。")
+@by_option
+@with_settings
+def entry_add(settings: Settings, unit: str, kind: str, day: str, title: str, evidence: str, note: str | None,
+              by: str | None) -> None:
+    """录入一条。"""
+    db = store.open_db(settings.db_path)
+    entry = check_one(_checker(settings, db), {"unit_id": unit, "kind": kind, "date": day, "title": title,
+                                               "evidence": evidence, "note": note})
+    (entry_id,) = store.add_entries(db, [entry], by=by or default_user())
+    click.echo(f"已录入 #{entry_id}：{entry['date']} {entry['unit_id']} {entry['kind']} {entry['title']}")
+
+
+@entry_group.command("list")
+@click.option("--year", type=int, default=None, help="只列出这一年的。")
+@click.option("--unit", default=None, help="只列出这个单位的（编号或全称）。")
+@click.option("--kind", default=None, help="只列出这个类别的（条款编号）。")
+@click.option("--all", "include_removed", is_flag=True, help="包括已删除的。")
+@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table", show_default=True)
+@with_settings
+def entry_list(settings: Settings, year: int | None, unit: str | None, kind: str | None, include_removed: bool,
+               fmt: str) -> None:
+    """列出手工录入。"""
+    db = store.open_db(settings.db_path)
+    registry = load_units(settings.config_dir)
+    book = load_rulebook(settings, registry=registry)
+    unit_id = registry.find(unit).id if unit else None
+    if kind:
+        clause = next((c for rules in reversed(book.versions) if (c := rules.find_clause(kind))), None)
+        if clause is None:
+            raise ScoringError(f"没有类别 {kind!r}")
+        kind = clause.id
+    period = year_period(year) if year else None
+    rows = store.list_entries(db, unit_id=unit_id, kind=kind, include_removed=include_removed,
+                              since=period.start.isoformat() if period else None,
+                              until=period.end.isoformat() if period else None)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    names = {u.id: u.name for u in registry}
+    kinds = {c.id: c.name for rules in book.versions for c in rules.clauses}
+    table_rows = [
+        [str(r["id"]), names.get(r["unit_id"], r["unit_id"]), kinds.get(r["kind"], r["kind"]), r["date"], r["title"], r["evidence"],
+         r["note"] or "", r["created_by"] or "", f"已删除：{r['removed_reason']}" if r["removed_at"] else "有效"]
+        for r in rows
+    ]
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(ENTRY_HEADERS)
+        writer.writerows(table_rows)
+        click.echo(out.getvalue(), nl=False)
+        return
+    table = Table(title=f"手工录入（{len(rows)} 条）")
+    for header in ENTRY_HEADERS:
+        table.add_column(header, overflow="fold")
+    for row in table_rows:
+        table.add_row(*row)
+    console_for().print(table)
+
+
+@entry_group.command("remove")
+@click.argument("entry_id", type=int)
+@click.option("--reason", required=True, help="删除理由（记入审计记录）。")
+@by_option
+@with_settings
+def entry_remove(settings: Settings, entry_id: int, reason: str, by: str | None) -> None:
+    """删除一条录入（保留在审计记录中）。"""
+    db = store.open_db(settings.db_path)
+    entry = store.get_entry(db, entry_id)
+    if entry["removed_at"]:
+        raise ScoringError(f"录入 #{entry_id} 已于 {entry['removed_at'][:10]} 删除：{entry['removed_reason']}")
+    if not reason.strip():
+        raise ScoringError("删除须写明理由（--reason）")
+    store.remove_entry(db, entry_id, reason=reason.strip(), by=by or default_user())
+    click.echo(f"已删除 #{entry_id}：{entry['title']}（理由：{reason.strip()}）")
+
+
+@entry_group.command("history")
+@click.argument("entry_id", type=int, required=False)
+@with_settings
+def entry_history(settings: Settings, entry_id: int | None) -> None:
+    """审计记录：每条录入何时由谁录入、导入或删除，为何删除。"""
+    db = store.open_db(settings.db_path)
+    actions = {"add": "录入", "import": "导入", "remove": "删除"}
+    for event in store.entry_events(db, entry_id):
+        data = json.loads(event["data"] or "{}")
+        why = f"  理由：{event['reason']}" if event["action"] == "remove" else (
+            f"  文件：{event['reason']}" if event["reason"] else "")
+        click.echo(f"{event['at']}  #{event['entry_id']}  {actions.get(event['action'], event['action'])}  "
+                   f"{event['by'] or ''}  {data.get('unit_id')} {data.get('kind')} {data.get('title')}{why}")
+
+
+@entry_group.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@by_option
+@with_settings
+def entry_import(settings: Settings, file: Path, by: str | None) -> None:
+    """从 .xlsx 或 .csv 导入：整表无误才导入，有错时一条也不导入并列出出错的行与列。"""
+    db = store.open_db(settings.db_path)
+    try:
+        entries = check_file(_checker(settings, db), file)
+    except EntryError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        for error in exc.errors:
+            click.echo(f"  {error}", err=True)
+        click.get_current_context().exit(2)
+    ids = store.add_entries(db, entries, by=by or default_user(), source="import", import_file=file.name)
+    click.echo(f"已导入 {len(ids)} 条（#{ids[0]}–#{ids[-1]}）。")
+
+
+@entry_group.command("template")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@with_settings
+def entry_template(settings: Settings, file: Path) -> None:
+    """写出待填写的 Excel 模板（含下拉选项与填写说明）。"""
+    if file.suffix.lower() != ".xlsx":
+        raise ScoringError(f"模板须为 .xlsx 文件：{file}")
+    registry = load_units(settings.config_dir)
+    write_template(file, load_rulebook(settings, registry=registry), registry, date.today())
+    click.echo(f"已写出模板 {file}")
+
+
+@cli.group("flag")
+def flag_group() -> None:
+    """经验类、总结类信息（额外加分）的人工改判。"""
+
+
+def _article_key(text: str) -> tuple[str, int]:
+    site, sep, aid = text.partition("/")
+    if not sep or not aid.isdigit():
+        raise ScoringError(f"文章应写作 网站/编号，例如 czgh/28013，实为 {text!r}")
+    return site, int(aid)
+
+
+@flag_group.command("set")
+@click.argument("article")
+@click.option("--experience/--not-experience", required=True, help="判为经验类、总结类，或不是。")
+@click.option("--reason", default=None, help="改判理由。")
+@by_option
+@with_settings
+def flag_set(settings: Settings, article: str, experience: bool, reason: str | None, by: str | None) -> None:
+    """改判 ARTICLE（czgh/28013）是否为经验类、总结类信息。"""
+    db = store.open_db(settings.db_path)
+    site, aid = _article_key(article)
+    row = store.get_article(db, site, aid)
+    store.set_experience_flag(db, site, aid, experience, source="reviewer", by=by or default_user(), reason=reason)
+    what = "经验类、总结类" if experience else "非经验类"
+    click.echo(f"已将 {site}/{aid}《{row['title']}》改判为{what}。")
+
+
+@flag_group.command("clear")
+@click.argument("article")
+@with_settings
+def flag_clear(settings: Settings, article: str) -> None:
+    """撤销改判，恢复由关键词判定。"""
+    db = store.open_db(settings.db_path)
+    site, aid = _article_key(article)
+    if not store.clear_experience_flag(db, site, aid):
+        raise ScoringError(f"{site}/{aid} 没有人工改判")
+    click.echo(f"已撤销 {site}/{aid} 的改判。")
+
+
+@flag_group.command("list")
+@with_settings
+def flag_list(settings: Settings) -> None:
+    """列出人工改判。"""
+    db = store.open_db(settings.db_path)
+    flags = store.experience_flags(db)
+    if not flags:
+        click.echo("没有人工改判。")
+    for (site, aid), f in sorted(flags.items()):
+        what = "经验类" if f["experience"] else "非经验类"
+        click.echo(f"{site}/{aid}  {what}  {f['source']}  {f['decided_by'] or ''}  {f['decided_at']}  "
+                   f"{f['reason'] or ''}")

@@ -1,0 +1,265 @@
+"""`xinxi score`, `xinxi report`, `xinxi snapshot …`: scores under the method, reports, frozen results.
+
+The entry and flag commands live in entry_cmd and are registered from here.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+from sqlite_utils import Database
+
+from scoring import Scoreboard, UnitResult, compare, fmt_points, resolve_period
+from tracker import snapshots, store
+from tracker.cli import cli, with_settings
+from tracker.config import Settings
+from tracker.reports import write_docx, write_xlsx
+from tracker.score_view import (
+    department_table,
+    diff_table,
+    explain_csv,
+    explain_rows,
+    explain_table,
+    line_changes_table,
+    ranking_table,
+    result_rows,
+    results_csv,
+)
+from tracker.scores import Scorer, ScoringError, period_or_error
+
+FORMATS = ("table", "csv", "json", "xlsx")
+
+
+def default_user() -> str:
+    return os.environ.get("XINXI_USER") or getpass.getuser()
+
+
+def by_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--by", default=None, help="操作人（默认取环境变量 XINXI_USER 或登录名）。")(fn)
+
+
+def period_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("--to", "until", default=None, metavar="日期", help="截止日期，例如 2024-06-30。")(fn)
+    fn = click.option("--from", "since", default=None, metavar="日期", help="起始日期，例如 2024-01-01。")(fn)
+    fn = click.option("--period", default=None, help="期间：2024Q1（季度）、2024H1（半年）或 2024-03（月）。")(fn)
+    fn = click.option("--year", type=int, default=None, help="年度，例如 2024。")(fn)
+    return fn
+
+
+def console_for(output: Path | None = None) -> Console:
+    """A console for tables: the terminal's width, or wide enough not to fold names when piped or written."""
+    if output is not None:
+        return Console(file=output.open("w", encoding="utf-8"), width=200)
+    return Console(width=None if sys.stdout.isatty() else 200)
+
+
+def emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8-sig" if output.suffix.lower() == ".csv" else "utf-8")
+        click.echo(f"已写入 {output}", err=True)
+
+
+@cli.command("score")
+@period_options
+@click.option("--unit", "unit_text", default=None, help="只显示一个单位（编号或全称）。")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="输出格式。")
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="写入文件。")
+@click.option("--explain", "explain_unit", default=None, metavar="单位", help="列出该单位每一分的条款与依据。")
+@click.option("--rules", "rules_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="按另一份考评办法文件计分（例如修订草案），不看其生效日期。")
+@click.option("--diff", "show_diff", is_flag=True, help="与 --rules 一起用：列出每个单位与现行办法相比的差额。")
+@click.option("--skipped", "show_skipped", is_flag=True, help="列出已归属但未计分的信息及原因。")
+@with_settings
+def score_cmd(settings: Settings, year: int | None, period: str | None, since: str | None, until: str | None,
+              unit_text: str | None, fmt: str, output: Path | None, explain_unit: str | None,
+              rules_file: Path | None, show_diff: bool, show_skipped: bool) -> None:
+    """按考评办法给每个单位计分：总分与各条款得分，部室的目标完成情况，辖市、区的排名。"""
+    chosen = period_or_error(resolve_period, year, period, since, until)
+    if show_diff and not rules_file:
+        raise ScoringError("--diff 须与 --rules 一起使用")
+    if fmt == "xlsx" and output is None:
+        raise ScoringError("--format xlsx 须给出 --output 文件")
+    db = store.open_db(settings.db_path)
+    scorer = Scorer.load(settings, rules_file)
+    board = scorer.score(db, chosen)
+    console = console_for()
+    if rules_file:
+        click.echo(f"按 {rules_file} 计分（假设情景，不影响现行结果）。", err=True)
+    if show_diff:
+        current = Scorer.load(settings).score(db, chosen)
+        diffs = compare(current, board)
+        console.print(diff_table(diffs, f"{chosen.title}：{rules_file} 与现行办法相比", "现行办法", "草案"))
+        return
+    if explain_unit:
+        result = _unit_result(scorer, board, explain_unit)
+        if fmt == "json":
+            emit(json.dumps(explain_rows(board, result), ensure_ascii=False, indent=2), output)
+        elif fmt == "csv":
+            emit(explain_csv(board, result), output)
+        elif fmt == "xlsx":
+            raise ScoringError("--explain 只支持 table、csv、json 格式")
+        else:
+            console_for(output).print(explain_table(board, result))
+        return
+    results = list(board.results)
+    if unit_text:
+        results = [_unit_result(scorer, board, unit_text)]
+    if fmt == "json":
+        emit(json.dumps(result_rows(board, results), ensure_ascii=False, indent=2), output)
+    elif fmt == "csv":
+        emit(results_csv(board, results), output)
+    elif fmt == "xlsx":
+        write_xlsx(board, output)  # type: ignore[arg-type]
+        click.echo(f"已写入 {output}", err=True)
+    else:
+        out = console_for(output) if output else console
+        if any(r.rank is not None for r in results):
+            out.print(ranking_table(board, results))
+        if any(r.target is not None for r in results):
+            out.print(department_table(board, results))
+        _note_snapshot(db, board, console)
+    if show_skipped:
+        _print_skipped(board, console)
+    elif board.skipped and fmt == "table":
+        console.print(f"另有 {len(board.skipped)} 条已归属的信息未计分（加 --skipped 查看原因）。", style="dim")
+
+
+def _unit_result(scorer: Scorer, board: Scoreboard, text: str) -> UnitResult:
+    unit_id = scorer.unit_id(text)
+    try:
+        return board.result(unit_id)
+    except KeyError:
+        raise ScoringError(f"{scorer.registry.name_of(unit_id)}在 {board.period.title} 尚未设立或已撤销") from None
+
+
+def _print_skipped(board: Scoreboard, console: Console) -> None:
+    table = Table(title=f"未计分的信息（{len(board.skipped)} 条）")
+    for header in ("日期", "单位", "标题", "证据编号", "原因"):
+        table.add_column(header, overflow="fold")
+    for s in board.skipped:
+        table.add_row(s.date.isoformat(), s.unit_id, s.title, s.evidence_id, s.reason)
+    console.print(table)
+
+
+def _note_snapshot(db: Database, board: Scoreboard, console: Console) -> None:
+    found = snapshots.published(db, board.period.label)
+    if found is None:
+        return
+    row, frozen = found
+    changed = [d for d in compare(frozen, board) if d.changed]
+    if changed:
+        console.print(f"注意：{board.period.label} 已于 {row['published_at'][:10]} 发布，之后有 {len(changed)} 个单位的"
+                      f"得分变动（xinxi snapshot diff {board.period.label}）。", style="yellow")
+
+
+@cli.command("report")
+@period_options
+@click.option("--xlsx", "xlsx_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="写出 Excel 报表（排名、部室完成情况、明细）。")
+@click.option("--docx", "docx_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="写出年终通报草稿（Word/WPS 可编辑）。")
+@click.option("--live", is_flag=True, help="即使已发布，也按当前数据重新计分（默认用已发布的快照）。")
+@with_settings
+def report_cmd(settings: Settings, year: int | None, period: str | None, since: str | None, until: str | None,
+               xlsx_path: Path | None, docx_path: Path | None, live: bool) -> None:
+    """出报表：Excel 工作簿与年终通报草稿。"""
+    if not xlsx_path and not docx_path:
+        raise ScoringError("请给出 --xlsx 文件或 --docx 文件")
+    chosen = period_or_error(resolve_period, year, period, since, until)
+    db = store.open_db(settings.db_path)
+    scorer = Scorer.load(settings)
+    found = None if live else snapshots.published(db, chosen.label)
+    if found:
+        row, board = found
+        click.echo(f"使用 {row['published_at'][:10]} 发布的快照 #{row['id']}（加 --live 按当前数据出表）。", err=True)
+    else:
+        board = scorer.score(db, chosen)
+    if xlsx_path:
+        write_xlsx(board, xlsx_path)
+        click.echo(f"已写入 {xlsx_path}")
+    if docx_path:
+        write_docx(board, docx_path, today=date.today(), document=scorer.rules_for(chosen).document)
+        click.echo(f"已写入 {docx_path}")
+
+
+@cli.group("snapshot")
+def snapshot_group() -> None:
+    """发布（冻结）某期考评结果，查看发布后的变动，重新打开。"""
+
+
+@snapshot_group.command("publish")
+@click.argument("period")
+@by_option
+@with_settings
+def snapshot_publish(settings: Settings, period: str, by: str | None) -> None:
+    """冻结 PERIOD（2024、2024Q1、2024-03）的考评结果。"""
+    chosen = snapshots.snapshot_period(period)
+    db = store.open_db(settings.db_path)
+    board = Scorer.load(settings).score(db, chosen)
+    sid = snapshots.publish(db, board, by=by or default_user())
+    total = sum(r.total for r in board.results)
+    click.echo(f"已发布 {chosen.label}（快照 #{sid}）：{len(board.results)} 个单位，合计 {fmt_points(total)} 分。")
+
+
+@snapshot_group.command("diff")
+@click.argument("period")
+@with_settings
+def snapshot_diff(settings: Settings, period: str) -> None:
+    """列出 PERIOD 发布以后，文章、录入、改判或考评办法的变动带来的得分变化。"""
+    chosen = snapshots.snapshot_period(period)
+    db = store.open_db(settings.db_path)
+    result = snapshots.diff(db, Scorer.load(settings), chosen.label)
+    row = result.snapshot
+    state = "已发布" if row["status"] == "published" else f"已于 {row['reopened_at'][:10]} 重新打开"
+    click.echo(f"快照 #{row['id']}：{row['published_at'][:10]} 发布，{state}。")
+    if result.rules_changed:
+        click.echo(f"考评办法有变：发布时 {result.frozen.rules}，现在 {result.live.rules}。")
+    changed = result.changed
+    if not changed:
+        click.echo("与发布时相比没有变化。")
+        return
+    console = console_for()
+    console.print(diff_table(changed, f"{chosen.title}：现在与发布时相比", "发布时", "现在"))
+    console.print(line_changes_table(result.live, changed))
+
+
+@snapshot_group.command("reopen")
+@click.argument("period")
+@click.option("--reason", required=True, help="重新打开的理由（记入快照）。")
+@by_option
+@with_settings
+def snapshot_reopen(settings: Settings, period: str, reason: str, by: str | None) -> None:
+    """重新打开已发布的 PERIOD，之后可再次发布。"""
+    chosen = snapshots.snapshot_period(period)
+    db = store.open_db(settings.db_path)
+    row = snapshots.reopen(db, chosen.label, reason=reason, by=by or default_user())
+    click.echo(f"已重新打开 {chosen.label}（快照 #{row['id']}）：{reason}")
+
+
+@snapshot_group.command("list")
+@with_settings
+def snapshot_list(settings: Settings) -> None:
+    """列出所有快照。"""
+    db = store.open_db(settings.db_path)
+    rows = store.list_snapshots(db)
+    if not rows:
+        click.echo("还没有发布过任何快照。")
+    for row in rows:
+        state = "已发布" if row["status"] == "published" else f"已重新打开（{row['reopen_reason']}）"
+        click.echo(f"#{row['id']}  {row['period']}  {row['published_at'][:10]}  {row['published_by']}  {state}")
+
+
+from tracker.cli import entry_cmd  # noqa: E402,F401

@@ -1,0 +1,172 @@
+"""Scores on screen and as data: rich tables, CSV and JSON rows, the explain list, differences."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from sqlite_utils import Database
+
+from scoring import Scoreboard, UnitDiff, UnitResult, fmt_points, year_period
+from tracker import store
+from tracker.config import Settings
+from tracker.reports import percent, write_xlsx
+from tracker.scores import Scorer
+
+
+def _signed(value: float | int) -> str:
+    text = fmt_points(value)
+    return f"+{text}" if value > 0 else text
+
+
+def result_rows(board: Scoreboard, results: Sequence[UnitResult]) -> list[dict[str, Any]]:
+    """One plain dict per unit: the JSON form of `xinxi score`."""
+    return [
+        {
+            "unit": r.unit.name,
+            "unit_id": r.unit.id,
+            "kind": r.unit.kind,
+            "total": r.total,
+            "target": r.target,
+            "rank": r.rank,
+            "completion": None if r.completion is None else round(r.completion, 4),
+            "shortfall": r.shortfall,
+            "status": r.status or None,
+            "clauses": dict(r.clauses),
+        }
+        for r in results
+    ]
+
+
+def results_csv(board: Scoreboard, results: Sequence[UnitResult]) -> str:
+    clauses = board.used_clauses()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["单位编号", "单位", "类别", "名次", "总分", "目标分值", "完成率", "差额", "完成情况",
+                     *(c.name for c in clauses)])
+    for r in results:
+        writer.writerow([r.unit.id, r.unit.name, board.group_name(r.unit.kind), r.rank or "", fmt_points(r.total),
+                         fmt_points(r.target), percent(r.completion), fmt_points(r.shortfall), r.status,
+                         *(fmt_points(r.clauses.get(c.id)) for c in clauses)])
+    return out.getvalue()
+
+
+def ranking_table(board: Scoreboard, results: Sequence[UnitResult] | None = None) -> Table:
+    """Ranked units (districts) with their points by clause."""
+    rows = [r for r in (results if results is not None else board.results) if r.rank is not None]
+    clauses = board.used_clauses()
+    table = Table(title=f"{board.period.title}{board.group_name('district')}排名")
+    table.add_column("名次", justify="right")
+    table.add_column("单位")
+    table.add_column("总分", justify="right", style="bold")
+    for c in clauses:
+        table.add_column(c.name, justify="right")
+    for r in rows:
+        table.add_row(str(r.rank), r.unit.name, fmt_points(r.total), *(fmt_points(r.clauses.get(c.id)) for c in clauses))
+    return table
+
+
+def department_table(board: Scoreboard, results: Sequence[UnitResult] | None = None) -> Table:
+    """Units with a target: target, points, completion, shortfall, 达标/未达标."""
+    rows = [r for r in (results if results is not None else board.results) if r.target is not None]
+    table = Table(title=f"{board.period.title}{board.group_name('department')}目标完成情况")
+    for header, justify in (("单位", "left"), ("目标分值", "right"), ("得分", "right"), ("完成率", "right"),
+                            ("差额", "right"), ("完成情况", "center")):
+        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    for r in rows:
+        status = f"[green]{r.status}[/]" if r.met else f"[red]{r.status}[/]"
+        table.add_row(r.unit.name, fmt_points(r.target), fmt_points(r.total), percent(r.completion),
+                      fmt_points(r.shortfall), status)
+    return table
+
+
+def explain_rows(board: Scoreboard, result: UnitResult) -> list[dict[str, Any]]:
+    return [
+        {
+            "date": line.date.isoformat(),
+            "clause_id": line.clause_id,
+            "clause": board.clause_name(line.clause_id),
+            "article": board.clause_info(line.clause_id).article,
+            "points": line.points,
+            "title": line.title,
+            "evidence_id": line.evidence_id,
+            "evidence": line.evidence,
+            "rules": line.rules_id,
+            "note": line.note,
+        }
+        for line in result.lines
+    ]
+
+
+def explain_table(board: Scoreboard, result: UnitResult) -> Table:
+    table = Table(title=f"{result.unit.name} {board.period.title}计分明细：合计 {fmt_points(result.total)} 分，"
+                        f"{len(result.lines)} 条依据")
+    for header in ("日期", "条款", "分值", "标题", "依据", "说明"):
+        table.add_column(header, justify="right" if header == "分值" else "left", overflow="fold")
+    for line in result.lines:
+        manual = line.evidence_id.startswith("entry/")
+        evidence = f"录入#{line.evidence_id.removeprefix('entry/')}：{line.evidence}" if manual else line.evidence
+        table.add_row(line.date.isoformat(), board.clause_label(line.clause_id), fmt_points(line.points),
+                      line.title, evidence, line.note)
+    return table
+
+
+def explain_csv(board: Scoreboard, result: UnitResult) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["日期", "条款编号", "条款", "分值", "标题", "证据编号", "依据", "考评办法", "说明"])
+    for row in explain_rows(board, result):
+        writer.writerow([row["date"], row["clause_id"], row["clause"], fmt_points(row["points"]), row["title"],
+                         row["evidence_id"], row["evidence"], row["rules"], row["note"]])
+    return out.getvalue()
+
+
+def diff_table(diffs: Sequence[UnitDiff], title: str, before: str, after: str) -> Table:
+    table = Table(title=title)
+    for header in ("单位", before, after, "变化", "名次"):
+        table.add_column(header, justify="left" if header == "单位" else "right")
+    for d in diffs:
+        rank = "" if d.rank_before == d.rank_after else f"{d.rank_before or '-'}→{d.rank_after or '-'}"
+        table.add_row(d.name, fmt_points(d.before), fmt_points(d.after), _signed(d.delta) if d.delta else "0", rank)
+    return table
+
+
+def line_changes_table(board: Scoreboard, diffs: Sequence[UnitDiff]) -> Table:
+    table = Table(title="变动的计分依据")
+    for header in ("单位", "日期", "条款", "变化", "标题", "证据编号"):
+        table.add_column(header, overflow="fold")
+    for d in diffs:
+        for change in d.changes:
+            line = change.line
+            table.add_row(d.name, line.date.isoformat(), board.clause_name(line.clause_id), _signed(change.delta),
+                          line.title, change.evidence_id)
+    return table
+
+
+def show_scores(settings: Settings, db: Database, year: int, *, xlsx: Path | None = None,
+                console: Console | None = None) -> Scoreboard:
+    """Print the year's district ranking and the departments' completion; write the xlsx if asked."""
+    console = console or Console()
+    board = Scorer.load(settings).score(db, year_period(year))
+    console.print(ranking_table(board))
+    console.print(department_table(board))
+    if board.skipped:
+        console.print(f"另有 {len(board.skipped)} 条已归属的信息未计分（xinxi score --year {year} --skipped 查看原因）。")
+    if xlsx is not None:
+        write_xlsx(board, xlsx)
+        console.print(f"报表已写入 {xlsx}")
+    return board
+
+
+def latest_scored_year(db: Database) -> int | None:
+    """The year of the newest credited article or entry, for a demo that shows 'this year'."""
+    years = [int(r["date"][:4]) for r in store.list_entries(db)[-1:]]
+    row = db.execute("SELECT max(date) FROM articles").fetchone()
+    if row and row[0]:
+        years.append(int(row[0][:4]))
+    return max(years) if years else None

@@ -1,0 +1,90 @@
+"""Published results: freeze a period's scoreboard, compare the live one against it, reopen with a reason."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from scoring import Period, Scoreboard, UnitDiff, compare, from_data, parse_period, to_data
+from tracker import store
+from tracker.errors import NotFound, XinxiError
+from tracker.scores import Scorer, period_or_error
+
+
+class SnapshotError(XinxiError):
+    """A snapshot action that does not fit the snapshot's state."""
+
+
+def snapshot_period(label: str) -> Period:
+    """The period a snapshot label names: 2024, 2024H1, 2024Q1 or 2024-03."""
+    return period_or_error(parse_period, label)
+
+
+def publish(db: Database, board: Scoreboard, *, by: str) -> int:
+    """Freeze the scoreboard under its period label; refused while a published one stands."""
+    label = board.period.label
+    latest = store.latest_snapshot(db, label)
+    if latest and latest["status"] == "published":
+        raise SnapshotError(f"{label} 已于 {latest['published_at']} 发布（快照 #{latest['id']}）；"
+                            f"如需改动，先运行 xinxi snapshot reopen {label} --reason …")
+    return store.insert_snapshot(
+        db, period=label, start=board.period.start.isoformat(), end=board.period.end.isoformat(),
+        rules=json.dumps([list(r) for r in board.rules]),
+        data=json.dumps(to_data(board), ensure_ascii=False, separators=(",", ":")), by=by,
+    )
+
+
+def latest(db: Database, label: str) -> tuple[dict[str, Any], Scoreboard] | None:
+    """The newest snapshot of the period and its frozen scoreboard, or None."""
+    row = store.latest_snapshot(db, label)
+    if row is None:
+        return None
+    return row, from_data(json.loads(row["data"]))
+
+
+def published(db: Database, label: str) -> tuple[dict[str, Any], Scoreboard] | None:
+    """The period's standing published snapshot (not a reopened one), or None."""
+    found = latest(db, label)
+    return found if found and found[0]["status"] == "published" else None
+
+
+def reopen(db: Database, label: str, *, reason: str, by: str) -> dict[str, Any]:
+    """Mark the published snapshot reopened; the frozen figures stay for comparison."""
+    if not reason.strip():
+        raise SnapshotError("重新打开须写明理由（--reason）")
+    row = store.latest_snapshot(db, label)
+    if row is None:
+        raise NotFound(f"{label} 没有发布过")
+    if row["status"] != "published":
+        raise SnapshotError(f"{label} 的快照 #{row['id']} 已于 {row['reopened_at']} 重新打开")
+    store.reopen_snapshot(db, row["id"], reason=reason.strip(), by=by)
+    return store.latest_snapshot(db, label) or row
+
+
+@dataclass(frozen=True)
+class SnapshotDiff:
+    snapshot: dict[str, Any]
+    frozen: Scoreboard
+    live: Scoreboard
+    units: tuple[UnitDiff, ...]
+
+    @property
+    def rules_changed(self) -> bool:
+        return tuple(map(tuple, self.frozen.rules)) != tuple(map(tuple, self.live.rules))
+
+    @property
+    def changed(self) -> list[UnitDiff]:
+        return [d for d in self.units if d.changed]
+
+
+def diff(db: Database, scorer: Scorer, label: str) -> SnapshotDiff:
+    """What changed since the period was published: articles, entries, flags or rules."""
+    found = latest(db, label)
+    if found is None:
+        raise NotFound(f"{label} 没有发布过；先运行 xinxi snapshot publish {label}")
+    row, frozen = found
+    live = scorer.score(db, frozen.period)
+    return SnapshotDiff(row, frozen, live, tuple(compare(frozen, live)))
