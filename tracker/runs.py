@@ -5,6 +5,8 @@ The CLI and the nightly job share this one entry point.
 
 from __future__ import annotations
 
+import ctypes
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -16,6 +18,7 @@ from tracker.config import Settings
 from tracker.errors import XinxiError
 
 STDERR_TAIL = 4000
+PR_SET_PDEATHSIG = 1
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -134,9 +137,20 @@ def crawl(settings: Settings, request: CrawlRequest) -> CrawlOutcome:
             stderr=None if request.progress else subprocess.PIPE,
             text=True,
             check=False,
+            preexec_fn=_die_with_parent,
         )
         outcomes.append(_settle(settings, key, run_id, proc))
     return CrawlOutcome(tuple(outcomes))
+
+
+def _die_with_parent() -> None:
+    """In the crawl process: end when the process that started it dies (Linux), so no orphan crawl
+    keeps writing after its run lock has been recovered."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass  # not Linux: the lock's heartbeat still ages out
 
 
 def _settle(settings: Settings, key: str, run_id: int, proc: subprocess.CompletedProcess[str]) -> SiteOutcome:

@@ -71,7 +71,7 @@ def cli(ctx: click.Context, config_dir: Path | None, db: Path | None, base_urls:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: domain errors become one line on stderr and exit status 2."""
     try:
-        cli.main(args=argv, prog_name="xinxi", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="xinxi", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("已取消。", err=True)
         sys.exit(130)
@@ -83,8 +83,15 @@ def main(argv: list[str] | None = None) -> None:
     except (ConfigError, XinxiError) as exc:
         click.echo(f"错误：{exc}", err=True)
         sys.exit(2)
+    # With standalone_mode off, click hands back the code of ctx.exit(n) instead of exiting.
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 # Command modules register themselves on `cli` when imported.
 from tracker.cli import config_cmd  # noqa: E402,F401
 from tracker.cli import crawl_cmd  # noqa: E402,F401
+from tracker.cli import demo_cmd  # noqa: E402,F401
+from tracker.cli import ops_cmd  # noqa: E402,F401
+from tracker.cli import score_cmd  # noqa: E402,F401
+from tracker.cli import replica_cmd  # noqa: E402,F401
+from tracker.cli import review_cmd  # noqa: E402,F401

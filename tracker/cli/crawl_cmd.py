@@ -11,9 +11,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from tracker import runs, store
+from tracker import review, runs, store
 from tracker.cli import cli, with_settings
 from tracker.config import Settings
+from tracker.lock import run_lock
+from tracker.units import load_units
 
 STATUS = {"ok": "成功", "failed": "失败", "running": "进行中", "killed": "中断"}
 
@@ -40,13 +42,18 @@ def _crawl_options(fn: Any) -> Any:
 
 
 def _run_crawl(settings: Settings, request: runs.CrawlRequest) -> None:
-    outcome = runs.crawl(settings, request)
-    db = store.open_db(settings.db_path)
-    try:
-        for site in outcome.sites:
-            print_run(store.get_run(db, site.run_id), _column_names(settings))
-    finally:
-        db.close()
+    registry = load_units(settings.config_dir)  # a broken units.toml fails before the crawl, not after
+    with run_lock(settings.db_path, "手动重新抓取" if request.recrawl else "手动抓取", tz=settings.tz):
+        outcome = runs.crawl(settings, request)
+        db = store.open_db(settings.db_path)
+        try:
+            for site in outcome.sites:
+                print_run(store.get_run(db, site.run_id), _column_names(settings))
+            # New and changed articles are attributed at once; reviewer decisions stay as they are.
+            review.attribute_pending(db, registry)
+            click.echo(review.summary_text(store.attribution_counts(db)))
+        finally:
+            db.close()
     sys.exit(outcome.exit_code)
 
 
@@ -94,7 +101,8 @@ def print_run(run: dict[str, Any], names: dict[str, str], console: Console | Non
 def article_json(row: dict[str, Any]) -> dict[str, Any]:
     """The scripting interface of one article (stable keys; add, never rename)."""
     return {
-        "site": row["site"], "id": row["id"], "url": row["url"], "columns": row["columns"],
+        "site": row["site"], "id": row["id"], "url": row["url"], "alt_url": row["alt_url"],
+        "columns": row["columns"],
         "title": row["title"], "subtitle": row["subtitle"], "date": row["date"],
         "source": row["source"], "source_label": row["source_label"],
         "closing_byline": "\n".join(row["closing_bylines"]) or None,
@@ -124,10 +132,12 @@ def articles(settings: Settings, column: str | None, since: str | None, until: s
     db = store.open_db(settings.db_path)
     try:
         rows = store.list_articles(db, column=column, since=since, until=until, source=source, limit=limit)
+        credit = review.credit_fields(db, rows, load_units(settings.config_dir)) if as_json else {}
     finally:
         db.close()
     if as_json:
-        click.echo(json.dumps([article_json(r) for r in rows], ensure_ascii=False, indent=1))
+        click.echo(json.dumps([article_json(r) | credit[(r["site"], r["id"])] for r in rows], ensure_ascii=False,
+                              indent=1))
         return
     table = Table(title=f"文章（{len(rows)} 篇）")
     for header in ("日期", "编号", "栏目", "标题", "来源", "结尾署名"):

@@ -1,0 +1,152 @@
+"""The nightly job end to end: real crawl subprocess, real store, real SMTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tracker import store
+from tracker.config import DEFAULT_CONFIG_DIR, Settings, load_settings
+from tracker.errors import XinxiError
+from tracker.lock import read_lock
+from tracker.nightly import Step, StepResult, health_step, run_nightly
+from tracker.opsconfig import load_ops
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path, smtp_server: Any) -> Path:
+    """The project's config, pointed at a dead port, without retries, with e-mail alerts to aiosmtpd."""
+    target = tmp_path / "config"
+    shutil.copytree(DEFAULT_CONFIG_DIR, target)
+    sites = target / "sites.toml"
+    text = sites.read_text(encoding="utf-8").replace("retry_times = 3", "retry_times = 0")
+    sites.write_text(text.replace("https://czgh.jscz.org.cn", f"http://127.0.0.1:{closed_port()}"), encoding="utf-8")
+    with (target / "settings.toml").open("a", encoding="utf-8") as fh:
+        fh.write(f'\n[alerts.email]\nhost = "127.0.0.1"\nport = {smtp_server.port}\nsecurity = "none"\n'
+                 'sender = "xinxi@example.org"\nto = ["office@example.org"]\n')
+    return target
+
+
+def test_a_failed_crawl_fails_the_run_with_its_error_and_alerts(config_dir: Path, db_path: Path, xinxi: Any,
+                                                                smtp_server: Any) -> None:
+    result = xinxi("--config", str(config_dir), "schedule", "--once", ok=False)
+    assert result.exit_code == 1, result.output
+    db = store.open_db(db_path)
+    try:
+        nightly, crawl = sorted(store.list_runs(db), key=lambda r: r["id"])
+        assert (nightly["kind"], nightly["trigger"], nightly["status"]) == ("nightly", "manual", "failed")
+        assert nightly["error"].startswith("抓取：常州市总工会：无法访问 http://127.0.0.1:")
+        assert (crawl["kind"], crawl["status"], crawl["parent_id"], crawl["trigger"]) == (
+            "crawl", "failed", nightly["id"], "manual")
+        assert crawl["error"] in nightly["error"]
+        steps = {s["step"]: s for s in store.list_steps(db, nightly["id"])}
+        assert [steps[k]["status"] for k in ("crawl", "health", "alert")] == ["failed", "ok", "ok"]
+        assert {w["key"] for w in store.open_warnings(db)} >= {"failed_crawl:czgh", "failed_run"}
+        assert read_lock(db) is None
+    finally:
+        db.close()
+    assert f"夜间运行 #{nightly['id']}：失败" in result.output
+    [msg] = smtp_server.messages
+    assert msg["Subject"] == "[信息考评] 夜间运行失败（1 项故障）"
+    body = msg.get_content()
+    assert f"- 抓取：{crawl['error'].join(['常州市总工会：', ''])}" in body
+    assert "最近一次抓取" in body  # the failed-crawl warning the health step opened
+
+
+def boom(ctx: Any) -> StepResult:
+    raise XinxiError("归属规则文件缺失")
+
+
+def test_a_failing_step_is_recorded_and_the_rest_still_run(config_dir: Path, db_path: Path) -> None:
+    settings = load_settings(config_dir, db=db_path, env={})
+    ops = load_ops(settings, env={})
+    ran: list[int] = []
+    steps = (Step("attribute", "归属单位", boom),
+             Step("count", "计数", lambda ctx: ran.append(ctx.run_id) or StepResult("好")),
+             Step("health", "检查运行状况", health_step))
+    result = run_nightly(settings, ops, steps=steps)
+    assert (result.status, result.exit_code, result.error) == ("failed", 1, "归属单位：归属规则文件缺失")
+    assert ran == [result.run_id]
+    db = store.open_db(db_path)
+    try:
+        rows = [(s["step"], s["status"], s["summary"], s["error"]) for s in store.list_steps(db, result.run_id)]
+        assert rows[:3] == [("attribute", "failed", "", "归属规则文件缺失"), ("count", "ok", "好", None),
+                            ("health", "ok", "0 条提醒，其中新增 0 条", None)]
+        [warning] = store.open_warnings(db)
+        assert (warning["key"], warning["level"]) == ("failed_run", "error")
+        assert f"夜间运行 #{result.run_id}" in warning["message"] and "归属规则文件缺失" in warning["message"]
+    finally:
+        db.close()
+    # The next good night resolves the failed-run warning.
+    good = run_nightly(settings, ops, steps=steps[1:])
+    assert good.exit_code == 0
+    db = store.open_db(db_path)
+    try:
+        assert [w["key"] for w in store.open_warnings(db)] == []
+    finally:
+        db.close()
+
+
+def test_a_held_lock_fails_the_night_without_running_steps(config_dir: Path, db_path: Path,
+                                                           settings: Settings) -> None:
+    settings = load_settings(config_dir, db=db_path, env={})
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        db = store.open_db(db_path)
+        assert store.lock_take(db, "crawl", "手动抓取", other.pid, socket.gethostname(), "t", store.now())
+        db.close()
+        ran: list[int] = []
+        result = run_nightly(settings, load_ops(settings, env={}),
+                             steps=(Step("x", "x", lambda ctx: ran.append(1) or StepResult("")),))
+    finally:
+        other.kill()
+        other.wait()
+    assert ran == [] and result.exit_code == 1
+    assert result.error and result.error.startswith("运行锁：另一项任务正在运行：手动抓取")
+
+
+def test_if_missed_runs_nothing_without_a_missed_night(config_dir: Path, db_path: Path, xinxi: Any) -> None:
+    result = xinxi("--config", str(config_dir), "schedule", "--once", "--if-missed")
+    assert "还没有成功的夜间运行记录" in result.output
+    db = store.open_db(db_path)
+    try:
+        assert store.list_runs(db) == []
+    finally:
+        db.close()
+    assert xinxi("--config", str(config_dir), "schedule", "--if-missed", ok=False).exit_code == 2
+
+
+def test_a_good_night_crawls_attributes_scores_and_checks(tmp_path: Path, db_path: Path) -> None:
+    from crawler.replica.process import ReplicaProcess
+
+    with ReplicaProcess(articles=80, seed=2, slow_seconds=0.2) as replica:
+        target = tmp_path / "config"
+        shutil.copytree(DEFAULT_CONFIG_DIR, target)
+        sites = target / "sites.toml"
+        text = sites.read_text(encoding="utf-8").replace("download_delay = 1.0", "download_delay = 0.0")
+        sites.write_text(text.replace("autothrottle = true", "autothrottle = false"), encoding="utf-8")
+        settings = load_settings(target, db=db_path, base_urls={"czgh": replica.base_url}, env={})
+        result = run_nightly(settings, load_ops(settings, env={}), trigger="manual")
+    assert result.exit_code == 0, result.error
+    db = store.open_db(db_path)
+    try:
+        steps = {s["step"]: s for s in store.list_steps(db, result.run_id)}
+        assert [steps[k]["status"] for k in ("crawl", "attribute", "score", "health")] == ["ok"] * 4
+        counts = store.attribution_counts(db)
+        stored = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        assert stored == 79 and counts["unattributed"] == 0 and counts["total"] == stored
+        assert f"本次归属 {stored} 篇" in steps["attribute"]["summary"]
+        assert "年度草稿得分" in steps["score"]["summary"]
+    finally:
+        db.close()

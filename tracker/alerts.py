@@ -1,0 +1,169 @@
+"""Alerts: tell a person by e-mail and chat robot when a run failed or a check needs looking at.
+
+Channels come from [alerts] in settings.toml: one SMTP account and any number of DingTalk / WeCom
+group-robot webhooks. Both robots take the same plain JSON text message, so the standard library's
+HTTP client is all they need. A failed delivery is logged and reported back; it never stops a run.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import smtplib
+import ssl
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Any
+
+from tracker.health import Finding
+from tracker.opsconfig import AlertsConfig, EmailChannel, WebhookChannel
+
+log = logging.getLogger(__name__)
+
+# WeCom rejects text over 2048 bytes; DingTalk allows more, but a longer alert is read on the server.
+WEBHOOK_MAX_BYTES = 2000
+
+
+@dataclass(frozen=True)
+class Alert:
+    subject: str
+    text: str
+    level: str     # warning | error
+
+
+@dataclass(frozen=True)
+class Delivery:
+    channel: str
+    ok: bool
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What an alert says about the run that raised it."""
+
+    run_id: int
+    status: str
+    started: str           # local time, as text
+    failures: tuple[tuple[str, str], ...] = ()   # (step label, error)
+
+
+def compose(prefix: str, run: RunSummary | None, findings: Sequence[Finding], *, still_open: int = 0,
+            min_level: str = "warning") -> Alert | None:
+    """The alert for a run's failures and new findings, or None when there is nothing to tell."""
+    shown = [f for f in findings if min_level == "warning" or f.level == "error"]
+    failures = run.failures if run else ()
+    if not failures and not shown:
+        return None
+    errors = len(failures) + sum(f.level == "error" for f in shown)
+    level = "error" if errors else "warning"
+    if failures:
+        headline = f"夜间运行失败（{len(failures)} 项故障）"
+    elif errors:
+        headline = f"有 {errors} 项故障需要处理"
+    else:
+        headline = f"有 {len(shown)} 条新提醒"
+    lines = []
+    if run is not None:
+        word = {"ok": "成功", "failed": "失败", "killed": "被中断"}.get(run.status, run.status)
+        lines += [f"夜间运行 #{run.run_id}，开始于 {run.started}，结果：{word}。", ""]
+    if failures:
+        lines.append("故障：")
+        lines += [f"- {label}：{error}" for label, error in failures]
+        lines.append("")
+    if shown:
+        lines.append("新的提醒：")
+        lines += [f"- {'【故障】' if f.level == 'error' else ''}{f.message}" for f in shown]
+        lines.append("")
+    if still_open:
+        lines.append(f"另有 {still_open} 条早先的提醒尚未解决。")
+    lines.append("在服务器上运行 xinxi status 可查看全部运行记录和提醒。")
+    return Alert(subject=f"{prefix} {headline}".strip(), text="\n".join(lines), level=level)
+
+
+def send_email(channel: EmailChannel, alert: Alert) -> None:
+    """Send one alert over SMTP; raises on any failure."""
+    if channel.password_env and channel.password is None:
+        raise RuntimeError(f"环境变量 {channel.password_env} 未设置，无法登录邮件服务器")
+    msg = EmailMessage()
+    msg["Subject"] = alert.subject
+    msg["From"] = channel.sender
+    msg["To"] = ", ".join(channel.to)
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain="xinxi")
+    msg.set_content(alert.text, charset="utf-8")
+    if channel.security == "ssl":
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(channel.host, channel.port, timeout=channel.timeout,
+                                              context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(channel.host, channel.port, timeout=channel.timeout)
+    with smtp:
+        if channel.security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        if channel.username:
+            smtp.login(channel.username, channel.password or "")
+        smtp.send_message(msg)
+
+
+def signed_url(url: str, secret: str, now_ms: int) -> str:
+    """DingTalk's 加签: timestamp and an HMAC-SHA256 signature of it, appended to the webhook URL."""
+    digest = hmac.new(secret.encode("utf-8"), f"{now_ms}\n{secret}".encode(), hashlib.sha256).digest()
+    sign = urllib.parse.quote_plus(base64.b64encode(digest).decode("ascii"))
+    return f"{url}{'&' if '?' in url else '?'}timestamp={now_ms}&sign={sign}"
+
+
+def _clip(text: str, limit: int) -> str:
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    tail = "\n……（内容过长已截断，详见 xinxi status）"
+    return data[: limit - len(tail.encode("utf-8"))].decode("utf-8", errors="ignore") + tail
+
+
+def webhook_payload(alert: Alert) -> dict[str, Any]:
+    """The text message both DingTalk and WeCom group robots accept."""
+    return {"msgtype": "text", "text": {"content": _clip(f"{alert.subject}\n\n{alert.text}", WEBHOOK_MAX_BYTES)}}
+
+
+def send_webhook(channel: WebhookChannel, alert: Alert, *, now_ms: int | None = None) -> None:
+    """Post one alert to a group robot; raises unless the robot answers errcode 0."""
+    if channel.secret_env and channel.secret is None:
+        raise RuntimeError(f"环境变量 {channel.secret_env} 未设置，无法为消息签名")
+    url = channel.url
+    if channel.kind == "dingtalk" and channel.secret:
+        url = signed_url(url, channel.secret, now_ms if now_ms is not None else int(time.time() * 1000))
+    body = json.dumps(webhook_payload(alert), ensure_ascii=False).encode("utf-8")
+    request = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"Content-Type": "application/json; charset=utf-8"})
+    with urllib.request.urlopen(request, timeout=channel.timeout) as response:  # noqa: S310 (configured URL)
+        answer = json.loads(response.read().decode("utf-8") or "{}")
+    if answer.get("errcode", 0) != 0:
+        raise RuntimeError(f"机器人拒收：{answer.get('errcode')} {answer.get('errmsg', '')}".strip())
+
+
+def deliver(alert: Alert, cfg: AlertsConfig) -> list[Delivery]:
+    """Send an alert through every configured channel; failures are logged and returned, never raised."""
+    if not cfg.enabled:
+        return []
+    out = []
+    for channel in cfg.channels:
+        try:
+            if isinstance(channel, EmailChannel):
+                send_email(channel, alert)
+            else:
+                send_webhook(channel, alert)
+        except Exception as exc:  # any failure of one channel must not stop the others or the run
+            log.error("提醒发送失败（%s）：%s", channel.name, exc)
+            out.append(Delivery(channel.name, False, f"{type(exc).__name__}: {exc}"))
+        else:
+            log.info("提醒已发送（%s）：%s", channel.name, alert.subject)
+            out.append(Delivery(channel.name, True))
+    return out

@@ -1,0 +1,138 @@
+"""`xinxi demo`: the whole job against the local replica, end to end, in a fresh database.
+
+Starts the replica on a free port, crawls it, grows it and crawls again (the incremental rule at work),
+then shows what was crawled, how it was attributed and how the units score.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from sqlite_utils import Database
+
+from crawler.replica.generator import ReplicaSite
+from crawler.replica.process import ReplicaProcess
+from tracker import review, runs, store
+from tracker.cli.crawl_cmd import print_run
+from tracker.config import Settings, load_settings
+from tracker.score_view import show_scores
+from tracker.units import Registry, load_units
+
+DEMO_DIR = Path("data/demo")
+
+
+def column_summary(db: Database, settings: Settings) -> Table:
+    names = {c.key: c.name for site in settings.sites.values() for c in site.columns}
+    table = Table(title="各栏目文章数")
+    table.add_column("栏目")
+    table.add_column("文章", justify="right")
+    for key, count in db.execute(
+        "SELECT column_key, count(*) FROM article_columns GROUP BY column_key ORDER BY count(*) DESC"
+    ).fetchall():
+        table.add_row(names.get(key, key), str(count))
+    return table
+
+
+def source_summary(db: Database) -> Table:
+    table = Table(title="“来源”字段的取值")
+    table.add_column("来源")
+    table.add_column("文章", justify="right")
+    counts = Counter(dict(db.execute("SELECT coalesce(source, ''), count(*) FROM articles GROUP BY 1").fetchall()))
+    for value, count in counts.most_common():
+        table.add_row(value or "（页面未显示来源）", str(count))
+    return table
+
+
+def truth_check(db: Database, registry: Registry, site: ReplicaSite) -> str:
+    """How the automatic decisions compare with the units the replica's articles were written for."""
+    right = wrong = 0
+    for row in store.credited_articles(db):
+        article = site.article(row["id"])
+        if article is None or row["unit_id"] is None:
+            continue
+        if registry.name_of(row["unit_id"]) == article.expected_unit:
+            right += 1
+        else:
+            wrong += 1
+    return f"与副本的真实投稿单位对照：自动归属正确 {right} 篇，错误 {wrong} 篇。"
+
+
+def queue_sample(db: Database, registry: Registry, limit: int = 5) -> Table:
+    """The oldest few articles waiting for a person, with what the engine could offer."""
+    queue = store.review_queue(db)
+    table = Table(title=f"待人工审核（共 {len(queue)} 篇，最早的 {min(limit, len(queue))} 篇；xinxi review list 查看全部）")
+    for header in ("编号", "标题", "来源", "结尾署名", "建议"):
+        table.add_column(header)
+    for item in queue[:limit]:
+        hints = "、".join(registry.name_of(s[0]) or s[0] for s in item["suggestions"][:2]) or "—"
+        table.add_row(str(item["id"]), item["title"], item["source"] or "—",
+                      " / ".join(item["closing_bylines"]) or "—", hints)
+    return table
+
+
+def busiest_year(db: Database) -> int:
+    """The year with the most articles: the one worth showing a ranking for."""
+    row = db.execute("SELECT substr(date, 1, 4), count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC").fetchone()
+    return int(row[0])
+
+
+def run_demo(articles: int = 600, seed: int = 1, console: Console | None = None) -> int:
+    """Run the demo; returns the exit status."""
+    console = console or Console()
+    if DEMO_DIR.exists():
+        shutil.rmtree(DEMO_DIR)
+    DEMO_DIR.mkdir(parents=True)
+    db_path = DEMO_DIR / "xinxi.db"
+    # About three articles a day: the site's first half-year under the 2016 method, 2016-07 to 2016-12.
+    with ReplicaProcess(articles=articles, seed=seed, slow_seconds=0.5, per_day=3.4) as replica:
+        console.rule("[bold]xinxi 演示")
+        console.print(f"网站副本已启动：{replica.base_url}（{articles} 篇文章，真实网站的结构与各种特殊情况）")
+        settings = load_settings(db=db_path, base_urls={"czgh": replica.base_url})
+        names = {c.key: c.name for site in settings.sites.values() for c in site.columns}
+
+        console.rule("第一次抓取（全部文章）")
+        first = runs.crawl(settings, runs.CrawlRequest(polite=False))
+        db = store.open_db(db_path)
+        for site in first.sites:
+            print_run(store.get_run(db, site.run_id), names, console)
+
+        replica.grow(5)
+        console.rule("网站新增 5 篇后再次抓取（增量：只下载新文章）")
+        second = runs.crawl(settings, runs.CrawlRequest(polite=False))
+        for site in second.sites:
+            print_run(store.get_run(db, site.run_id), names, console)
+
+        console.rule("抓取结果")
+        console.print(column_summary(db, settings))
+        console.print(source_summary(db))
+        failures = store.list_failures(db)
+        if failures:
+            table = Table(title="未能入库的页面")
+            for header in ("编号", "类型", "原因", "地址"):
+                table.add_column(header)
+            for f in failures:
+                table.add_row(str(f["article_id"]), "解析失败" if f["kind"] == "parse" else "HTTP 错误",
+                              f["detail"] or "", f["url"])
+            console.print(table)
+        total = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        requests = sum(r["requests"] for r in store.list_runs(db))
+        console.print(f"入库文章 {total} 篇；两次抓取共发出 {requests} 个请求。")
+        console.rule("归属单位（来源、结尾署名、地名表；拿不准的转人工审核）")
+        registry = load_units(settings.config_dir)
+        review.attribute_pending(db, registry)
+        console.print(review.summary_text(store.attribution_counts(db)))
+        console.print(truth_check(db, registry, replica.site))
+        console.print(queue_sample(db, registry))
+
+        year = busiest_year(db)
+        console.rule(f"{year} 年度得分（按常工发〔2016〕45号计分）")
+        xlsx = DEMO_DIR / f"信息考评-{year}.xlsx"
+        show_scores(settings, db, year, xlsx=xlsx, console=console)
+        db.close()
+        ok = first.ok and second.ok
+    console.print(f"数据库：{db_path}")
+    return 0 if ok else 1

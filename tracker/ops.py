@@ -1,0 +1,141 @@
+"""Looking after the database: online backup, integrity and schema check, and the status overview."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from tracker import store
+from tracker.errors import XinxiError
+from tracker.lock import LOCK_NAME, LockInfo, read_lock, stale_reason
+from tracker.migrations import migrations
+from tracker.opsconfig import OpsSettings
+from tracker.schedule import next_fire
+
+
+class BackupError(XinxiError):
+    """The backup could not be written where asked."""
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    size: int
+    integrity: str
+
+
+def backup(db_path: Path | str, dest: Path | str, *, overwrite: bool = False,
+           now: datetime | None = None) -> BackupResult:
+    """Copy the database with SQLite's online backup (safe while a crawl writes), then verify the copy.
+
+    A directory as `dest` gets a dated file name. The copy is written beside the target and renamed
+    into place, so a half-written backup never carries the target's name.
+    """
+    src_path, target = Path(db_path), Path(dest)
+    if not src_path.exists():
+        raise BackupError(f"数据库 {src_path} 不存在")
+    if target.is_dir():
+        stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+        target = target / f"{src_path.stem}-{stamp}.db"
+    if target.exists() and not overwrite:
+        raise BackupError(f"{target} 已存在；要覆盖请加 --force")
+    if not target.parent.exists():
+        raise BackupError(f"目录 {target.parent} 不存在")
+    partial = target.with_name(f".{target.name}.partial")
+    src = sqlite3.connect(src_path)
+    try:
+        src.execute("PRAGMA busy_timeout = 30000")
+        dst = sqlite3.connect(partial)
+        try:
+            src.backup(dst, pages=1024)
+            dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
+            result = dst.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    if result != "ok":
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"备份副本未通过完整性检查：{result}")
+    os.replace(partial, target)
+    return BackupResult(target, target.stat().st_size, result)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    integrity: tuple[str, ...]
+    missing_tables: tuple[str, ...]
+    missing_columns: tuple[str, ...]      # table.column
+    pending_migrations: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.integrity == ("ok",) and not (self.missing_tables or self.missing_columns
+                                                   or self.pending_migrations)
+
+
+def expected_schema() -> dict[str, set[str]]:
+    """Tables and their columns as the migrations build them on an empty database."""
+    db = Database(memory=True)
+    migrations.apply(db)
+    return {t.name: {c.name for c in t.columns} for t in db.tables}
+
+
+def check(db_path: Path | str) -> CheckReport:
+    """PRAGMA integrity_check, and the schema against what the migrations define; changes nothing."""
+    path = Path(db_path)
+    if not path.exists():
+        raise XinxiError(f"数据库 {path} 不存在")
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        db = Database(conn)
+        integrity = tuple(r[0] for r in conn.execute("PRAGMA integrity_check").fetchall())
+        actual = {t.name: {c.name for c in t.columns} for t in db.tables}
+        pending = tuple(m.name for m in migrations.pending(db))
+    except sqlite3.DatabaseError as exc:  # not a database at all, or too damaged to read
+        return CheckReport((f"无法读取：{exc}",), (), (), ())
+    finally:
+        conn.close()
+    expected = expected_schema()
+    missing_tables = tuple(sorted(set(expected) - set(actual)))
+    missing_columns = tuple(sorted(f"{t}.{c}" for t, cols in expected.items() if t in actual
+                                   for c in cols - actual[t]))
+    return CheckReport(integrity, missing_tables, missing_columns, pending)
+
+
+@dataclass(frozen=True)
+class Status:
+    runs: tuple[dict[str, Any], ...]
+    warnings: tuple[dict[str, Any], ...]
+    review_queue: int
+    next_run: datetime
+    last_success: datetime | None
+    lock: LockInfo | None
+    lock_stale: str | None
+    scheduler: LockInfo | None
+
+
+def status(db: Database, ops: OpsSettings, now: datetime, *, limit: int = 10) -> Status:
+    """What `xinxi status` shows: last runs, open warnings, review queue, next run, who holds the lock."""
+    stale_after = timedelta(minutes=ops.schedule.lock_stale_minutes)
+    lock = read_lock(db, LOCK_NAME)
+    scheduler = read_lock(db, "scheduler")
+    if scheduler and stale_reason(scheduler, now=now, stale_after=stale_after):
+        scheduler = None  # a dead scheduler's leftover: not running
+    last = store.last_run(db, "nightly", statuses=("ok",))
+    return Status(
+        runs=tuple(store.list_runs(db, limit=limit)),
+        warnings=tuple(store.open_warnings(db)),
+        review_queue=store.review_queue_size(db),
+        next_run=next_fire(ops.schedule, now),
+        last_success=datetime.fromisoformat(last["started_at"]) if last else None,
+        lock=lock,
+        lock_stale=stale_reason(lock, now=now, stale_after=stale_after) if lock else None,
+        scheduler=scheduler,
+    )
