@@ -27,6 +27,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/crawl.py
+	$(BIN)/python bench/replica_ceiling.py
+	$(BIN)/python bench/attribute.py
+	$(BIN)/python bench/score.py
 
 clean:
 	rm -rf $(VENV) data/demo

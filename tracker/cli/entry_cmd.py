@@ -58,7 +58,8 @@ def entry_add(settings: Settings, unit: str, kind: str, day: str, title: str, ev
 @click.option("--unit", default=None, help="只列出这个单位的（编号或全称）。")
 @click.option("--kind", default=None, help="只列出这个类别的（条款编号）。")
 @click.option("--all", "include_removed", is_flag=True, help="包括已删除的。")
-@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table", show_default=True,
+              help="输出格式：表格、CSV 或 JSON。")
 @with_settings
 def entry_list(settings: Settings, year: int | None, unit: str | None, kind: str | None, include_removed: bool,
                fmt: str) -> None:
