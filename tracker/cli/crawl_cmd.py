@@ -88,7 +88,9 @@ def print_run(run: dict[str, Any], names: dict[str, str], console: Console | Non
     table = Table(title=f"运行 #{run['id']}（{run['site'] or '全部'}，{STATUS.get(run['status'], run['status'])}）")
     for header in ("栏目", "请求", "列表页", "链接", "新文章", "更新", "错误", "解析失败"):
         table.add_column(header, justify="left" if header == "栏目" else "right")
-    for key, c in run["columns"].items():
+    # Columns in config order, then any the config no longer names.
+    order = [k for k in names if k in run["columns"]] + [k for k in run["columns"] if k not in names]
+    for key, c in ((k, run["columns"][k]) for k in order):
         table.add_row(names.get(key, key), *(str(c[k]) for k in ("requests", "list_pages", "links", "new",
                                                                   "updated", "errors", "parse_failures")))
     console.print(table)
