@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+ROUNDS = 2
 sys.path.insert(0, str(ROOT))
 
 from crawler.replica.process import ReplicaProcess  # noqa: E402
@@ -56,14 +57,20 @@ def main() -> None:
         settings = load_settings(db=db_path, base_urls={"czgh": replica.base_url})
         site = settings.site("czgh")
 
-        bare_s, bare_rss, bare_out = timed([sys.executable, "bench/bare_spider.py", replica.base_url,
-                                            *[c.list_url for c in site.columns]])
-        bare = json.loads(bare_out.strip().splitlines()[-1])
-        bare_rate = bare["requests"] / bare_s
-
+        bare_argv = [sys.executable, "bench/bare_spider.py", replica.base_url, *[c.list_url for c in site.columns]]
         crawl_argv = [sys.executable, "-m", "crawler.run", "--site", "czgh", "--db", str(db_path),
                       "--base-url", f"czgh={replica.base_url}", "--no-politeness"]
-        full_s, full_rss, full_out = timed(crawl_argv)
+        # Alternate the two, twice, and keep each one's best: the machine is shared and noisy.
+        bare_runs, full_runs = [], []
+        for _ in range(ROUNDS):
+            bare_runs.append(timed(bare_argv))
+            for leftover in Path(tmp).glob("bench.db*"):
+                leftover.unlink()
+            full_runs.append(timed(crawl_argv))
+        bare_s, bare_rss, bare_out = min(bare_runs)
+        full_s, _, full_out = min(full_runs)
+        bare = json.loads(bare_out.strip().splitlines()[-1])
+        bare_rate = bare["requests"] / bare_s
         full = json.loads(full_out.strip().splitlines()[-1])
         full_rate = full["requests"] / full_s
 
@@ -79,15 +86,15 @@ def main() -> None:
     columns = len(site.columns)
     rows += [
         ("副本服务器上限（请求/秒，另一进程压测）", f"{ceiling:,.0f}"),
-        ("裸 Scrapy：请求数 / 用时", f"{bare['requests']:,} / {bare_s:.1f} s"),
+        (f"裸 Scrapy：请求数 / 用时（{ROUNDS} 次中最快）", f"{bare['requests']:,} / {bare_s:.1f} s"),
         ("裸 Scrapy：页面/秒", f"{bare_rate:,.0f}"),
-        ("xinxi 全量抓取：请求数 / 用时", f"{full['requests']:,} / {full_s:.1f} s"),
+        (f"xinxi 全量抓取：请求数 / 用时（{ROUNDS} 次中最快）", f"{full['requests']:,} / {full_s:.1f} s"),
         ("xinxi 全量抓取：页面/秒", f"{full_rate:,.0f}"),
         ("xinxi / 裸 Scrapy（目标 ≥ 60%）", f"{full_rate / bare_rate:.0%}"),
         ("入库文章", f"{stored_count:,}"),
         (f"无新文章的夜间抓取：请求数（目标 = 栏目数 {columns}，另加 robots.txt 1 次）", f"{quiet['requests']}"),
         ("新增 50 篇的夜间抓取：请求数", f"{busy['requests']}（新文章 {busy['new']}）"),
-        ("峰值内存 RSS：全量 / 夜间（目标 < 300 MB）", f"{full_rss} MB / {quiet_rss} MB"),
+        ("峰值内存 RSS：全量 / 夜间（目标 < 300 MB）", f"{max(r[1] for r in full_runs)} MB / {quiet_rss} MB"),
         ("裸 Scrapy 峰值内存 RSS", f"{bare_rss} MB"),
     ]
     width = max(len(k) for k, _ in rows) + 2

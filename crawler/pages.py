@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
+from lxml import etree
+from parsel.csstranslator import HTMLTranslator
 from scrapy.http import TextResponse
 
 from crawler.urls import ArticleRef, parse_article_url
@@ -34,9 +36,12 @@ MAX_FIELD = 300
 MAX_BODY = 200_000
 
 
+SPACES = str.maketrans({"\xa0": " ", "\u3000": " ", "\r": None})
+
+
 def clean(text: str) -> str:
     """Fold the page's odd spaces into plain ones and trim."""
-    return text.replace("\xa0", " ").replace("\u3000", " ").replace("\r", "").strip()
+    return text.translate(SPACES).strip()
 
 
 def text_lines(node: Any, marked: Iterable[Any] = ()) -> list[str]:
@@ -76,10 +81,17 @@ def text_lines(node: Any, marked: Iterable[Any] = ()) -> list[str]:
             append("\n")
 
     walk(node)
-    lines = (clean(line) for line in "".join(parts).split("\n"))
-    return [line for line in lines if line]
+    lines = "".join(parts).translate(SPACES).split("\n")
+    return [line for line in map(str.strip, lines) if line]
 
 
+@lru_cache(maxsize=64)
+def css_xpath(css: str) -> etree.XPath:
+    """A configured CSS selector (with ::text) compiled once into an lxml XPath."""
+    return etree.XPath(HTMLTranslator().css_to_xpath(css))
+
+
+@lru_cache(maxsize=64)
 def _label_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
     # Longest first, so 信息来源 is not read as 来源 with a stray 信息 in front.
     alts = "|".join(re.escape(lb) for lb in sorted(labels, key=len, reverse=True))
@@ -143,11 +155,12 @@ class ArticlePage:
     @cached_property
     def _walk(self) -> tuple[list[str], list[str] | None]:
         """The page's lines, and the lines of the body the configured selector picks (None if none)."""
-        body = self.response.xpath("//body")
-        root = body[0].root if body else self.response.selector.root
+        top = self.response.selector.root
+        body = top.find("body")
+        root = body if body is not None else top
         picked: list[Any] = []
         for css in self.site.body_selectors:
-            picked = [node.root for node in self.response.css(css)]
+            picked = [node for node in css_xpath(css)(top) if not isinstance(node, str)]
             if picked:
                 break
         lines = text_lines(root, picked)
@@ -195,8 +208,10 @@ class ArticlePage:
         return len(self.lines)
 
     def _selected_text(self, selectors: tuple[str, ...]) -> str | None:
+        top = self.response.selector.root
         for css in selectors:
-            text = clean(" ".join(self.response.css(css).getall()))
+            found = css_xpath(css)(top)
+            text = clean(" ".join(n if isinstance(n, str) else "".join(n.itertext()) for n in found))
             if text:
                 return text
         return None
