@@ -115,3 +115,13 @@ def test_report_command_writes_both_and_prefers_the_published_snapshot(xinxi, cr
     ranks = {r[1]: r[2] for r in load_workbook(xlsx)["排名"].iter_rows(min_row=3, values_only=True)}
     assert ranks["武进区总工会"] == 10
     assert "请给出 --xlsx" in str(xinxi("report", "--year", "2024", ok=False).exception)
+
+
+def test_scraped_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    title = '=HYPERLINK("http://example.org","点此")'
+    items = [Adoption("czgh/1", "https://czgh.jscz.org.cn/html/czgh/2024/KEBQLDDJ_0301/1.html", "wujin",
+                      date(2024, 3, 1), title, categories=("grassroots",))]
+    board = score(items, RuleBook.of([load_rules(RULES)]), UNITS, year_period(2024))
+    wb = load_workbook(write_xlsx(board, tmp_path / "r.xlsx"))
+    [cell] = [row[5] for row in wb["明细"].iter_rows(min_row=3)]
+    assert (cell.value, cell.data_type) == (title, "s")

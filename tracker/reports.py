@@ -40,6 +40,15 @@ def percent(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.1f}%"
 
 
+def text_cell(ws: WriteOnlyWorksheet, value: Any) -> Any:
+    """Scraped or typed text as a plain string cell: a title starting with "=" must not become a formula."""
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
 class _Sheet:
     """A write-only sheet with a bold title row and a frozen, shaded header row."""
 
@@ -95,12 +104,13 @@ def write_xlsx(board: Scoreboard, path: Path) -> Path:
     names = {c.id: c.name for c in board.clauses}
     articles = {c.id: c.article for c in board.clauses}
     append = sheet.ws.append
+    ws = sheet.ws
     for r in board.results:
         unit = r.unit.name
         for line in r.lines:
             append([unit, line.date.isoformat(), names.get(line.clause_id, line.clause_id),
-                    articles.get(line.clause_id, ""), _num(line.points), line.title, line.evidence,
-                    line.evidence_id, line.rules_id, line.note])
+                    articles.get(line.clause_id, ""), _num(line.points), text_cell(ws, line.title),
+                    text_cell(ws, line.evidence), line.evidence_id, line.rules_id, text_cell(ws, line.note)])
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
