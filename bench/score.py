@@ -86,6 +86,40 @@ def entries_from_sqlite(path: Path, board: Scoreboard) -> tuple[int, float]:
     return len(items), seconds
 
 
+def from_the_store(path: Path, n: int, seed: int) -> tuple[int, int, float, float]:
+    """A year of crawled, attributed articles in SQLite: time the library score and the command.
+
+    Returns articles stored, articles credited, library seconds, command seconds.
+    """
+    import os
+    import subprocess
+
+    from crawler.replica.generator import generate
+    from tracker import review
+    from tracker.config import load_settings
+    from tracker.scores import Scorer
+    from tracker.units import load_units
+
+    site = generate(n, seed=seed, per_day=n / 183)   # 2016-07-01 … 2016-12-31: one scored half-year
+    db = store.open_db(path)
+    for start in range(0, n, 5000):
+        store.save_batch(db, "czgh", None, [
+            {"id": a.id, "url": f"http://127.0.0.1{a.legacy_path}", "legacy": True, "title": a.title,
+             "subtitle": a.subtitle, "date": a.date, "source": a.source, "closing_bylines": list(a.closing),
+             "correspondents": list(a.correspondents), "body": a.body, "column": a.column_keys[0]}
+            for a in site.articles[start:start + 5000]])
+    settings = load_settings(db=path)
+    review.attribute_pending(db, load_units(settings.config_dir))
+    credited = sum(1 for r in store.credited_articles(db) if r["unit_id"])
+    library_s, _ = timed(lambda: Scorer.load(settings).score(db, year_period(2016)))
+    db.close()
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "from tracker.cli import main; main()", "score", "--year", "2016",
+                    "--format", "json"], check=True, cwd=ROOT, env={**os.environ, "XINXI_DB": str(path)},
+                   stdout=subprocess.DEVNULL)
+    return len(site.articles), credited, library_s, time.perf_counter() - t0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=1_000_000)
@@ -114,6 +148,7 @@ def main() -> None:
                                          document="常工发〔2016〕45号"))
     with tempfile.TemporaryDirectory() as tmp:
         n_entries, sqlite_s = entries_from_sqlite(Path(tmp) / "bench.db", board)
+        stored_n, credited_n, store_s, command_s = from_the_store(Path(tmp) / "store.db", 100_000, args.seed)
 
     table = Table(title=f"计分基准：{args.items:,} 条采用，{len(people)} 个单位，{YEARS} 年")
     for header in ("项目", "规模", "用时（秒）", "目标（秒）", "结果"):
@@ -129,6 +164,8 @@ def main() -> None:
     row("xlsx 报表（一年）", f"{n_lines:,} 行明细", xlsx_s, 15)
     row("docx 通报草稿", f"{len(year_board.results)} 个单位", docx_s, None)
     row("从 SQLite 读回一年的手工录入", f"{n_entries:,} 条", sqlite_s, None)
+    row("数据库中的一年：Scorer.score", f"{stored_n:,} 篇文章，已归属 {credited_n:,} 篇", store_s, 2)
+    row("数据库中的一年：xinxi score 命令", "含进程启动与导入", command_s, None)
     Console(width=120).print(table)
     total = sum(r.total for r in board.results)
     print(f"{YEAR} 年合计 {total} 分，未计分 {len(board.skipped)} 条；报表写入 {out}")

@@ -89,12 +89,16 @@ def article_items(db: Database, settings: Settings, period: Period, keywords: Ke
     """Crawled articles credited to a unit, as adoptions carrying their columns' categories."""
     categories = column_categories(settings)
     flags = store.experience_flags(db)
+    seen: dict[tuple[str, ...], tuple[str, ...]] = {}  # the few distinct column sets, mapped once each
     items = []
     for row in store.credited_articles(db, since=period.start.isoformat(), until=period.end.isoformat()):
         if not row.get("unit_id"):
             continue
         site, aid = row["site"], int(row["id"])
-        cats = tuple(sorted({categories.get((site, key), f"未配置栏目{key}") for key in row.get("columns") or ()}))
+        listed = (site, *(row.get("columns") or ()))
+        cats = seen.get(listed)
+        if cats is None:
+            cats = seen[listed] = tuple(sorted({categories.get((site, key), f"未配置栏目{key}") for key in listed[1:]}))
         verdict = experience_verdict(row, flags.get((site, aid)), keywords)
         method = row.get("method")
         items.append(Adoption(
