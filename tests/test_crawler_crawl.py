@@ -234,3 +234,20 @@ def test_the_legacy_address_wins_whichever_form_is_stored_first(db, legacy_first
     # Fetched again by the 长者模式 address, it keeps its legacy URL.
     store.save_batch(db, "czgh", None, [{**article, "url": suitable, "legacy": False}])
     assert store.get_article(db, "czgh", 30277)["url"] == legacy
+
+
+def test_recrawl_of_an_address_that_is_no_article_is_refused(settings) -> None:
+    with pytest.raises(runs.CrawlBoundsError, match="不是文章地址"):
+        runs.crawl(settings, runs.CrawlRequest(recrawl=True, urls=("https://czgh.jscz.org.cn/index.html",)))
+
+
+def test_recrawl_of_one_column_touches_no_other(replica, db_path) -> None:
+    settings = settings_for(replica, db_path)
+    crawl(settings)
+    replica.reset_counts()
+    run = crawl(settings, recrawl=True, columns=("mzgl",), full=True)
+    served = replica.requests()
+    mzgl = {a.id for a in replica.site.articles if "mzgl" in a.column_keys and a.status == 200}
+    assert set(run["columns"]) == {"mzgl"} and run["columns"]["mzgl"]["completed"] == 1
+    assert len(article_paths(served)) == len(mzgl)
+    assert all("KEBTLDDB" in p or "catid=19932" in p for p in article_paths(served))

@@ -67,3 +67,15 @@ def test_base_url_flag_must_be_site_equals_url() -> None:
     assert parse_base_urls(["czgh=http://127.0.0.1:8000"]) == {"czgh": "http://127.0.0.1:8000"}
     with pytest.raises(ConfigError, match="网站=地址"):
         parse_base_urls(["http://127.0.0.1:8000"])
+
+
+def test_the_cli_reports_a_config_error_in_one_line(config_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tracker.cli import main
+
+    path = config_dir / "sites.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("timeout = 30", 'timeout = "long"'), encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--config", str(config_dir), "crawl"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.splitlines() == [f"错误：配置错误：{path} 键 sites.czgh.politeness.timeout：应为数字，实为 'long'"]

@@ -104,7 +104,7 @@ def test_places_carry_validity_dates(place: str, day: str, district: str | None)
     ('id = "jintan"', 'id = "liyang"', "units[1].id", "重复"),
     ('id = "jintan"', 'id = "Jin Tan"', "units[1].id", "小写"),
     ('short_areas = ["溧阳"]', 'short_areas = ["溧阳"]\ntarget = 60', "units[0].target", "不设目标"),
-    ('target = 30', 'target = "30"', "units[17].target", "int"),
+    ('target = 30', 'target = "30"', "units[17].target", "应为整数"),
     ('aliases = ["常州市武进区总工会", "武进总工会"]', 'aliases = ["金坛总工会"]', "units[2].aliases", "同时指"),
     ('valid_from = 2020-01-01', 'valid_from = "2020"', "units[6].valid_from", "date"),
     ('{ name = "指前镇", district = "jintan"', '{ name = "指前镇", district = "jintian"', "gazetteer.places[17].district",

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tracker.errors import XinxiError
 
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+KIND_NAMES = {int: "整数", str: "文字", bool: "true 或 false", list: "列表", dict: "表"}
 CATEGORIES = ("grassroots", "department", "union_news", "provincial", "provincial_report", "none")
 
 
@@ -65,8 +66,9 @@ class Section:
         if (kind is int or kind == (int, float)) and isinstance(value, bool):
             raise self.error(name, f"应为数字，实为 {value!r}")
         if not isinstance(value, kind):
-            expected = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
-            raise self.error(name, f"应为 {expected}，实为 {value!r}")
+            kinds = kind if isinstance(kind, tuple) else (kind,)
+            expected = "数字" if float in kinds else "或".join(KIND_NAMES.get(k, k.__name__) for k in kinds)
+            raise self.error(name, f"应为{expected}，实为 {value!r}")
         return value
 
     def table(self, name: str, *, required: bool = False) -> Section:
@@ -86,7 +88,7 @@ class Section:
         value = self.get(name, list, list(default))
         for i, item in enumerate(value):
             if not isinstance(item, str):
-                raise self.error(f"{name}[{i}]", f"应为字符串，实为 {item!r}")
+                raise self.error(f"{name}[{i}]", f"应为文字，实为 {item!r}")
         return tuple(value)
 
 

@@ -6,6 +6,7 @@ The CLI and the nightly job share this one entry point.
 from __future__ import annotations
 
 import ctypes
+import re
 import signal
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from tracker import store
-from tracker.config import Settings
+from tracker.config import Settings, Site
 from tracker.errors import XinxiError
 
 STDERR_TAIL = 4000
@@ -116,6 +117,10 @@ def crawl(settings: Settings, request: CrawlRequest) -> CrawlOutcome:
     if request.recrawl and not request.bounded():
         raise CrawlBoundsError("重新抓取需要指定范围：--column、--since、--until、--url，或用 --full 全部重抓")
     keys = _sites_for(settings, request)
+    for url in request.urls:
+        if not any(_is_article_url(settings.site(k), url) for k in keys):
+            raise CrawlBoundsError(f"{url} 不是文章地址：应形如 /html/czgh/2024/KEBQLDDJ_0311/30277.html "
+                                   "或 /content/suitable/show?catid=19922&id=30277")
     if not request.polite:
         for key in keys:
             host = urlsplit(settings.site(key).base_url).hostname
@@ -141,6 +146,12 @@ def crawl(settings: Settings, request: CrawlRequest) -> CrawlOutcome:
         )
         outcomes.append(_settle(settings, key, run_id, proc))
     return CrawlOutcome(tuple(outcomes))
+
+
+def _is_article_url(site: Site, url: str) -> bool:
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    return any(re.search(pattern, target) for pattern in (site.legacy_article, site.suitable_article))
 
 
 def _die_with_parent() -> None:
