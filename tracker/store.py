@@ -218,6 +218,16 @@ def save_batch(
     return result, pending
 
 
+def _date_bounds(where: list[str], params: list[Any], since: str | None, until: str | None) -> None:
+    """Add 发布日期 bounds on the articles table (aliased `a`) to a WHERE list."""
+    if since:
+        where.append("a.date >= ?")
+        params.append(since)
+    if until:
+        where.append("a.date <= ?")
+        params.append(until)
+
+
 def article_row(row: dict[str, Any]) -> dict[str, Any]:
     """Decode the JSON columns of a stored article row."""
     out = dict(row)
@@ -247,12 +257,7 @@ def list_articles(
         where.append("EXISTS (SELECT 1 FROM article_columns c2 WHERE c2.site = a.site AND c2.article_id = a.id "
                      "AND c2.column_key = ?)")
         params.append(column)
-    if since:
-        where.append("a.date >= ?")
-        params.append(since)
-    if until:
-        where.append("a.date <= ?")
-        params.append(until)
+    _date_bounds(where, params, since, until)
     if source is not None:
         where.append("a.source LIKE ?")
         params.append(f"%{source}%")
@@ -740,12 +745,7 @@ def credited_articles(db: Database, *, since: str | None = None, until: str | No
     not yet attributed), method (in words: 来源 / 结尾署名 / 单位名称 / 地名 / 人工, or None), method_key.
     """
     where, params = [], []
-    if since:
-        where.append("a.date >= ?")
-        params.append(since)
-    if until:
-        where.append("a.date <= ?")
-        params.append(until)
+    _date_bounds(where, params, since, until)
     sql = (
         "SELECT a.site, a.id, a.url, a.date, a.title, a.subtitle, (SELECT group_concat(column_key) FROM "
         "article_columns c WHERE c.site = a.site AND c.article_id = a.id) AS columns, t.unit_id AS auto_unit, "
@@ -792,9 +792,7 @@ def attribution_keys(db: Database, *, since: str | None = None, pending: bool = 
     """
     where = [f"NOT EXISTS (SELECT 1 FROM review_decisions d WHERE {_ACTIVE})"]
     params: list[Any] = []
-    if since:
-        where.append("a.date >= ?")
-        params.append(since)
+    _date_bounds(where, params, since, None)
     if pending:
         where.append("(t.site IS NULL OR t.content_hash IS NOT a.content_hash)")
     rows = db.execute(
