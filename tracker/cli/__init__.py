@@ -7,6 +7,7 @@ Command groups live in sibling modules and are registered at the bottom of this 
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,10 @@ import click
 
 from tracker.config import ConfigError, Settings, load_settings, parse_base_urls
 from tracker.errors import XinxiError
+
+
+# Commands that may start a new database (or look at one that is missing and say so themselves).
+CREATES_DB = {"crawl", "recrawl", "demo", "schedule", "config", "replica", "check", "backup", "entry"}
 
 
 class AppContext:
@@ -52,8 +57,14 @@ def with_settings(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(*args: Any, config_dir: Path | None, db: Path | None, base_urls: tuple[str, ...],
                 **kwargs: Any) -> Any:
-        app = click.get_current_context().find_object(AppContext) or AppContext()
-        return fn(*args, settings=app.settings(config_dir, db, base_urls), **kwargs)
+        ctx = click.get_current_context()
+        app = ctx.find_object(AppContext) or AppContext()
+        settings = app.settings(config_dir, db, base_urls)
+        top = ctx.command_path.split()[1] if len(ctx.command_path.split()) > 1 else ""
+        if top not in CREATES_DB and not settings.db_path.exists():
+            # A mistyped --db would otherwise open a new, empty database and look like "nothing found".
+            raise XinxiError(f"数据库 {settings.db_path} 不存在（检查 --db，或先运行 xinxi crawl）")
+        return fn(*args, settings=settings, **kwargs)
 
     return wrapper
 
@@ -68,6 +79,37 @@ def cli(ctx: click.Context, config_dir: Path | None, db: Path | None, base_urls:
     app.config_dir, app.db, app.base_urls = config_dir, db, base_urls
 
 
+CLICK_PHRASES = (
+    (r"'(.*)' is not a valid integer( range)?\.?", r"“\1”不是整数"),
+    (r"'(.*)' is not a valid float( range)?\.?", r"“\1”不是数字"),
+    (r"'(.*)' is not one of (.*)\.", r"“\1”不是可选值之一：\2"),
+    (r"'(.*)' is not a valid choice\. Choose from:?(.*)", r"“\1”不是可选值之一：\2"),
+    (r"(?:File|Directory|Path) '(.*)' does not exist\.", r"“\1”不存在"),
+    (r"(?:File|Directory|Path) '(.*)' is a directory\.", r"“\1”是目录，不是文件"),
+    (r"(?:File|Directory|Path) '(.*)' is a file\.", r"“\1”是文件，不是目录"),
+)
+
+
+def click_message(exc: click.exceptions.ClickException) -> str:
+    """Click's own complaints, in the users' language."""
+    if isinstance(exc, click.exceptions.MissingParameter):
+        hint = exc.param.get_error_hint(exc.ctx) if exc.param is not None and exc.ctx is not None else "参数"
+        return f"缺少 {hint}"
+    if isinstance(exc, click.exceptions.NoSuchOption):
+        return f"没有选项 {exc.option_name}"
+    message = exc.format_message() if not isinstance(exc, click.exceptions.BadParameter) else exc.message
+    for pattern, replacement in CLICK_PHRASES:
+        message = re.sub(pattern, replacement, message)
+    if isinstance(exc, click.exceptions.BadParameter):
+        hint = exc.param.get_error_hint(exc.ctx) if exc.param is not None and exc.ctx is not None else "参数"
+        return f"{hint} 的值无效：{message}"
+    if message.startswith("No such command"):
+        return message.replace("No such command", "没有命令").rstrip(".")
+    if message.startswith("Got unexpected extra argument"):
+        return "多余的参数：" + message.split("(", 1)[-1].rstrip(")")
+    return message
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: domain errors become one line on stderr and exit status 2."""
     try:
@@ -76,8 +118,15 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("已取消。", err=True)
         sys.exit(130)
     except click.exceptions.ClickException as exc:
-        exc.show()
+        click.echo(f"错误：{click_message(exc)}", err=True)
+        if isinstance(exc, click.exceptions.UsageError) and exc.ctx is not None:
+            click.echo(f"用 {exc.ctx.command_path} --help 查看用法。", err=True)
         sys.exit(exc.exit_code)
+    except OSError as exc:
+        # The last net for disk trouble (a full disk, a file open elsewhere): one line, no traceback.
+        where = f"：{exc.filename}" if exc.filename else ""
+        click.echo(f"错误：{exc.strerror or exc}{where}", err=True)
+        sys.exit(2)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except (ConfigError, XinxiError) as exc:
