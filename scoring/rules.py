@@ -117,6 +117,11 @@ class Rules:
         return None
 
 
+# How a TOML value's type reads in an error message.
+_KIND_NAMES: dict[type, str] = {int: "数字", float: "数字", str: "文字（加引号）", bool: "true 或 false",
+                                list: "列表 [...]", dict: "表", date: "日期（例如 2024-01-01）"}
+
+
 class _Table:
     """Typed reads from one TOML table; every error names the file and the dotted key."""
 
@@ -144,8 +149,9 @@ class _Table:
         if isinstance(value, bool) and kind is not bool:
             raise self.error(name, f"应为数字或文字，实为 {value!r}")
         if not isinstance(value, kind):
-            names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
-            raise self.error(name, f"应为 {names}，实为 {value!r}")
+            kinds = (kind,) if isinstance(kind, type) else kind
+            names = "或".join(dict.fromkeys(_KIND_NAMES.get(k, k.__name__) for k in kinds))
+            raise self.error(name, f"应为{names}，实为 {value!r}")
         return value
 
     def strings(self, name: str) -> tuple[str, ...]:

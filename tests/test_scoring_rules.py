@@ -141,3 +141,11 @@ def test_the_scoring_package_imports_nothing_of_ours() -> None:
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             for name in names:
                 assert name.split(".")[0] not in {"tracker", "crawler"}, f"{path.name} imports {name}"
+
+
+def test_a_wrong_type_is_named_in_words(tmp_path: Path) -> None:
+    text = RULES_2016.read_text(encoding="utf-8").replace("points = 20\n", 'points = "二十"\n', 1)
+    (tmp_path / "bad.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(RulesError, match="应为数字，实为 '二十'") as info:
+        load_rules(tmp_path / "bad.toml")
+    assert "int/float" not in str(info.value) and info.value.key == "clauses[0].points"

@@ -52,8 +52,8 @@ def test_add_list_and_remove_with_an_audit_trail(xinxi, db, credited: list[dict]
     ("unit", "kind", "day", "evidence", "message"),
     [
         ("戚墅堰区总工会", "activity", "2024-04-01", "x号文", "--unit：没有单位"),
-        ("wujin", "市总网站基层动态图片新闻", "2024-04-01", "x号文", "--kind：不能手工录入的类别"),
-        ("wujin", "sports", "2024-04-01", "x号文", "--kind：不能手工录入的类别"),
+        ("wujin", "市总网站基层动态图片新闻", "2024-04-01", "x号文", "按抓取的文章自动计分，不能手工录入"),
+        ("wujin", "sports", "2024-04-01", "x号文", "--kind：没有类别“sports”；可选：中办国办全总办公厅采用"),
         ("office", "activity", "2024-04-01", "x号文", "只计给各辖市、区总工会"),
         ("wujin", "activity", "2024-02-30", "x号文", "--date：没有这一天"),
         ("wujin", "activity", "2016-06-30", "x号文", "没有生效的考评办法"),
@@ -120,7 +120,7 @@ def test_import_a_filled_template(xinxi, tmp_path: Path) -> None:
         ("protection", "commission.submitted", "2024-05-06", "import", "good.xlsx"),
     ]
     again = xinxi("entry", "import", str(path), ok=False)
-    assert again.exit_code == 2 and "已有录入 #1重复" in again.output
+    assert again.exit_code == 2 and "第 2 行 [依据]：与已有录入 #1 重复" in again.output
 
 
 def test_a_bad_row_imports_nothing_and_is_named(xinxi, tmp_path: Path) -> None:
@@ -182,3 +182,24 @@ def test_flag_commands_override_the_classifier(xinxi, db, credited: list[dict]) 
     assert "没有人工改判" in str(xinxi("flag", "clear", "czgh/28013", ok=False).exception)
     assert "没有文章" in str(xinxi("flag", "set", "czgh/1", "--experience", ok=False).exception)
     assert "网站/编号" in str(xinxi("flag", "set", "28013", "--experience", ok=False).exception)
+
+
+def test_a_missing_or_unreadable_file_is_a_plain_message(xinxi, tmp_path: Path) -> None:
+    missing = xinxi("entry", "import", str(tmp_path / "没有这个文件.xlsx"), ok=False)
+    assert missing.exit_code != 0 and "没有这个文件.xlsx 不存在" in str(missing.exception)
+    assert "是一个文件夹" in str(xinxi("entry", "import", str(tmp_path), ok=False).exception)
+    fake = tmp_path / "旧表格.xlsx"
+    fake.write_bytes(b"\xd0\xcf\x11\xe0 an old .xls saved under a new name")
+    result = xinxi("entry", "import", str(fake), ok=False)
+    assert result.exit_code == 2 and "不是 .xlsx 格式" in result.output and "Error" not in result.output
+    assert listed(xinxi) == []
+
+
+def test_entry_numbers_and_messages_read_as_names(xinxi) -> None:
+    out = add(xinxi, "wujin", "activity", "2024-04-01", "全区信息员培训班", "武工发〔2024〕5号").stdout
+    assert "已录入 #1：2024-04-01 武进区总工会 信息工作活动 全区信息员培训班" in out
+    bad = xinxi("entry", "remove", "一", "--reason", "x", ok=False)
+    assert bad.exit_code != 0 and "录入编号应为数字" in str(bad.exception)
+    assert "已删除 #1" in xinxi("entry", "remove", "#1", "--reason", "重复").stdout
+    history = xinxi("entry", "history", "1").stdout
+    assert "武进区总工会 信息工作活动 全区信息员培训班" in history and "wujin" not in history

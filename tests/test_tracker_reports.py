@@ -125,3 +125,9 @@ def test_scraped_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> No
     wb = load_workbook(write_xlsx(board, tmp_path / "r.xlsx"))
     [cell] = [row[5] for row in wb["明细"].iter_rows(min_row=3)]
     assert (cell.value, cell.data_type) == (title, "s")
+
+
+def test_the_draft_notice_is_on_a4_paper(board: Scoreboard, tmp_path: Path) -> None:
+    section = Document(str(write_docx(board, tmp_path / "通报.docx", today=date(2025, 1, 15)))).sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert (round(section.top_margin.mm), round(section.left_margin.mm)) == (37, 28)

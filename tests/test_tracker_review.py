@@ -242,3 +242,20 @@ def test_every_command_has_help(xinxi) -> None:
     for args in (("attribute",), ("review",), *(("review", c) for c in (
             "list", "show", "assign", "ignore", "undo", "alias", "aliases", "unalias"))):
         assert xinxi(*args, "--help").output.strip()
+
+
+def test_a_unit_that_did_not_exist_on_the_article_date_cannot_be_assigned(stored, registry, xinxi) -> None:
+    review.attribute_pending(stored, registry)
+    # 常州经开区总工会 counts from 2020-01-01 (config/units.toml); article 103 is from 2019.
+    result = xinxi("review", "assign", "103", "经开区总工会", ok=False)
+    assert result.exit_code != 0
+    assert "常州经开区总工会自 2020-01-01 起才是考评单位，文章日期 2019-09-18 不在其中" in str(result.exception)
+    assert store.decision_history(stored, "czgh", 103) == []
+    assert "已将 czgh/101 归属 常州经开区总工会" in xinxi("review", "assign", "101", "经开区总工会").output
+
+
+def test_a_reporter_byline_cannot_be_taught_as_a_unit(stored, registry) -> None:
+    review.attribute_pending(stored, registry)
+    with pytest.raises(review.ReviewError, match="含报社或网站名“常州日报”"):
+        review.teach_alias(stored, registry, "常州日报记者", "office", by="王芳")
+    assert store.taught_aliases(stored) == []

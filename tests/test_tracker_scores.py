@@ -276,3 +276,57 @@ def test_scores_from_stored_articles_attributions_and_review_decisions(db, setti
     tianning = board.result("tianning")
     assert tianning.total == 1 and "人工" in tianning.lines[0].note
     assert tianning.lines[0].evidence == f"{BASE}/2024/KEBQLDDJ_0303/103.html"
+
+
+def test_a_period_before_the_method_took_effect_is_refused(xinxi, scored: list[dict], tmp_path: Path) -> None:
+    for args in (("score", "--year", "2015"), ("snapshot", "publish", "2015"),
+                 ("report", "--year", "2015", "--xlsx", str(tmp_path / "r.xlsx"))):
+        result = xinxi(*args, ok=False)
+        assert result.exit_code != 0, args
+        assert "2015年度没有生效的考评办法：常工发〔2016〕45号自 2016-07-01 起实行" in str(result.exception)
+    assert not (tmp_path / "r.xlsx").exists()
+    assert "还没有发布过" in xinxi("snapshot", "list").stdout
+    # A period that reaches into the method's time is scored as before.
+    assert json.loads(xinxi("score", "--from", "2016-01-01", "--to", "2016-07-31", "--format", "json").stdout)
+
+
+def test_what_if_difference_as_data_for_one_unit(xinxi, scored: list[dict], tmp_path: Path) -> None:
+    draft = tmp_path / "draft.toml"
+    text = (DEFAULT_CONFIG_DIR / "rules" / "2016.toml").read_text(encoding="utf-8")
+    draft.write_text(text.replace("points = 3\ncategory = \"union_news\"", "points = 4\ncategory = \"union_news\""),
+                     encoding="utf-8")
+    rows = json.loads(xinxi("score", "--year", "2024", "--rules", str(draft), "--diff", "--format", "json").stdout)
+    wujin = next(r for r in rows if r["unit_id"] == "wujin")
+    assert wujin == {"unit": "武进区总工会", "unit_id": "wujin", "before": 33, "after": 34, "delta": 1,
+                     "rank_before": 1, "rank_after": 1}
+    one = json.loads(xinxi("score", "--year", "2024", "--rules", str(draft), "--diff", "--unit", "金坛",
+                           "--format", "json").stdout)
+    assert [(r["unit_id"], r["before"], r["after"]) for r in one] == [("jintan", 3, 4)]
+    csv_text = xinxi("score", "--year", "2024", "--rules", str(draft), "--diff", "--format", "csv").stdout
+    assert csv_text.splitlines()[0] == "单位编号,单位,现行办法,草案,变化,现行名次,草案名次"
+    assert "wujin,武进区总工会,33,34,1,1,1" in csv_text
+    table = xinxi("score", "--year", "2024", "--rules", str(draft), "--diff", "--unit", "wujin").stdout
+    assert "武进区总工会" in table and "金坛区总工会" not in table
+    missing = xinxi("score", "--year", "2024", "--rules", str(tmp_path / "没有.toml"), ok=False)
+    assert missing.exit_code != 0 and "找不到考评办法文件" in str(missing.exception)
+
+
+def test_an_output_file_that_cannot_be_written_is_a_plain_message(xinxi, scored: list[dict], tmp_path: Path) -> None:
+    blocker = tmp_path / "不是文件夹.txt"
+    blocker.write_text("x", encoding="utf-8")
+    for args in (("score", "--year", "2024", "--format", "csv", "--output", str(blocker / "s.csv")),
+                 ("score", "--year", "2024", "--output", str(blocker / "s.txt")),
+                 ("score", "--year", "2024", "--format", "xlsx", "--output", str(blocker / "s.xlsx")),
+                 ("report", "--year", "2024", "--docx", str(blocker / "r.docx")),
+                 ("entry", "template", str(blocker / "t.xlsx"))):
+        result = xinxi(*args, ok=False)
+        assert result.exit_code != 0, args
+        assert "无法写入" in str(result.exception) and "文件夹不存在" in str(result.exception), args
+    folder = xinxi("score", "--year", "2024", "--format", "xlsx", "--output", str(tmp_path), ok=False)
+    assert "这是一个文件夹" in str(folder.exception)
+
+
+def test_skipped_items_name_the_unit(xinxi, credited: list[dict]) -> None:
+    credited.append(art(9, "wujin", ["gone"]))
+    out = xinxi("score", "--year", "2024", "--skipped").stdout
+    assert "武进区总工会" in out

@@ -95,9 +95,11 @@ class Checker:
             problems.append(("date", f"{day} 没有生效的考评办法（最早 {self.book.versions[0].effective} 起）"))
         clause = rules.find_clause(values["kind"]) if rules and values["kind"] else None
         if rules and values["kind"]:
-            if clause is None or not clause.manual:
-                names = "、".join(c.name for c in rules.manual_clauses)
-                problems.append(("kind", f"不能手工录入的类别 {values['kind']!r}；可选：{names}"))
+            names = "、".join(c.name for c in rules.manual_clauses)
+            if clause is None:
+                problems.append(("kind", f"没有类别“{values['kind']}”；可选：{names}"))
+            elif not clause.manual:
+                problems.append(("kind", f"“{clause.name}”按抓取的文章自动计分，不能手工录入；可选：{names}"))
             elif unit and not clause.allows(unit.kind):
                 problems.append(("kind", f"“{clause.name}”只计给{rules.kind_names(clause.unit_kinds)}，"
                                          f"{unit.name}不能得此分"))
@@ -124,9 +126,9 @@ class Checker:
                     seen: list[dict[str, Any]]) -> list[tuple[str, str]]:
         same = ("unit_id", "kind", "date", "title", "evidence")
         for other in [*self.existing, *seen]:
-            where = f"已有录入 #{other['id']}" if other.get("id") else f"与第 {other.get('_row')} 行"
+            where = f"已有录入 #{other['id']} " if other.get("id") else f"第 {other.get('_row')} 行"
             if all(other.get(k) == entry[k] for k in same):
-                return [("evidence", f"{where}重复")]
+                return [("evidence", f"与{where}重复")]
         if limit:
             year = entry["date"][:4]
             count = sum(1 for o in [*self.existing, *seen]
@@ -186,8 +188,9 @@ def read_rows(path: Path) -> tuple[int, list[tuple[int, dict[str, Any]]], list[R
     if suffix == ".xlsx":
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise EntryError(f"{path}：无法读取 Excel 文件（{exc}）") from None
+        except Exception:  # openpyxl raises many kinds for a damaged file
+            raise EntryError(f"{path}：打不开这个 Excel 文件：它不是 .xlsx 格式（旧版 .xls 或 WPS 文件请先另存为 .xlsx），"
+                             "或者文件已损坏") from None
         ws = wb["录入"] if "录入" in wb.sheetnames else wb.worksheets[0]
         table = [list(r) for r in ws.iter_rows(values_only=True)]
         wb.close()

@@ -14,7 +14,7 @@ from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Mm, Pt
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -83,6 +83,10 @@ def with_targets(board: Scoreboard) -> list[UnitResult]:
 
 def write_xlsx(board: Scoreboard, path: Path) -> Path:
     """The workbook: 排名 (districts), 部室完成情况 (units with targets), 明细 (every line)."""
+    # A file that cannot be written (open in Excel, no such folder) fails here, before the
+    # write-only sheets start streaming rows to temporary files.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.open("ab").close()
     clauses = board.used_clauses()
     clause_headers = [c.name for c in clauses]
     wb = Workbook(write_only=True)
@@ -111,7 +115,6 @@ def write_xlsx(board: Scoreboard, path: Path) -> Path:
             append([unit, line.date.isoformat(), names.get(line.clause_id, line.clause_id),
                     articles.get(line.clause_id, ""), _num(line.points), text_cell(ws, line.title),
                     text_cell(ws, line.evidence), line.evidence_id, line.rules_id, text_cell(ws, line.note)])
-    path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
 
@@ -167,6 +170,8 @@ def write_docx(board: Scoreboard, path: Path, *, today: date, document: str = ""
     title = board.period.title
     doc = Document()
     section = doc.sections[0]
+    # GB/T 9704 official documents: A4 paper (python-docx starts from US Letter).
+    section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Pt(104), Pt(99)
     section.left_margin, section.right_margin = Pt(79), Pt(74)
 

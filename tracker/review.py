@@ -139,6 +139,13 @@ def assign(db: Database, registry: Registry, ref: str, unit: str, *, by: str,
     """Credit an article to a unit (by id, name or alias)."""
     site, aid = resolve_article(db, ref)
     chosen = registry.find(unit)
+    (raw,) = store.attribution_inputs(db, site, [aid])
+    day = ArticleFacts.from_row(raw).date
+    if not chosen.valid_on(day):
+        since = f"自 {chosen.valid_from} 起" if chosen.valid_from else ""
+        until = f"至 {chosen.valid_to} 止" if chosen.valid_to else ""
+        raise ReviewError(f"{chosen.name}{since}{until}才是考评单位，文章日期 {day} 不在其中，计不了分；"
+                          "请归给当时的单位，或用 xinxi review ignore 标记不计分")
     store.add_decision(db, site, aid, action="assign", unit_id=chosen.id, note=note, by=by)
     return site, aid, chosen
 
@@ -185,8 +192,9 @@ def teach_alias(db: Database, registry: Registry, text: str, unit: str, *, by: s
         raise ReviewError("别名中不能有空格、顿号或逗号：署名里的单位和人名是分开认的，请只写其中一段")
     if text in registry.generic_sources:
         raise ReviewError(f"“{text}”是网站默认的来源，不指任何单位，不能作为别名")
-    if text in registry.press:
-        raise ReviewError(f"“{text}”是报社或网站，不能作为单位的别名")
+    press = next((p for p in registry.press if p in text), None)
+    if press is not None:
+        raise ReviewError(f"“{text}”含报社或网站名“{press}”：记者稿不说明是哪个单位报送的，不能作为单位的别名")
     chosen = registry.find(unit)
     owner = _configured_owner(registry, text)
     if owner is not None:

@@ -126,14 +126,40 @@ def explain_csv(board: Scoreboard, result: UnitResult) -> str:
     return out.getvalue()
 
 
+def _rank_change(d: UnitDiff) -> str:
+    """“3” when the place is unchanged, “3→2” when it moved, empty for units that are not ranked."""
+    if d.rank_before == d.rank_after:
+        return str(d.rank_after) if d.rank_after is not None else ""
+    return f"{d.rank_before or '-'}→{d.rank_after or '-'}"
+
+
 def diff_table(diffs: Sequence[UnitDiff], title: str, before: str, after: str) -> Table:
     table = Table(title=title)
     for header in ("单位", before, after, "变化", "名次"):
         table.add_column(header, justify="left" if header == "单位" else "right")
     for d in diffs:
-        rank = "" if d.rank_before == d.rank_after else f"{d.rank_before or '-'}→{d.rank_after or '-'}"
-        table.add_row(d.name, fmt_points(d.before), fmt_points(d.after), _signed(d.delta) if d.delta else "0", rank)
+        table.add_row(d.name, fmt_points(d.before), fmt_points(d.after), _signed(d.delta) if d.delta else "0",
+                      _rank_change(d))
     return table
+
+
+def diff_rows(diffs: Sequence[UnitDiff]) -> list[dict[str, Any]]:
+    """One plain dict per unit: the JSON form of `xinxi score --rules FILE --diff`."""
+    return [
+        {"unit": d.name, "unit_id": d.unit_id, "before": d.before, "after": d.after, "delta": d.delta,
+         "rank_before": d.rank_before, "rank_after": d.rank_after}
+        for d in diffs
+    ]
+
+
+def diff_csv(diffs: Sequence[UnitDiff]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["单位编号", "单位", "现行办法", "草案", "变化", "现行名次", "草案名次"])
+    for d in diffs:
+        writer.writerow([d.unit_id, d.name, fmt_points(d.before), fmt_points(d.after), fmt_points(d.delta),
+                         d.rank_before or "", d.rank_after or ""])
+    return out.getvalue()
 
 
 def line_changes_table(board: Scoreboard, diffs: Sequence[UnitDiff]) -> Table:

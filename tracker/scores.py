@@ -146,6 +146,11 @@ class Scorer:
         return cls(settings, registry, load_rulebook(settings, rules_file, registry), load_keywords(settings))
 
     def score(self, db: Database, period: Period) -> Scoreboard:
+        """Every unit's result over the period; a period before any rules took effect is an error."""
+        if not self.book.segments(period.start, period.end):
+            first = self.book.versions[0]
+            raise ScoringError(f"{period.title}没有生效的考评办法：{first.document or first.title}"
+                               f"自 {first.effective} 起实行，请选这以后的期间")
         items = entry_items(db, period) + article_items(db, self.settings, period, self.keywords)
         return score(items, self.book, engine_units(self.registry, period), period)
 

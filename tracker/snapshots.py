@@ -28,7 +28,7 @@ def publish(db: Database, board: Scoreboard, *, by: str) -> int:
     label = board.period.label
     latest = store.latest_snapshot(db, label)
     if latest and latest["status"] == "published":
-        raise SnapshotError(f"{label} 已于 {latest['published_at']} 发布（快照 #{latest['id']}）；"
+        raise SnapshotError(f"{label} 已于 {latest['published_at'][:10]} 发布（快照 #{latest['id']}）；"
                             f"如需改动，先运行 xinxi snapshot reopen {label} --reason …")
     return store.insert_snapshot(
         db, period=label, start=board.period.start.isoformat(), end=board.period.end.isoformat(),
@@ -59,7 +59,7 @@ def reopen(db: Database, label: str, *, reason: str, by: str) -> dict[str, Any]:
     if row is None:
         raise NotFound(f"{label} 没有发布过")
     if row["status"] != "published":
-        raise SnapshotError(f"{label} 的快照 #{row['id']} 已于 {row['reopened_at']} 重新打开")
+        raise SnapshotError(f"{label} 的快照 #{row['id']} 已于 {row['reopened_at'][:10]} 重新打开")
     store.reopen_snapshot(db, row["id"], reason=reason.strip(), by=by)
     return store.latest_snapshot(db, label) or row
 

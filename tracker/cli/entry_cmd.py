@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from scoring import year_period
 from tracker import store
 from tracker.cli import cli, with_settings
-from tracker.cli.score_cmd import by_option, console_for, default_user
+from tracker.cli.score_cmd import by_option, console_for, default_user, writing
 from tracker.config import Settings
 from tracker.entries import Checker, EntryError, check_file, check_one, write_template
 from tracker.scores import ScoringError, load_rulebook
@@ -50,7 +50,22 @@ def entry_add(settings: Settings, unit: str, kind: str, day: str, title: str, ev
     entry = check_one(_checker(settings, db), {"unit_id": unit, "kind": kind, "date": day, "title": title,
                                                "evidence": evidence, "note": note})
     (entry_id,) = store.add_entries(db, [entry], by=by or default_user())
-    click.echo(f"已录入 #{entry_id}：{entry['date']} {entry['unit_id']} {entry['kind']} {entry['title']}")
+    names = _names(settings)
+    click.echo(f"已录入 #{entry_id}：{entry['date']} {names.get(entry['unit_id'], entry['unit_id'])} "
+               f"{names.get(entry['kind'], entry['kind'])} {entry['title']}")
+
+
+def _names(settings: Settings) -> dict[str, str]:
+    """Unit id → official name and clause id → short name, for messages people read."""
+    registry = load_units(settings.config_dir)
+    book = load_rulebook(settings, registry=registry)
+    return {c.id: c.name for rules in book.versions for c in rules.clauses} | {u.id: u.name for u in registry}
+
+
+def _entry_id(text: str) -> int:
+    if not text.strip().lstrip("#").isdigit():
+        raise ScoringError(f"录入编号应为数字（见 xinxi entry list 的“编号”列），实为 {text!r}")
+    return int(text.strip().lstrip("#"))
 
 
 @entry_group.command("list")
@@ -103,43 +118,50 @@ def entry_list(settings: Settings, year: int | None, unit: str | None, kind: str
 
 
 @entry_group.command("remove")
-@click.argument("entry_id", type=int)
+@click.argument("entry_id")
 @click.option("--reason", required=True, help="删除理由（记入审计记录）。")
 @by_option
 @with_settings
-def entry_remove(settings: Settings, entry_id: int, reason: str, by: str | None) -> None:
+def entry_remove(settings: Settings, entry_id: str, reason: str, by: str | None) -> None:
     """删除一条录入（保留在审计记录中）。"""
+    number = _entry_id(entry_id)
     db = store.open_db(settings.db_path)
-    entry = store.get_entry(db, entry_id)
+    entry = store.get_entry(db, number)
     if entry["removed_at"]:
-        raise ScoringError(f"录入 #{entry_id} 已于 {entry['removed_at'][:10]} 删除：{entry['removed_reason']}")
+        raise ScoringError(f"录入 #{number} 已于 {entry['removed_at'][:10]} 删除：{entry['removed_reason']}")
     if not reason.strip():
         raise ScoringError("删除须写明理由（--reason）")
-    store.remove_entry(db, entry_id, reason=reason.strip(), by=by or default_user())
-    click.echo(f"已删除 #{entry_id}：{entry['title']}（理由：{reason.strip()}）")
+    store.remove_entry(db, number, reason=reason.strip(), by=by or default_user())
+    click.echo(f"已删除 #{number}：{entry['title']}（理由：{reason.strip()}）")
 
 
 @entry_group.command("history")
-@click.argument("entry_id", type=int, required=False)
+@click.argument("entry_id", required=False)
 @with_settings
-def entry_history(settings: Settings, entry_id: int | None) -> None:
+def entry_history(settings: Settings, entry_id: str | None) -> None:
     """审计记录：每条录入何时由谁录入、导入或删除，为何删除。"""
+    number = _entry_id(entry_id) if entry_id is not None else None
     db = store.open_db(settings.db_path)
     actions = {"add": "录入", "import": "导入", "remove": "删除"}
-    for event in store.entry_events(db, entry_id):
+    names = _names(settings)
+    for event in store.entry_events(db, number):
         data = json.loads(event["data"] or "{}")
         why = f"  理由：{event['reason']}" if event["action"] == "remove" else (
             f"  文件：{event['reason']}" if event["reason"] else "")
         click.echo(f"{event['at']}  #{event['entry_id']}  {actions.get(event['action'], event['action'])}  "
-                   f"{event['by'] or ''}  {data.get('unit_id')} {data.get('kind')} {data.get('title')}{why}")
+                   f"{event['by'] or ''}  {names.get(data.get('unit_id'), data.get('unit_id'))} "
+                   f"{names.get(data.get('kind'), data.get('kind'))} {data.get('title')}{why}")
 
 
 @entry_group.command("import")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("file", type=click.Path(path_type=Path))
 @by_option
 @with_settings
 def entry_import(settings: Settings, file: Path, by: str | None) -> None:
     """从 .xlsx 或 .csv 导入：整表无误才导入，有错时一条也不导入并列出出错的行与列。"""
+    if not file.is_file():
+        where = "是一个文件夹，不是文件" if file.is_dir() else "不存在，请检查文件名和所在文件夹"
+        raise ScoringError(f"{file} {where}")
     db = store.open_db(settings.db_path)
     try:
         entries = check_file(_checker(settings, db), file)
@@ -153,14 +175,14 @@ def entry_import(settings: Settings, file: Path, by: str | None) -> None:
 
 
 @entry_group.command("template")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path))
 @with_settings
 def entry_template(settings: Settings, file: Path) -> None:
     """写出待填写的 Excel 模板（含下拉选项与填写说明）。"""
     if file.suffix.lower() != ".xlsx":
         raise ScoringError(f"模板须为 .xlsx 文件：{file}")
     registry = load_units(settings.config_dir)
-    write_template(file, load_rulebook(settings, registry=registry), registry, date.today())
+    writing(write_template, file, load_rulebook(settings, registry=registry), registry, date.today())
     click.echo(f"已写出模板 {file}")
 
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 from rich.console import Console
@@ -26,6 +26,8 @@ from tracker.config import Settings
 from tracker.reports import write_docx, write_xlsx
 from tracker.score_view import (
     department_table,
+    diff_csv,
+    diff_rows,
     diff_table,
     explain_csv,
     explain_rows,
@@ -59,16 +61,42 @@ def period_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 def console_for(output: Path | None = None) -> Console:
     """A console for tables: the terminal's width, or wide enough not to fold names when piped or written."""
     if output is not None:
-        return Console(file=output.open("w", encoding="utf-8"), width=200)
+        return Console(file=writing(_open_text, output), width=200)
     return Console(width=None if sys.stdout.isatty() else 200)
+
+
+def writing(write: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a file writer; a file that cannot be written becomes one clear line instead of a traceback."""
+    try:
+        return write(*args, **kwargs)
+    except OSError as exc:
+        name = exc.filename or (args[-1] if args else "")
+        if isinstance(exc, PermissionError):
+            why = "没有写入权限，或者文件正在 Excel、WPS 中打开（关闭后再试）"
+        elif isinstance(exc, IsADirectoryError):
+            why = "这是一个文件夹，请写出文件名，例如 报表.xlsx"
+        elif isinstance(exc, (FileNotFoundError, NotADirectoryError, FileExistsError)):
+            why = "所在的文件夹不存在或不是文件夹"
+        else:
+            why = exc.strerror or str(exc)
+        raise ScoringError(f"无法写入 {name}：{why}") from None
+
+
+def _write_text(text: str, output: Path) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8-sig" if output.suffix.lower() == ".csv" else "utf-8")
+
+
+def _open_text(output: Path) -> IO[str]:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    return output.open("w", encoding="utf-8")
 
 
 def emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8-sig" if output.suffix.lower() == ".csv" else "utf-8")
+        writing(_write_text, text, output)
         click.echo(f"已写入 {output}", err=True)
 
 
@@ -76,9 +104,9 @@ def emit(text: str, output: Path | None) -> None:
 @period_options
 @click.option("--unit", "unit_text", default=None, help="只显示一个单位（编号或全称）。")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="输出格式。")
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="写入文件。")
+@click.option("--output", type=click.Path(path_type=Path), default=None, help="写入文件。")
 @click.option("--explain", "explain_unit", default=None, metavar="单位", help="列出该单位每一分的条款与依据。")
-@click.option("--rules", "rules_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+@click.option("--rules", "rules_file", type=click.Path(path_type=Path), default=None,
               help="按另一份考评办法文件计分（例如修订草案），不看其生效日期。")
 @click.option("--diff", "show_diff", is_flag=True, help="与 --rules 一起用：列出每个单位与现行办法相比的差额。")
 @click.option("--skipped", "show_skipped", is_flag=True, help="列出已归属但未计分的信息及原因。")
@@ -90,6 +118,8 @@ def score_cmd(settings: Settings, year: int | None, period: str | None, since: s
     chosen = period_or_error(resolve_period, year, period, since, until)
     if show_diff and not rules_file:
         raise ScoringError("--diff 须与 --rules 一起使用")
+    if rules_file is not None and not rules_file.is_file():
+        raise ScoringError(f"找不到考评办法文件 {rules_file}")
     if fmt == "xlsx" and output is None:
         raise ScoringError("--format xlsx 须给出 --output 文件")
     db = store.open_db(settings.db_path)
@@ -101,7 +131,17 @@ def score_cmd(settings: Settings, year: int | None, period: str | None, since: s
     if show_diff:
         current = Scorer.load(settings).score(db, chosen)
         diffs = compare(current, board)
-        console.print(diff_table(diffs, f"{chosen.title}：{rules_file} 与现行办法相比", "现行办法", "草案"))
+        if unit_text:
+            wanted = scorer.unit_id(unit_text)
+            diffs = [d for d in diffs if d.unit_id == wanted]
+        if fmt == "json":
+            emit(json.dumps(diff_rows(diffs), ensure_ascii=False, indent=2), output)
+        elif fmt == "csv":
+            emit(diff_csv(diffs), output)
+        elif fmt == "xlsx":
+            raise ScoringError("--diff 只支持 table、csv、json 格式")
+        else:
+            console_for(output).print(diff_table(diffs, f"{chosen.title}：{rules_file} 与现行办法相比", "现行办法", "草案"))
         return
     if explain_unit:
         result = _unit_result(scorer, board, explain_unit)
@@ -122,7 +162,7 @@ def score_cmd(settings: Settings, year: int | None, period: str | None, since: s
     elif fmt == "csv":
         emit(results_csv(board, results), output)
     elif fmt == "xlsx":
-        write_xlsx(board, output)  # type: ignore[arg-type]
+        writing(write_xlsx, board, output)
         click.echo(f"已写入 {output}", err=True)
     else:
         out = console_for(output) if output else console
@@ -132,7 +172,7 @@ def score_cmd(settings: Settings, year: int | None, period: str | None, since: s
             out.print(department_table(board, results))
         _note_snapshot(db, board, console)
     if show_skipped:
-        _print_skipped(board, console)
+        _print_skipped(board, console, scorer)
     elif board.skipped and fmt == "table":
         console.print(f"另有 {len(board.skipped)} 条已归属的信息未计分（加 --skipped 查看原因）。", style="dim")
 
@@ -145,12 +185,12 @@ def _unit_result(scorer: Scorer, board: Scoreboard, text: str) -> UnitResult:
         raise ScoringError(f"{scorer.registry.name_of(unit_id)}在 {board.period.title} 尚未设立或已撤销") from None
 
 
-def _print_skipped(board: Scoreboard, console: Console) -> None:
+def _print_skipped(board: Scoreboard, console: Console, scorer: Scorer) -> None:
     table = Table(title=f"未计分的信息（{len(board.skipped)} 条）")
     for header in ("日期", "单位", "标题", "证据编号", "原因"):
         table.add_column(header, overflow="fold")
     for s in board.skipped:
-        table.add_row(s.date.isoformat(), s.unit_id, s.title, s.evidence_id, s.reason)
+        table.add_row(s.date.isoformat(), scorer.registry.name_of(s.unit_id) or "", s.title, s.evidence_id, s.reason)
     console.print(table)
 
 
@@ -167,9 +207,9 @@ def _note_snapshot(db: Database, board: Scoreboard, console: Console) -> None:
 
 @cli.command("report")
 @period_options
-@click.option("--xlsx", "xlsx_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+@click.option("--xlsx", "xlsx_path", type=click.Path(path_type=Path), default=None,
               help="写出 Excel 报表（排名、部室完成情况、明细）。")
-@click.option("--docx", "docx_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+@click.option("--docx", "docx_path", type=click.Path(path_type=Path), default=None,
               help="写出年终通报草稿（Word/WPS 可编辑）。")
 @click.option("--live", is_flag=True, help="即使已发布，也按当前数据重新计分（默认用已发布的快照）。")
 @with_settings
@@ -188,10 +228,10 @@ def report_cmd(settings: Settings, year: int | None, period: str | None, since: 
     else:
         board = scorer.score(db, chosen)
     if xlsx_path:
-        write_xlsx(board, xlsx_path)
+        writing(write_xlsx, board, xlsx_path)
         click.echo(f"已写入 {xlsx_path}")
     if docx_path:
-        write_docx(board, docx_path, today=date.today(), document=scorer.rules_for(chosen).document)
+        writing(write_docx, board, docx_path, today=date.today(), document=scorer.rules_for(chosen).document)
         click.echo(f"已写入 {docx_path}")
 
 
