@@ -54,7 +54,8 @@ def test_the_workbook_has_the_three_sheets_with_expected_rows(board: Scoreboard,
     depts = wb["部室完成情况"]
     assert [c.value for c in depts[2]][:6] == DEPARTMENT_HEADERS
     rows = [r[:6] for r in depts.iter_rows(min_row=3, values_only=True)]
-    assert rows == [("办公室", 60, 60, "100.0%", 0, "达标"), ("财务事业部", 30, 5, "16.7%", 25, "未达标")]
+    assert rows == [("办公室", 60, 60, 1.0, 0, "达标"), ("财务事业部", 30, 5, 0.1667, 25, "未达标")]
+    assert {c.number_format for c in next(wb["部室完成情况"].iter_cols(min_col=4, max_col=4, min_row=3))} == {"0.0%"}
     assert depts.freeze_panes == "A3"
 
     detail = wb["明细"]

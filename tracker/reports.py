@@ -40,6 +40,15 @@ def percent(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.1f}%"
 
 
+def percent_cell(ws: WriteOnlyWorksheet, value: float | None) -> Any:
+    """A completion rate as a number shown as a percentage, so Excel can sort and sum it."""
+    if value is None:
+        return None
+    cell = WriteOnlyCell(ws, value=round(value, 4))
+    cell.number_format = "0.0%"
+    return cell
+
+
 def text_cell(ws: WriteOnlyWorksheet, value: Any) -> Any:
     """Scraped or typed text as a plain string cell: a title starting with "=" must not become a formula."""
     if isinstance(value, str) and value.startswith("="):
@@ -100,7 +109,8 @@ def write_xlsx(board: Scoreboard, path: Path) -> Path:
     sheet = _Sheet(wb, "部室完成情况", f"{title}{board.group_name('department')}信息工作目标完成情况",
                    DEPARTMENT_HEADERS + clause_headers, [26, 10, 10, 10, 10, 10] + [12] * len(clauses))
     for r in with_targets(board):
-        sheet.append([r.unit.name, _num(r.target), _num(r.total), percent(r.completion), _num(r.shortfall),
+        sheet.append([r.unit.name, _num(r.target), _num(r.total), percent_cell(sheet.ws, r.completion),
+                      _num(r.shortfall),
                       r.status, *(_num(r.clauses.get(c.id)) for c in clauses)])
 
     sheet = _Sheet(wb, "明细", f"{title}信息计分明细（每一分对应一条依据）", DETAIL_HEADERS,
