@@ -6,12 +6,14 @@ Command groups live in sibling modules and are registered at the bottom of this 
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -21,6 +23,19 @@ from tracker.errors import XinxiError
 
 # Commands that may start a new database (or look at one that is missing and say so themselves).
 CREATES_DB = {"crawl", "recrawl", "demo", "schedule", "config", "replica", "check", "backup", "entry"}
+
+
+def shown_time(stamp: str | None, tz: str = "Asia/Shanghai") -> str:
+    """A stored UTC time as the office reads it: local, to the minute."""
+    if not stamp:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
 
 class AppContext:

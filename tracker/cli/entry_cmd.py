@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from scoring import year_period
 from tracker import store
-from tracker.cli import cli, with_settings
+from tracker.cli import cli, shown_time, with_settings
 from tracker.cli.score_cmd import by_option, console_for, default_user, writing
 from tracker.config import Settings
 from tracker.entries import Checker, EntryError, check_file, check_one, write_template
@@ -236,5 +236,5 @@ def flag_list(settings: Settings) -> None:
         click.echo("没有人工改判。")
     for (site, aid), f in sorted(flags.items()):
         what = "经验类" if f["experience"] else "非经验类"
-        click.echo(f"{site}/{aid}  {what}  {f['source']}  {f['decided_by'] or ''}  {f['decided_at']}  "
+        click.echo(f"{site}/{aid}  {what}  {f['source']}  {f['decided_by'] or ''}  {shown_time(f['decided_at'], settings.timezone)}  "
                    f"{f['reason'] or ''}")

@@ -12,7 +12,7 @@ from rich.table import Table
 from sqlite_utils import Database
 
 from tracker import review, store
-from tracker.cli import cli, with_settings
+from tracker.cli import cli, shown_time, with_settings
 from tracker.cli.crawl_cmd import iso_date
 from tracker.cli.score_cmd import by_option, console_for, default_user
 from tracker.config import Settings
@@ -161,9 +161,9 @@ def review_show(settings: Settings, article: str, as_json: bool) -> None:
     for d in history:
         what = ACTIONS.get(d["action"], d["action"])
         target = f" {registry.name_of(d['unit_id'])}" if d["unit_id"] else ""
-        line = f"  #{d['id']} {d['decided_at']} {d['decided_by']} {what}{target}" + (f"：{d['note']}" if d["note"] else "")
+        line = f"  #{d['id']} {shown_time(d['decided_at'], settings.timezone)} {d['decided_by']} {what}{target}" + (f"：{d['note']}" if d["note"] else "")
         if d["undone_at"]:
-            line += f"（{d['undone_at']} 由 {d['undone_by']} 撤销" + (f"：{d['undo_reason']}" if d["undo_reason"] else "") + "）"
+            line += f"（{shown_time(d['undone_at'], settings.timezone)} 由 {d['undone_by']} 撤销" + (f"：{d['undo_reason']}" if d["undo_reason"] else "") + "）"
         click.echo(line)
 
 
@@ -234,8 +234,8 @@ def review_aliases(settings: Settings, include_removed: bool, as_json: bool) -> 
     for header in ("文字", "单位", "教的人", "时间", "备注", "状态"):
         table.add_column(header)
     for r in rows:
-        state = f"{r['removed_at']} 由 {r['removed_by']} 撤销：{r['removed_reason']}" if r["removed_at"] else "有效"
-        table.add_row(r["text"], registry.name_of(r["unit_id"]) or "", r["created_by"], r["created_at"],
+        state = f"{shown_time(r['removed_at'], settings.timezone)} 由 {r['removed_by']} 撤销：{r['removed_reason']}" if r["removed_at"] else "有效"
+        table.add_row(r["text"], registry.name_of(r["unit_id"]) or "", r["created_by"], shown_time(r["created_at"], settings.timezone),
                       r["note"] or "", state)
     console_for().print(table)
 
