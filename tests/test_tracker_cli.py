@@ -44,3 +44,18 @@ def test_a_mistyped_database_path_is_not_created(capsys, tmp_path: Path) -> None
     assert code == 2
     assert err.strip() == f"错误：数据库 {typo} 不存在（检查 --db，或先运行 xinxi crawl）"
     assert not typo.exists()
+
+
+@pytest.mark.parametrize(
+    ("stamp", "shown"),
+    [
+        ("2026-11-24T17:11:05+00:00", "2026-11-25 01:11"),   # after 16:00 UTC it is already tomorrow in 常州
+        ("2026-11-24T02:00:00", "2026-11-24 10:00"),          # stored without a zone: UTC
+        ("", ""),
+        ("不是时间", "不是时间"),
+    ],
+)
+def test_times_are_shown_in_local_time(stamp: str, shown: str) -> None:
+    from tracker.cli import shown_time
+
+    assert shown_time(stamp) == shown
