@@ -143,11 +143,23 @@ def test_failed_deliveries_are_logged_and_do_not_raise(robot: tuple[str, type[Ro
     with caplog.at_level(logging.ERROR, logger="tracker.alerts"):
         deliveries = deliver(Alert("主题", "正文", "error"), cfg)
     assert [d.ok for d in deliveries] == [False, False, False]
-    assert "ConnectionRefusedError" in (deliveries[0].error or "")
+    assert (deliveries[0].error or "").startswith("连接被拒绝（服务器没开，或端口不对）［ConnectionRefusedError")
     assert "310000" in (deliveries[1].error or "")
     assert "环境变量 XINXI_NOT_SET 未设置" in (deliveries[2].error or "")
     assert len([r for r in caplog.records if "提醒发送失败" in r.getMessage()]) == 3
     assert len(handler.received) == 1  # the unsigned third message was never sent
+
+
+def test_a_robot_address_that_answers_an_http_error_is_named() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)  # answers 501 to every POST
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/send?key=k"
+        [delivery] = deliver(Alert("主题", "正文", "error"), AlertsConfig(webhooks=(WebhookChannel("wecom", url),)))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert not delivery.ok and (delivery.error or "").startswith("机器人地址答复 HTTP 501（地址或 key 是否正确）")
 
 
 def test_alert_channels_load_from_config(tmp_path: Path) -> None:
@@ -159,6 +171,8 @@ def test_alert_channels_load_from_config(tmp_path: Path) -> None:
     cfg = load_alerts(Section(tmp_path / "settings.toml", data, "alerts"), {"XINXI_SMTP_PASSWORD": "pw"})
     assert cfg.email is not None and (cfg.email.port, cfg.email.security, cfg.email.password) == (465, "ssl", "pw")
     assert [c.name for c in cfg.channels] == ["邮件 smtp.example.org:465", "企业微信机器人"]
+    with pytest.raises(ConfigError, match=r"alerts\.email\.password：密码不写进配置文件"):
+        load_alerts(Section(tmp_path / "settings.toml", {"email": {**data["email"], "password": "pw"}}, "alerts"), {})
     bad = {"webhooks": [{"kind": "slack", "url": "https://x"}]}
     with pytest.raises(ConfigError, match=r"alerts\.webhooks\[0\]\.kind"):
         load_alerts(Section(tmp_path / "settings.toml", bad, "alerts"), {})

@@ -99,6 +99,13 @@ def test_a_jump_in_missing_source(db: Database, settings: Settings) -> None:
     assert "没有「来源」" in f.message
 
 
+def test_the_first_crawl_of_a_site_has_no_missing_source_jump(db: Database, settings: Settings) -> None:
+    first = crawl_run(db, {"jcdt": healthy()})
+    store.save_batch(db, "czgh", first, articles(first, range(1, 11), source=None)
+                     + articles(first, range(11, 21)))
+    assert "missing_source:czgh" not in findings(db, settings)
+
+
 def test_a_site_with_no_new_articles_for_too_long(db: Database, settings: Settings) -> None:
     run_id = crawl_run(db, {"jcdt": healthy()})
     store.save_batch(db, "czgh", run_id, articles(run_id, range(1, 3), day="2025-02-20"))
@@ -140,6 +147,26 @@ def test_a_missed_night_and_a_failed_run(db: Database) -> None:
     assert {f.key for f in health.check_runs(db, SCHEDULE, sh(2025, 3, 10, 12, 0))} == {"missed_run"}
     nightly(db, sh(2025, 3, 11, 2, 30, 1))
     assert health.check_runs(db, SCHEDULE, sh(2025, 3, 11, 2, 45)) == []
+
+
+def test_a_run_refused_by_the_lock_is_settled_by_the_holder_that_ends_after_it(db: Database) -> None:
+    holder = store.start_run(db, "nightly", trigger="schedule")
+    refused = nightly(db, sh(2025, 3, 10, 2, 31), "failed", "运行锁：另一项任务正在运行")
+    db.execute("UPDATE runs SET finished_at = ? WHERE id = ?", ["2025-03-09T18:31:00+00:00", refused])
+    assert {f.key for f in health.check_runs(db, SCHEDULE, sh(2025, 3, 10, 2, 40))} == {"failed_run"}
+    store.finish_run(db, holder, "ok")
+    db.execute("UPDATE runs SET started_at = ?, finished_at = ? WHERE id = ?",
+               ["2025-03-09T18:30:00+00:00", "2025-03-09T18:50:00+00:00", holder])
+    assert health.check_runs(db, SCHEDULE, sh(2025, 3, 10, 3, 0)) == []
+
+
+def test_a_missed_night_says_whether_it_was_caught_up(db: Database) -> None:
+    nightly(db, sh(2025, 3, 8, 2, 30, 1))
+    waiting = {f.key: f for f in health.check_runs(db, SCHEDULE, sh(2025, 3, 9, 12, 0))}["missed_run"]
+    assert "2025-03-09 02:30" in waiting.message and "调度程序启动后会补跑一次" in waiting.message
+    nightly(db, sh(2025, 3, 9, 12, 5))
+    caught = {f.key: f for f in health.check_runs(db, SCHEDULE, sh(2025, 3, 9, 12, 6))}["missed_run"]
+    assert "已于 2025-03-09 12:05 补跑" in caught.message and "会补跑" not in caught.message
 
 
 def test_no_missed_night_before_the_first_nightly_run(db: Database) -> None:

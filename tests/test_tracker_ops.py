@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlite_utils import Database
@@ -78,6 +82,39 @@ def test_backup_names_a_file_in_a_directory_and_will_not_overwrite(db: Database,
         ops.backup(tmp_path / "missing.db", tmp_path / "x.db")
 
 
+def test_backup_to_a_place_it_cannot_write_is_one_line_without_a_traceback(db: Database, db_path: Path,
+                                                                            tmp_path: Path) -> None:
+    add_articles(db, range(1, 3))
+    not_a_dir = tmp_path / "notes.txt"
+    not_a_dir.write_text("x", encoding="utf-8")
+    with pytest.raises(ops.BackupError, match="notes.txt 不是目录"):
+        ops.backup(db_path, not_a_dir / "x.db")
+    # SQLite itself cannot create the copy (here: a directory sits where the partial file goes).
+    (tmp_path / ".y.db.partial").mkdir()
+    with pytest.raises(ops.BackupError, match="备份到 .*y.db 失败：无法创建或打开文件"):
+        ops.backup(db_path, tmp_path / "y.db")
+    assert not (tmp_path / "y.db").exists()
+    xinxi = Path(sys.executable).parent / "xinxi"
+    for dest in (not_a_dir / "x.db", tmp_path / "y.db"):
+        result = subprocess.run([str(xinxi), "--db", str(db_path), "backup", str(dest)],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2
+        assert "Traceback" not in result.stderr
+        assert result.stderr.startswith("错误：") and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into a read-only directory")
+def test_backup_into_a_read_only_directory_is_refused(db: Database, db_path: Path, tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        with pytest.raises(ops.BackupError, match="没有权限"):
+            ops.backup(db_path, locked)
+    finally:
+        locked.chmod(0o755)
+
+
 def test_check_passes_a_fresh_database(db: Database, db_path: Path) -> None:
     report = ops.check(db_path)
     assert report == ops.CheckReport(("ok",), (), (), ())
@@ -109,8 +146,15 @@ def test_check_reports_a_damaged_file(db: Database, db_path: Path, tmp_path: Pat
 def test_cli_backup_and_check(db: Database, db_path: Path, tmp_path: Path, xinxi: Any) -> None:
     add_articles(db, range(1, 5))
     result = xinxi("backup", str(tmp_path / "b.db"))
-    assert f"已备份到 {tmp_path / 'b.db'}" in result.output and "完整性检查：ok" in result.output
+    assert f"已备份到 {tmp_path / 'b.db'}" in result.output and "完整性检查通过" in result.output
     assert xinxi("backup", str(tmp_path / "b.db"), ok=False).exit_code != 0
+    # A dated name in the office's time zone, whatever the machine's own zone.
+    shanghai = ZoneInfo("Asia/Shanghai")
+    before = datetime.now(shanghai).strftime("%Y%m%d-%H%M")
+    xinxi("backup", str(tmp_path))
+    after = datetime.now(shanghai).strftime("%Y%m%d-%H%M")
+    [dated] = [p.name for p in tmp_path.glob("xinxi-*.db")]
+    assert dated[len("xinxi-"):len("xinxi-") + 13] in {before, after}
     assert "结论：正常" in xinxi("check").output
     db.execute("DROP TABLE run_steps")
     db.conn.commit()
@@ -154,6 +198,10 @@ def test_status_library_view(db: Database, settings: Settings) -> None:
         ("parse_failure_jump = 0.2", "parse_failure_jump = 20", "health.parse_failure_jump"),
         ('min_level = "warning"', 'min_level = "info"', "alerts.min_level"),
         ("# 单个网站另设天数：stale_days_by_site = { czgh = 14 }", "stale_days_by_site = { gsl = 14 }", "health.stale_days_by_site.gsl"),
+        ("misfire_grace_hours = 6", "misfire_grace_hour = 12", "schedule.misfire_grace_hour"),
+        ("heartbeat_seconds = 60", "heartbeat_seconds = 3600", "schedule.heartbeat_seconds"),
+        ('min_level = "warning"', 'minlevel = "error"', "alerts.minlevel"),
+        ("baseline_runs = 5", "baseline_run = 5", "health.baseline_run"),
     ],
 )
 def test_a_bad_ops_setting_names_file_and_key(tmp_path: Path, old: str, new: str, key: str) -> None:

@@ -216,8 +216,9 @@ def test_a_second_scheduler_is_refused_and_sigterm_stops_the_first(tmp_path: Pat
         assert _wait_for(started), first.stderr.read() if first.poll() is not None else "no lock"
         second = subprocess.run(argv, capture_output=True, text=True, timeout=60)
         assert second.returncode == 2
-        assert "调度程序 xinxi schedule" in second.stderr
-        assert f"进程 {first.pid}" in second.stderr and "起持有运行锁" in second.stderr
+        assert second.stderr.startswith("错误：另一个调度程序已在运行：调度程序 xinxi schedule（主机 ")
+        assert f"进程 {first.pid}）" in second.stderr and "systemctl stop xinxi" in second.stderr
+        assert "请等它结束" not in second.stderr and "Traceback" not in second.stderr
 
         first.send_signal(signal.SIGTERM)
         assert first.wait(timeout=20) == 0

@@ -13,8 +13,10 @@ import hmac
 import json
 import logging
 import smtplib
+import socket
 import ssl
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Sequence
@@ -149,6 +151,34 @@ def send_webhook(channel: WebhookChannel, alert: Alert, *, now_ms: int | None = 
         raise RuntimeError(f"机器人拒收：{answer.get('errcode')} {answer.get('errmsg', '')}".strip())
 
 
+def failure_reason(exc: BaseException) -> str:
+    """Why a delivery failed, in words the office can act on, with the original error for the engineer."""
+    if isinstance(exc, RuntimeError):
+        return str(exc)  # our own messages are already in words
+    cause = exc.reason if isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, BaseException) else exc
+    words = None
+    if isinstance(cause, smtplib.SMTPAuthenticationError):
+        words = "邮件服务器拒绝登录：用户名或密码（授权码）不对"
+    elif isinstance(cause, smtplib.SMTPRecipientsRefused):
+        words = "收件地址被邮件服务器拒收"
+    elif isinstance(cause, smtplib.SMTPSenderRefused):
+        words = "发件地址被邮件服务器拒收"
+    elif isinstance(cause, urllib.error.HTTPError):
+        words = f"机器人地址答复 HTTP {cause.code}（地址或 key 是否正确）"
+    elif isinstance(cause, ssl.SSLError):
+        words = "加密连接失败（security 与端口是否相符：465 用 ssl，587 用 starttls）"
+    elif isinstance(cause, ConnectionRefusedError):
+        words = "连接被拒绝（服务器没开，或端口不对）"
+    elif isinstance(cause, socket.gaierror):
+        words = "找不到服务器（地址写错，或网络、DNS 不通）"
+    elif isinstance(cause, TimeoutError):
+        words = "连接超时（网络不通，或服务器没有答复）"
+    elif isinstance(cause, OSError | smtplib.SMTPException):
+        words = "网络或服务器出错"
+    original = f"{type(cause).__name__}: {cause}"
+    return f"{words}［{original}］" if words else original
+
+
 def deliver(alert: Alert, cfg: AlertsConfig) -> list[Delivery]:
     """Send an alert through every configured channel; failures are logged and returned, never raised."""
     if not cfg.enabled:
@@ -161,8 +191,9 @@ def deliver(alert: Alert, cfg: AlertsConfig) -> list[Delivery]:
             else:
                 send_webhook(channel, alert)
         except Exception as exc:  # any failure of one channel must not stop the others or the run
-            log.error("提醒发送失败（%s）：%s", channel.name, exc)
-            out.append(Delivery(channel.name, False, f"{type(exc).__name__}: {exc}"))
+            reason = failure_reason(exc)
+            log.error("提醒发送失败（%s）：%s", channel.name, reason)
+            out.append(Delivery(channel.name, False, reason))
         else:
             log.info("提醒已发送（%s）：%s", channel.name, alert.subject)
             out.append(Delivery(channel.name, True))

@@ -109,15 +109,15 @@ def _parse_jump(name: str, site_key: str, latest: dict[str, Any], earlier: list[
     return [Finding(
         f"parse_failures:{site_key}", "parse_failures", "warning",
         f"{name}：运行 #{latest['id']} 中有 {failures} 篇文章页解析失败（占 {rate:.0%}，此前平均 {baseline:.0%}）："
-        "文章页的版式可能变了，请查看 `xinxi runs` 与失败清单。",
+        "文章页的版式可能变了：用 xinxi runs 看是哪些栏目，并把运行编号告诉维护人员。",
         site_key, detail={"run_id": latest["id"], "failures": failures, "rate": rate, "baseline": baseline},
     )]
 
 
 def _source_jump(db: Database, name: str, site_key: str, run_id: int, cfg: HealthConfig) -> list[Finding]:
     fetched, missing, before, missing_before = store.source_counts(db, site_key, run_id)
-    if not fetched:
-        return []
+    if not fetched or not before:
+        return []  # the first crawl of a site has nothing to jump from
     share = missing / fetched
     baseline = missing_before / before if before else 0.0
     if missing < cfg.missing_source_min or share - baseline < cfg.missing_source_jump:
@@ -134,18 +134,24 @@ def check_runs(db: Database, schedule: ScheduleConfig, now: datetime) -> list[Fi
     """A failed last nightly run, and a scheduled night that no nightly run covered."""
     out: list[Finding] = []
     tz = schedule.tz
-    last = store.last_run(db, "nightly", statuses=("ok", "failed", "killed"))
-    if last is not None and last["status"] != "ok":
-        out.append(run_finding(last, tz))
+    # Judged by when runs ended, not by their number: a run refused by the lock ends before the
+    # older run that holds it, and that run's success settles the night.
+    bad = store.last_run(db, "nightly", statuses=("failed", "killed"))
+    good = store.last_run(db, "nightly", statuses=("ok",))
+    if bad is not None and (good is None or (bad["finished_at"] or "", bad["id"]) > (good["finished_at"] or "", good["id"])):
+        out.append(run_finding(bad, tz))
     starts = [datetime.fromisoformat(s) for s in store.nightly_starts(db)]
     if not starts:
         return out  # no nightly run yet: nothing was scheduled to be missed
     missed = missed_fire(schedule, starts, now)
     if missed is not None:
+        later = [s for s in starts if s > missed]
+        then = (f"已于 {later[0].astimezone(tz):%Y-%m-%d %H:%M} 补跑。" if later
+                else "调度程序启动后会补跑一次。")
         out.append(Finding(
             "missed_run", "missed_run", "warning",
             f"预定于 {missed.astimezone(tz):%Y-%m-%d %H:%M} 的夜间运行没有按时进行（电脑可能关机，或 xinxi schedule "
-            "没有在运行）。开机后调度程序会补跑一次；请确认它在运行。",
+            f"没有在运行），{then}请确认调度程序在运行（xinxi status 第一行）。",
             detail={"scheduled_at": missed.isoformat()},
         ))
     return out

@@ -28,6 +28,7 @@ from tracker.errors import LockHeld
 log = logging.getLogger(__name__)
 
 LOCK_NAME = "crawl"
+SCHEDULER_LOCK = "scheduler"
 DEFAULT_STALE_AFTER = timedelta(minutes=30)
 Clock = Callable[[], datetime]
 
@@ -91,6 +92,14 @@ def stale_reason(info: LockInfo, *, now: datetime, stale_after: timedelta = DEFA
 
 
 def held_message(info: LockInfo, tz: ZoneInfo | None = None) -> str:
+    """Who holds the lock since when, and what to do about it, in one paragraph."""
+    if info.name == SCHEDULER_LOCK:
+        # A scheduler never finishes by itself: waiting is no advice.
+        return (
+            f"另一个调度程序已在运行：{info.holder}（主机 {info.host}，进程 {info.pid}），"
+            f"自 {_local(info.acquired_at, tz)} 起，最近一次心跳 {_local(info.heartbeat_at, tz)}。"
+            "同一时间只能有一个；要换用这一个，先停止那个（systemd 下用 systemctl stop xinxi）。"
+        )
     return (
         f"另一项任务正在运行：{info.holder}（主机 {info.host}，进程 {info.pid}），"
         f"自 {_local(info.acquired_at, tz)} 起持有运行锁，最近一次心跳 {_local(info.heartbeat_at, tz)}。"

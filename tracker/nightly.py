@@ -28,7 +28,7 @@ from tracker import alerts, health, review, store
 from tracker.config import Settings
 from tracker.errors import LockHeld, XinxiError
 from tracker.health import Finding
-from tracker.lock import run_lock, utc_now
+from tracker.lock import SCHEDULER_LOCK, run_lock, utc_now
 from tracker.opsconfig import OpsSettings
 from tracker.runs import CrawlRequest, crawl
 from tracker.schedule import Clock, StartPlan, next_fire, start_scheduler
@@ -235,7 +235,7 @@ def serve(settings: Settings, ops: OpsSettings, *, clock: Clock = utc_now,
             log.info("下次运行：%s", next_fire(cfg, clock()).astimezone(cfg.tz).strftime("%Y-%m-%d %H:%M"))
         return job
 
-    with run_lock(settings.db_path, f"调度程序 xinxi schedule（进程 {os.getpid()}）", name="scheduler",
+    with run_lock(settings.db_path, "调度程序 xinxi schedule", name=SCHEDULER_LOCK,
                   stale_after=timedelta(minutes=cfg.lock_stale_minutes), heartbeat_every=cfg.heartbeat_seconds,
                   clock=clock, tz=cfg.tz):
         plan, _ = start_scheduler(

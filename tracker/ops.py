@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from sqlite_utils import Database
 
 from tracker import store
 from tracker.errors import XinxiError
-from tracker.lock import LOCK_NAME, LockInfo, read_lock, stale_reason
+from tracker.lock import LOCK_NAME, SCHEDULER_LOCK, LockInfo, read_lock, stale_reason
 from tracker.migrations import migrations
 from tracker.opsconfig import OpsSettings
 from tracker.schedule import next_fire
@@ -47,7 +48,26 @@ def backup(db_path: Path | str, dest: Path | str, *, overwrite: bool = False,
         raise BackupError(f"{target} 已存在；要覆盖请加 --force")
     if not target.parent.exists():
         raise BackupError(f"目录 {target.parent} 不存在")
+    if not target.parent.is_dir():
+        raise BackupError(f"{target.parent} 不是目录")
+    if not os.access(target.parent, os.W_OK):
+        raise BackupError(f"没有权限在目录 {target.parent} 中写文件（换一个目录，或用有权限的用户运行）")
     partial = target.with_name(f".{target.name}.partial")
+    try:
+        result = _copy(src_path, partial)
+    except sqlite3.Error as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise BackupError(f"备份到 {target} 失败：{_sqlite_reason(exc)}") from None
+    if result != "ok":
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"备份副本未通过完整性检查：{result}")
+    os.replace(partial, target)
+    return BackupResult(target, target.stat().st_size, result)
+
+
+def _copy(src_path: Path, partial: Path) -> str:
+    """Copy page by page into `partial` and return the copy's integrity_check answer."""
     src = sqlite3.connect(src_path)
     try:
         src.execute("PRAGMA busy_timeout = 30000")
@@ -55,16 +75,29 @@ def backup(db_path: Path | str, dest: Path | str, *, overwrite: bool = False,
         try:
             src.backup(dst, pages=1024)
             dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
-            result = dst.execute("PRAGMA integrity_check").fetchone()[0]
+            return str(dst.execute("PRAGMA integrity_check").fetchone()[0])
         finally:
             dst.close()
     finally:
         src.close()
-    if result != "ok":
-        partial.unlink(missing_ok=True)
-        raise BackupError(f"备份副本未通过完整性检查：{result}")
-    os.replace(partial, target)
-    return BackupResult(target, target.stat().st_size, result)
+
+
+SQLITE_REASONS = (
+    ("disk is full", "磁盘已满"),
+    ("unable to open", "无法创建或打开文件（检查路径和权限）"),
+    ("readonly", "目标只读"),
+    ("locked", "数据库被长时间占用，请稍后再试"),
+    ("not a database", "源文件不是 SQLite 数据库"),
+)
+
+
+def _sqlite_reason(exc: sqlite3.Error) -> str:
+    """SQLite's complaint in the office's words, keeping the original for the engineer."""
+    text = str(exc)
+    for needle, words in SQLITE_REASONS:
+        if needle in text:
+            return f"{words}（{text}）"
+    return text
 
 
 @dataclass(frozen=True)
@@ -125,7 +158,7 @@ def status(db: Database, ops: OpsSettings, now: datetime, *, limit: int = 10) ->
     """What `xinxi status` shows: last runs, open warnings, review queue, next run, who holds the lock."""
     stale_after = timedelta(minutes=ops.schedule.lock_stale_minutes)
     lock = read_lock(db, LOCK_NAME)
-    scheduler = read_lock(db, "scheduler")
+    scheduler = read_lock(db, SCHEDULER_LOCK)
     if scheduler and stale_reason(scheduler, now=now, stale_after=stale_after):
         scheduler = None  # a dead scheduler's leftover: not running
     last = store.last_run(db, "nightly", statuses=("ok",))

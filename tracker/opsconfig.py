@@ -108,6 +108,13 @@ class OpsSettings:
     alerts: AlertsConfig
 
 
+def _known(sec: Section, allowed: tuple[str, ...]) -> None:
+    """Refuse a key the loader does not read: a misspelt setting would otherwise fall back unnoticed."""
+    for name in sec.data:
+        if name not in allowed:
+            raise sec.error(name, f"未知的设置；可用：{'、'.join(allowed)}")
+
+
 def _positive(sec: Section, name: str, default: float) -> float:
     value = float(sec.get(name, (int, float), default))
     if value <= 0:
@@ -129,6 +136,7 @@ def _secret(sec: Section, name: str, env: Mapping[str, str]) -> tuple[str | None
 
 
 def load_schedule(sec: Section, timezone: str) -> ScheduleConfig:
+    _known(sec, ("time", "days", "misfire_grace_hours", "lock_stale_minutes", "heartbeat_seconds"))
     text = sec.get("time", str, "02:30")
     match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", text.strip())
     if not match:
@@ -136,18 +144,26 @@ def load_schedule(sec: Section, timezone: str) -> ScheduleConfig:
     days = sec.get("days", str, "*").strip().lower()
     if not DAY_NAMES.match(days):
         raise sec.error("days", f"应为 * 或 mon-fri、sat,sun 这样的写法，实为 {days!r}")
+    stale_minutes = _positive(sec, "lock_stale_minutes", 30.0)
+    heartbeat = _positive(sec, "heartbeat_seconds", 60.0)
+    if heartbeat * 2 > stale_minutes * 60:
+        # A live holder would look silent between two beats, and its lock be taken from under it.
+        raise sec.error("heartbeat_seconds", f"应不超过 lock_stale_minutes 的一半（{stale_minutes * 30:g} 秒），"
+                                             f"实为 {heartbeat:g}")
     return ScheduleConfig(
         hour=int(match.group(1)),
         minute=int(match.group(2)),
         days=days,
         timezone=timezone,
         misfire_grace_hours=_positive(sec, "misfire_grace_hours", 6.0),
-        lock_stale_minutes=_positive(sec, "lock_stale_minutes", 30.0),
-        heartbeat_seconds=_positive(sec, "heartbeat_seconds", 60.0),
+        lock_stale_minutes=stale_minutes,
+        heartbeat_seconds=heartbeat,
     )
 
 
 def load_health(sec: Section, sites: tuple[str, ...]) -> HealthConfig:
+    _known(sec, ("stale_days", "stale_days_by_site", "parse_failure_jump", "parse_failure_min",
+                 "missing_source_jump", "missing_source_min", "baseline_runs"))
     d = HealthConfig()
     by_site = {}
     per_site = sec.table("stale_days_by_site")
@@ -167,6 +183,10 @@ def load_health(sec: Section, sites: tuple[str, ...]) -> HealthConfig:
 
 
 def _load_email(sec: Section, env: Mapping[str, str]) -> EmailChannel:
+    if "password" in sec.data:
+        raise sec.error("password", "密码不写进配置文件：放进环境变量（systemd 的 /etc/xinxi/env），"
+                                    "在 password_env 写变量名")
+    _known(sec, ("host", "port", "security", "username", "password_env", "sender", "to", "timeout"))
     security = sec.get("security", str, "ssl")
     if security not in SECURITY:
         raise sec.error("security", f"应为 {'、'.join(SECURITY)} 之一，实为 {security!r}")
@@ -189,6 +209,7 @@ def _load_email(sec: Section, env: Mapping[str, str]) -> EmailChannel:
 
 
 def _load_webhook(sec: Section, env: Mapping[str, str]) -> WebhookChannel:
+    _known(sec, ("kind", "url", "secret_env", "timeout"))
     kind = sec.get("kind", str, required=True)
     if kind not in WEBHOOK_KINDS:
         raise sec.error("kind", f"应为 {'、'.join(WEBHOOK_KINDS)} 之一，实为 {kind!r}")
@@ -201,6 +222,7 @@ def _load_webhook(sec: Section, env: Mapping[str, str]) -> WebhookChannel:
 
 
 def load_alerts(sec: Section, env: Mapping[str, str]) -> AlertsConfig:
+    _known(sec, ("enabled", "min_level", "subject_prefix", "email", "webhooks"))
     level = sec.get("min_level", str, "warning")
     if level not in LEVELS:
         raise sec.error("min_level", f"应为 {'、'.join(LEVELS)} 之一，实为 {level!r}")

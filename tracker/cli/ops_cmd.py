@@ -140,8 +140,8 @@ def status(settings: Settings, limit: int) -> None:
 @with_settings
 def backup(settings: Settings, path: Path, force: bool) -> None:
     """把数据库备份到 PATH（文件或目录）。用 SQLite 在线备份，抓取进行中也可以安全运行。"""
-    result = ops.backup(settings.db_path, path, overwrite=force)
-    click.echo(f"已备份到 {result.path}（{result.size / 1024 / 1024:.1f} MB，完整性检查：{result.integrity}）")
+    result = ops.backup(settings.db_path, path, overwrite=force, now=datetime.now(settings.tz))
+    click.echo(f"已备份到 {result.path}（{result.size / 1024 / 1024:.1f} MB，完整性检查通过）")
 
 
 @cli.command()
