@@ -125,8 +125,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             store.column_begin(db, site.key, col.key, run_id)
     db.close()
 
-    process = CrawlerProcess(scrapy_settings(site, str(settings.db_path), run_id, polite),
-                             install_root_handler=True)
+    process = CrawlerProcess(scrapy_settings(site, str(settings.db_path), run_id, polite))
     crawler = process.create_crawler(ColumnSpider)
     process.crawl(crawler, plan=plan)
     display = _progress(crawler) if args.progress else None

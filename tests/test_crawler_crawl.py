@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -251,3 +253,45 @@ def test_recrawl_of_one_column_touches_no_other(replica, db_path) -> None:
     assert set(run["columns"]) == {"mzgl"} and run["columns"]["mzgl"]["completed"] == 1
     assert len(article_paths(served)) == len(mzgl)
     assert all("KEBTLDDB" in p or "catid=19932" in p for p in article_paths(served))
+
+
+def test_failures_command_lists_what_could_not_be_stored(db, db_path) -> None:
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    url = "https://czgh.jscz.org.cn/html/czgh/2016/KEBQLDDJ_0704/9934.html"
+    store.save_batch(db, "czgh", None, failures=[{"article_id": 9934, "url": url, "kind": "http",
+                                                  "detail": "HTTP 404", "status": 404}])
+    result = CliRunner().invoke(cli, ["--db", str(db_path), "failures", "--json"])
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(result.output)
+    assert (row["article_id"], row["url"], row["kind"], row["status"]) == (9934, url, "http", 404)
+    table = CliRunner().invoke(cli, ["--db", str(db_path), "failures"], terminal_width=200)
+    assert "HTTP 错误" in table.output and "9934" in table.output
+
+
+@pytest.mark.parametrize(("code", "words"), [(-9, "抓取进程被强制结束（信号 SIGKILL）"),
+                                             (-15, "抓取进程被强制结束（信号 SIGTERM）"),
+                                             (3, "抓取进程异常退出（退出码 3）")])
+def test_how_a_crawl_process_ended_in_words(code: int, words: str) -> None:
+    assert runs.exit_description(code) == words
+
+
+def test_a_crawl_dies_with_the_process_that_started_it(replica, db_path) -> None:
+    import psutil
+
+    xinxi = Path(sys.executable).parent / "xinxi"
+    # Polite pacing keeps the crawl busy long enough to kill the command that started it.
+    parent = subprocess.Popen([str(xinxi), "--db", str(db_path), "--base-url", f"czgh={replica.base_url}", "crawl"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    children: list = []
+    while time.monotonic() < deadline and not children:
+        time.sleep(0.2)
+        children = [c for c in psutil.Process(parent.pid).children() if "crawler.run" in " ".join(c.cmdline())]
+    assert children, "the crawl process never started"
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    gone, alive = psutil.wait_procs(children, timeout=3)
+    assert not alive, "the crawl kept running after the command that started it was killed"

@@ -150,3 +150,14 @@ def test_a_good_night_crawls_attributes_scores_and_checks(tmp_path: Path, db_pat
         assert "年度草稿得分" in steps["score"]["summary"]
     finally:
         db.close()
+
+
+def test_a_cron_started_night_is_recorded_as_scheduled(config_dir: Path, db_path: Path, xinxi: Any) -> None:
+    xinxi("--config", str(config_dir), "schedule", "--once", "--from-cron", ok=False)
+    db = store.open_db(db_path)
+    try:
+        nightly = next(r for r in store.list_runs(db) if r["kind"] == "nightly")
+        assert nightly["trigger"] == "schedule"
+    finally:
+        db.close()
+    assert xinxi("--config", str(config_dir), "schedule", "--from-cron", ok=False).exit_code == 2

@@ -68,7 +68,8 @@ class Section:
         if not isinstance(value, kind):
             kinds = kind if isinstance(kind, tuple) else (kind,)
             expected = "数字" if float in kinds else "或".join(KIND_NAMES.get(k, k.__name__) for k in kinds)
-            raise self.error(name, f"应为{expected}，实为 {value!r}")
+            space = " " if expected.isascii() or expected[0].isascii() else ""
+            raise self.error(name, f"应为{space}{expected}，实为 {value!r}")
         return value
 
     def table(self, name: str, *, required: bool = False) -> Section:

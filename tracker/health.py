@@ -109,7 +109,7 @@ def _parse_jump(name: str, site_key: str, latest: dict[str, Any], earlier: list[
     return [Finding(
         f"parse_failures:{site_key}", "parse_failures", "warning",
         f"{name}：运行 #{latest['id']} 中有 {failures} 篇文章页解析失败（占 {rate:.0%}，此前平均 {baseline:.0%}）："
-        "文章页的版式可能变了：用 xinxi runs 看是哪些栏目，并把运行编号告诉维护人员。",
+        "文章页的版式可能变了：用 xinxi runs 看是哪些栏目、xinxi failures 看是哪些文章，并把运行编号告诉维护人员。",
         site_key, detail={"run_id": latest["id"], "failures": failures, "rate": rate, "baseline": baseline},
     )]
 

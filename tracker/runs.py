@@ -148,6 +148,17 @@ def crawl(settings: Settings, request: CrawlRequest) -> CrawlOutcome:
     return CrawlOutcome(tuple(outcomes))
 
 
+def exit_description(code: int) -> str:
+    """How a crawl process ended, in words."""
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = str(-code)
+        return f"抓取进程被强制结束（信号 {name}）"
+    return f"抓取进程异常退出（退出码 {code}）"
+
+
 def _is_article_url(site: Site, url: str) -> bool:
     parts = urlsplit(url)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -159,7 +170,9 @@ def _die_with_parent() -> None:
     keeps writing after its run lock has been recovered."""
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        # SIGKILL, not SIGTERM: Scrapy takes a first SIGTERM as "finish gracefully" and would keep
+        # writing for a while, and nobody is left to record how it ended.
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except OSError:
         pass  # not Linux: the lock's heartbeat still ages out
 
@@ -170,8 +183,10 @@ def _settle(settings: Settings, key: str, run_id: int, proc: subprocess.Complete
     try:
         run = store.get_run(db, run_id)
         if run["status"] == "running":
-            tail = (proc.stderr or "").strip()[-STDERR_TAIL:]
-            error = f"抓取进程异常退出（退出码 {proc.returncode}）" + (f"：{tail}" if tail else "")
+            error = exit_description(proc.returncode)
+            tail = "\n".join(line for line in (proc.stderr or "").strip().splitlines()
+                              if "Warning" not in line and "warnings.warn" not in line)[-STDERR_TAIL:]
+            error += f"：{tail}" if tail else ""
             store.finish_run(db, run_id, "failed", error)
             run = store.get_run(db, run_id)
         return SiteOutcome(key, run_id, run["status"], run["error"])

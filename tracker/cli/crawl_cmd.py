@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tracker import review, runs, store
-from tracker.cli import cli, with_settings
+from tracker.cli import cli, shown_time, with_settings
 from tracker.config import Settings
 from tracker.lock import run_lock
 from tracker.units import load_units
@@ -171,4 +171,31 @@ def runs_(settings: Settings, limit: int, as_json: bool) -> None:
         table.add_row(str(r["id"]), r["kind"], r["site"] or "", r["started_at"], r["finished_at"] or "",
                       STATUS.get(r["status"], r["status"]), str(r["requests"]), str(r["new"]),
                       str(r["updated"]), str(r["errors"]))
+    Console().print(table)
+
+
+@cli.command()
+@click.option("--site", help="只看这个网站。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出（供脚本使用）。")
+@with_settings
+def failures(settings: Settings, site: str | None, as_json: bool) -> None:
+    """列出没能入库的文章页：读不出标题或日期的（解析失败）和打不开的（HTTP 错误）。用 xinxi recrawl --url 重试。"""
+    db = store.open_db(settings.db_path)
+    try:
+        rows = store.list_failures(db, site)
+    finally:
+        db.close()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        click.echo("没有未能入库的文章页。")
+        return
+    table = Table(title=f"未能入库的文章页（{len(rows)} 个）")
+    for header in ("网站", "编号", "类型", "原因", "首次发现", "最近一次", "地址"):
+        table.add_column(header)
+    for r in rows:
+        table.add_row(r["site"], str(r["article_id"]), "解析失败" if r["kind"] == "parse" else "HTTP 错误",
+                      r["detail"] or "", shown_time(r["first_seen_at"], settings.timezone),
+                      shown_time(r["last_seen_at"], settings.timezone), r["url"])
     Console().print(table)

@@ -51,16 +51,18 @@ def _duration(run: dict[str, Any]) -> str:
 @click.option("--once", is_flag=True, help="现在运行一次夜间任务，然后退出（退出码 0 表示成功）。")
 @click.option("--if-missed", is_flag=True,
               help="与 --once 合用：只在错过了预定的运行时才补跑（供 cron 的 @reboot 使用）。")
+@click.option("--from-cron", is_flag=True,
+              help="与 --once 合用：这是 cron 按时启动的夜间运行，记为“定时”而不是“手动”。")
 @with_settings
-def schedule(settings: Settings, once: bool, if_missed: bool) -> None:
+def schedule(settings: Settings, once: bool, if_missed: bool, from_cron: bool) -> None:
     """按 config/settings.toml 的 [schedule] 每晚自动运行：抓取、归属、计分、检查、提醒。
 
     在前台运行，供 systemd 或终端使用；日志写到标准错误。开机时若错过了预定的运行，会先补跑一次。
     """
     ops_settings = load_ops(settings)
     _setup_logging()
-    if if_missed and not once:
-        raise click.UsageError("--if-missed 只能与 --once 一起用")
+    if (if_missed or from_cron) and not once:
+        raise click.UsageError("--if-missed 和 --from-cron 只能与 --once 一起用")
     if if_missed:
         db = store.open_db(settings.db_path)
         try:
@@ -71,7 +73,8 @@ def schedule(settings: Settings, once: bool, if_missed: bool) -> None:
         if not plan.catch_up:
             return
     if once:
-        result = nightly.run_nightly(settings, ops_settings, trigger="catchup" if if_missed else "manual")
+        trigger = "catchup" if if_missed else "schedule" if from_cron else "manual"
+        result = nightly.run_nightly(settings, ops_settings, trigger=trigger)
         click.echo(f"夜间运行 #{result.run_id}：{STATUS[result.status]}"
                    + (f"；{result.error}" if result.error else ""))
         for d in result.deliveries:
