@@ -82,7 +82,10 @@ def busiest_year(db: Database) -> int:
 
 def run_demo(articles: int = 600, seed: int = 1, console: Console | None = None) -> int:
     """Run the demo; returns the exit status."""
-    console = console or Console()
+    if console is None:
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=120)  # a log or a pipe: wide enough for the score tables
     if DEMO_DIR.exists():
         shutil.rmtree(DEMO_DIR)
     DEMO_DIR.mkdir(parents=True)
