@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -83,14 +84,13 @@ def build_plan(db: Any, site: Site, args: argparse.Namespace) -> Plan:
     return plan
 
 
-def _progress(crawler: Crawler) -> Any:
-    """A one-line live display on the terminal: pages, articles, errors."""
+def _progress(crawler: Crawler) -> Callable[[], None]:
+    """Show a one-line live display on the terminal (pages, articles, errors); returns its stop."""
     from rich.console import Console
     from rich.live import Live
     from twisted.internet import task
 
-    console = Console(stderr=True)
-    live = Live(console=console, refresh_per_second=4, transient=False)
+    live = Live(console=Console(stderr=True), refresh_per_second=4, transient=False)
 
     def render() -> None:
         spider = crawler.spider
@@ -103,10 +103,13 @@ def _progress(crawler: Crawler) -> Any:
             f"  错误 {sum(x.errors for x in f) + spider.other_errors}  解析失败 {sum(x.parse_failures for x in f)}"
         )
 
-    loop = task.LoopingCall(render)
+    def stop() -> None:
+        render()  # the final figures stay on screen
+        live.stop()
+
     live.start()
-    loop.start(0.25)
-    return live, loop, render
+    task.LoopingCall(render).start(0.25)
+    return stop
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
@@ -128,13 +131,12 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     process = CrawlerProcess(scrapy_settings(site, str(settings.db_path), run_id, polite))
     crawler = process.create_crawler(ColumnSpider)
     process.crawl(crawler, plan=plan)
-    display = _progress(crawler) if args.progress else None
+    stop_progress = _progress(crawler) if args.progress else None
     try:
         process.start()
     finally:
-        if display:
-            display[2]()
-            display[0].stop()
+        if stop_progress:
+            stop_progress()
     return finish(settings, site, crawler, run_id)
 
 

@@ -59,3 +59,12 @@ def test_times_are_shown_in_local_time(stamp: str, shown: str) -> None:
     from tracker.cli import shown_time
 
     assert shown_time(stamp) == shown
+
+
+@pytest.mark.parametrize(("argv", "line"), [
+    (("crawl", "--site", "foo"), "错误：没有网站 'foo'；可选：czgh"),
+    (("recrawl", "--column", "体育"), "错误：没有栏目 '体育'"),
+])
+def test_unknown_sites_and_columns_are_named(capsys, db, db_path: Path, argv: tuple[str, ...], line: str) -> None:
+    code, err = run(capsys, "--db", str(db_path), *argv)
+    assert code == 2 and err.strip() == line

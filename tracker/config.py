@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tracker.errors import XinxiError
+from tracker.errors import NotFound, XinxiError
 
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 KIND_NAMES = {int: "整数", str: "文字", bool: "true 或 false", list: "列表", dict: "表"}
@@ -134,7 +134,7 @@ class Site:
             if col.key == key or col.name == key:
                 return col
         names = "、".join(f"{c.key}（{c.name}）" for c in self.columns)
-        raise KeyError(f"网站 {self.key} 没有栏目 {key!r}；可选：{names}")
+        raise NotFound(f"网站 {self.key} 没有栏目 {key!r}；可选：{names}")
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ class Settings:
 
     def site(self, key: str) -> Site:
         if key not in self.sites:
-            raise KeyError(f"没有网站 {key!r}；可选：{'、'.join(self.sites)}")
+            raise NotFound(f"没有网站 {key!r}；可选：{'、'.join(self.sites)}")
         return self.sites[key]
 
 

@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from crawler.replica.generator import ReplicaSite
 from crawler.replica.process import ReplicaProcess
 from tracker import review, runs, store
-from tracker.cli.crawl_cmd import print_run
+from tracker.cli.crawl_cmd import column_names, print_run
 from tracker.config import Settings, load_settings
 from tracker.score_view import show_scores
 from tracker.units import Registry, load_units
@@ -26,7 +26,7 @@ DEMO_DIR = Path("data/demo")
 
 
 def column_summary(db: Database, settings: Settings) -> Table:
-    names = {c.key: c.name for site in settings.sites.values() for c in site.columns}
+    names = column_names(settings)
     table = Table(title="各栏目文章数")
     table.add_column("栏目")
     table.add_column("文章", justify="right")
@@ -95,7 +95,7 @@ def run_demo(articles: int = 600, seed: int = 1, console: Console | None = None)
         console.rule("[bold]xinxi 演示")
         console.print(f"网站副本已启动：{replica.base_url}（{articles} 篇文章，真实网站的结构与各种特殊情况）")
         settings = load_settings(db=db_path, base_urls={"czgh": replica.base_url})
-        names = {c.key: c.name for site in settings.sites.values() for c in site.columns}
+        names = column_names(settings)
 
         console.rule("第一次抓取（全部文章）")
         first = runs.crawl(settings, runs.CrawlRequest(polite=False))

@@ -99,17 +99,21 @@ def crawl_argv(settings: Settings, site_key: str, request: CrawlRequest, run_id:
 
 
 def _sites_for(settings: Settings, request: CrawlRequest) -> Sequence[str]:
-    keys = request.sites or tuple(settings.sites)
-    for key in keys:
-        settings.site(key)  # unknown names fail before anything starts
-    if request.columns:
-        # A column names its site: crawl only the sites that own the columns asked for.
-        keys = [k for k in keys if any(c.key in request.columns or c.name in request.columns
-                                       for c in settings.site(k).columns)] or keys
-        for column in request.columns:
-            if not any(c.key == column or c.name == column for k in keys for c in settings.site(k).columns):
-                raise CrawlBoundsError(f"没有栏目 {column!r}")
-    return keys
+    """The sites to crawl; with --column, only the sites owning those columns. Unknown names fail here."""
+    keys = [settings.site(k).key for k in request.sites or settings.sites]
+
+    def owner(column: str) -> str | None:
+        return next((k for k in keys for col in settings.site(k).columns if column in (col.key, col.name)), None)
+
+    if not request.columns:
+        return keys
+    owners = set()
+    for column in request.columns:
+        site = owner(column)
+        if site is None:
+            raise CrawlBoundsError(f"没有栏目 {column!r}")
+        owners.add(site)
+    return [k for k in keys if k in owners]
 
 
 def crawl(settings: Settings, request: CrawlRequest) -> CrawlOutcome:

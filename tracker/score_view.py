@@ -13,7 +13,6 @@ from rich.table import Table
 from sqlite_utils import Database
 
 from scoring import Scoreboard, UnitDiff, UnitResult, fmt_points, year_period
-from tracker import store
 from tracker.config import Settings
 from tracker.reports import percent, write_xlsx
 from tracker.scores import Scorer
@@ -187,12 +186,3 @@ def show_scores(settings: Settings, db: Database, year: int, *, xlsx: Path | Non
         write_xlsx(board, xlsx)
         console.print(f"报表已写入 {xlsx}")
     return board
-
-
-def latest_scored_year(db: Database) -> int | None:
-    """The year of the newest credited article or entry, for a demo that shows 'this year'."""
-    years = [int(r["date"][:4]) for r in store.list_entries(db)[-1:]]
-    row = db.execute("SELECT max(date) FROM articles").fetchone()
-    if row and row[0]:
-        years.append(int(row[0][:4]))
-    return max(years) if years else None

@@ -30,7 +30,7 @@ def iso_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> 
         raise click.BadParameter(f"日期应写作 YYYY-MM-DD，例如 2024-03-01，实为 {value!r}", param=param) from None
 
 
-def _column_names(settings: Settings) -> dict[str, str]:
+def column_names(settings: Settings) -> dict[str, str]:
     return {c.key: c.name for site in settings.sites.values() for c in site.columns}
 
 
@@ -48,7 +48,7 @@ def _run_crawl(settings: Settings, request: runs.CrawlRequest) -> None:
         db = store.open_db(settings.db_path)
         try:
             for site in outcome.sites:
-                print_run(store.get_run(db, site.run_id), _column_names(settings))
+                print_run(store.get_run(db, site.run_id), column_names(settings))
             # New and changed articles are attributed at once; reviewer decisions stay as they are.
             review.attribute_pending(db, registry)
             click.echo(review.summary_text(store.attribution_counts(db)))
@@ -124,7 +124,7 @@ def article_json(row: dict[str, Any]) -> dict[str, Any]:
 def articles(settings: Settings, column: str | None, since: str | None, until: str | None,
              source: str | None, limit: int | None, as_json: bool) -> None:
     """列出已抓取的文章。"""
-    names = _column_names(settings)
+    names = column_names(settings)
     if column and column not in names:
         by_name = {v: k for k, v in names.items()}
         if column not in by_name:
