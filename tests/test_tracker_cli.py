@@ -68,3 +68,95 @@ def test_times_are_shown_in_local_time(stamp: str, shown: str) -> None:
 def test_unknown_sites_and_columns_are_named(capsys, db, db_path: Path, argv: tuple[str, ...], line: str) -> None:
     code, err = run(capsys, "--db", str(db_path), *argv)
     assert code == 2 and err.strip() == line
+
+
+# --- a --db that cannot be used: one line naming the file, exit 2, for every command ------------------
+
+
+def _one_line(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    code, err = run(capsys, *argv)
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+@pytest.mark.parametrize("argv", [("articles",), ("entry", "list"), ("review", "list"), ("status",),
+                                  ("flag", "set", "czgh/1", "--experience"), ("score", "--year", "2024")])
+def test_a_file_that_is_not_sqlite_is_refused(capsys, tmp_path: Path, argv: tuple[str, ...]) -> None:
+    notes = tmp_path / "notes.db"
+    notes.write_text("这是一份笔记，不是数据库。\n" * 50, encoding="utf-8")
+    line = _one_line(capsys, "--db", str(notes), *argv)
+    assert line.startswith(f"错误：数据库 {notes} 不是 xinxi 的数据库（不是 SQLite 文件）")
+    assert notes.read_text(encoding="utf-8").startswith("这是一份笔记")
+
+
+@pytest.mark.parametrize("argv", [("articles",), ("entry", "list"), ("crawl",), ("check",)])
+def test_a_directory_is_refused(capsys, tmp_path: Path, argv: tuple[str, ...]) -> None:
+    line = _one_line(capsys, "--db", str(tmp_path), *argv)
+    assert line == f"错误：数据库 {tmp_path} 是一个文件夹，不是数据库文件（检查 --db）"
+
+
+def test_a_read_only_database_is_refused(capsys, tmp_path: Path) -> None:
+    import os
+    import tempfile
+
+    from tracker import store
+
+    folder = Path(tempfile.mkdtemp(prefix="xinxi-ro-"))
+    try:
+        path = folder / "ro.db"
+        store.open_db(path).close()
+        for f in folder.iterdir():
+            f.chmod(0o444)
+        folder.chmod(0o555)
+        # root writes through file modes: drop to nobody for the command, as an office account would be
+        euid = os.geteuid()
+        if euid == 0:
+            os.seteuid(65534)
+        try:
+            line = _one_line(capsys, "--db", str(path), "entry", "add", "--unit", "wujin", "--kind", "信息工作活动",
+                             "--date", "2024-03-01", "--title", "标题", "--evidence", "文号")
+        finally:
+            if euid == 0:
+                os.seteuid(0)
+        assert line.startswith(f"错误：数据库 {path} 是只读的，无法写入")
+    finally:
+        folder.chmod(0o755)
+        for f in folder.iterdir():
+            f.unlink()
+        folder.rmdir()
+
+
+def test_a_locked_database_is_refused_after_the_timeout(capsys, monkeypatch, db, db_path: Path) -> None:
+    import sqlite3
+
+    from tracker import store
+
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 200)
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another program in the middle of a write
+    try:
+        line = _one_line(capsys, "--db", str(db_path), "entry", "add", "--unit", "wujin", "--kind", "信息工作活动",
+                         "--date", "2024-03-01", "--title", "标题", "--evidence", "文号")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert line.startswith(f"错误：数据库 {db_path} 被另一个程序占用，等待超时")
+    assert store.list_entries(db) == []
+
+
+def test_a_database_from_a_newer_version_is_refused_by_every_command(capsys, db, db_path: Path) -> None:
+    db["_sqlite_migrations"].insert({"migration_set": "xinxi", "name": "m999_from_the_future",
+                                     "applied_at": "2030-01-01 00:00:00"})
+    for argv in (("articles",), ("entry", "list"), ("review", "list"), ("attribute",), ("status",),
+                 ("score", "--year", "2024"), ("crawl", "--site", "czgh")):
+        line = _one_line(capsys, "--db", str(db_path), *argv)
+        assert line.startswith(f"错误：数据库 {db_path} 由更新版本的 xinxi 建立或升级过"), argv
+        assert "m999_from_the_future" in line
+    code, out = 0, ""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--db", str(db_path), "check"])
+    code, out = exit_info.value.code, capsys.readouterr().out
+    assert code == 1 and "结论：有问题" in out and "正常" not in out.splitlines()[-1]
+    assert "m999_from_the_future" in out

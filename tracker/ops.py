@@ -106,11 +106,12 @@ class CheckReport:
     missing_tables: tuple[str, ...]
     missing_columns: tuple[str, ...]      # table.column
     pending_migrations: tuple[str, ...]
+    newer_migrations: tuple[str, ...] = ()   # made by a newer xinxi: this program must not use the file
 
     @property
     def ok(self) -> bool:
         return self.integrity == ("ok",) and not (self.missing_tables or self.missing_columns
-                                                   or self.pending_migrations)
+                                                   or self.pending_migrations or self.newer_migrations)
 
 
 def expected_schema() -> dict[str, set[str]]:
@@ -131,6 +132,7 @@ def check(db_path: Path | str) -> CheckReport:
         integrity = tuple(r[0] for r in conn.execute("PRAGMA integrity_check").fetchall())
         actual = {t.name: {c.name for c in t.columns} for t in db.tables}
         pending = tuple(m.name for m in migrations.pending(db))
+        newer = tuple(store.unknown_migrations(db))
     except sqlite3.DatabaseError as exc:  # not a database at all, or too damaged to read
         return CheckReport((f"无法读取：{exc}",), (), (), ())
     finally:
@@ -139,7 +141,7 @@ def check(db_path: Path | str) -> CheckReport:
     missing_tables = tuple(sorted(set(expected) - set(actual)))
     missing_columns = tuple(sorted(f"{t}.{c}" for t, cols in expected.items() if t in actual
                                    for c in cols - actual[t]))
-    return CheckReport(integrity, missing_tables, missing_columns, pending)
+    return CheckReport(integrity, missing_tables, missing_columns, pending, newer)
 
 
 @dataclass(frozen=True)

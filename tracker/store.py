@@ -19,8 +19,11 @@ from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
-from tracker.errors import NotFound
+from tracker.errors import NotFound, XinxiError
 from tracker.migrations import migrations
+
+# How long a write waits for another writer before giving up ("database is locked").
+BUSY_TIMEOUT_MS = 30000
 
 ARTICLE_FIELDS = (
     "url", "alt_url", "title", "subtitle", "date", "source", "source_label",
@@ -33,26 +36,53 @@ def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
+class SchemaTooNew(XinxiError):
+    """The database was last changed by a newer xinxi: this program must not write to it."""
+
+
+def known_migrations() -> list[str]:
+    """Names of the schema steps this program knows, in order."""
+    return [m.name for m in migrations.pending(Database(memory=True))]
+
+
+def unknown_migrations(db: Database) -> list[str]:
+    """Schema steps recorded in the database that this program does not know (a newer version made them)."""
+    known = set(known_migrations())
+    return [m.name for m in migrations.applied(db) if m.name not in known]
+
+
 def open_db(path: Path | str, *, migrate: bool = True) -> Database:
-    """Open (creating if needed) the SQLite file in WAL mode and bring its schema up to date."""
+    """Open (creating if needed) the SQLite file in WAL mode and bring its schema up to date.
+
+    A database whose schema is newer than this program is refused (SchemaTooNew) before anything is written.
+    """
     path = Path(path)
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
     db = Database(path)
-    db.execute("PRAGMA busy_timeout = 30000")
-    if str(path) != ":memory:":
-        db.enable_wal()
-    db.execute("PRAGMA synchronous = NORMAL")
-    if migrate and migrations.pending(db):
-        # Two processes opening a new file at once must not both create the schema: the first takes
-        # the write lock, the second waits (busy_timeout) and then finds nothing left to apply.
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            migrations.apply(db)
-        except BaseException:
-            db.conn.rollback()
-            raise
-        db.conn.commit()
+    try:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        newer = unknown_migrations(db)
+        if newer:
+            raise SchemaTooNew(
+                f"数据库 {path} 由更新版本的 xinxi 建立或升级过（本程序不认识的结构更新：{'、'.join(newer)}），"
+                "本程序不能使用它；请升级 xinxi 后再试")
+        if str(path) != ":memory:":
+            db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")
+        if migrate and migrations.pending(db):
+            # Two processes opening a new file at once must not both create the schema: the first takes
+            # the write lock, the second waits (busy_timeout) and then finds nothing left to apply.
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                migrations.apply(db)
+            except BaseException:
+                db.conn.rollback()
+                raise
+            db.conn.commit()
+    except BaseException:
+        db.close()
+        raise
     return db
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import signal
+import sqlite3
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from tracker.cli.params import OutOfRange
 from tracker.config import ConfigError, Settings, load_settings, parse_base_urls
 from tracker.errors import XinxiError
 
@@ -65,8 +69,37 @@ def _common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+class DatabaseProblem(XinxiError):
+    """The database file cannot be used as asked: not SQLite, a folder, read-only, locked, disk full."""
+
+
+# SQLite's complaints, most specific first, as (text in the error, what the office reads).
+SQLITE_TROUBLE = (
+    ("file is not a database", "不是 xinxi 的数据库（不是 SQLite 文件），请检查 --db"),
+    ("malformed", "已损坏（运行 xinxi check 查看；先用 xinxi backup 备份）"),
+    ("readonly", "是只读的，无法写入（检查文件及所在文件夹的写入权限）"),
+    ("locked", "被另一个程序占用，等待超时（稍后再试；xinxi status 可查看正在运行的任务）"),
+    ("busy", "被另一个程序占用，等待超时（稍后再试；xinxi status 可查看正在运行的任务）"),
+    ("full", "无法写入：磁盘已满（腾出空间后再试；已存的数据不受影响）"),
+    ("disk i/o", "读写时磁盘出错（检查磁盘和文件权限）"),
+    ("unable to open", "无法打开（检查路径和权限）"),
+)
+
+
+def database_problem(exc: sqlite3.Error, path: Path) -> DatabaseProblem:
+    """One line naming the database and what is wrong with it, the driver's words kept for the engineer."""
+    text = str(exc)
+    if path.is_dir():
+        return DatabaseProblem(f"数据库 {path} 是一个文件夹，不是数据库文件（检查 --db）")
+    words = next((w for needle, w in SQLITE_TROUBLE if needle in text.lower()), None)
+    return DatabaseProblem(f"数据库 {path} {words}［{text}］" if words else f"数据库 {path} 出错：{text}")
+
+
 def with_settings(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the common options to a command and pass it the resolved `settings`."""
+    """Add the common options to a command and pass it the resolved `settings`.
+
+    Database trouble of any command (sqlite3 errors) becomes one line naming the file.
+    """
 
     @_common_options
     @functools.wraps(fn)
@@ -76,15 +109,44 @@ def with_settings(fn: Callable[..., Any]) -> Callable[..., Any]:
         app = ctx.find_object(AppContext) or AppContext()
         settings = app.settings(config_dir, db, base_urls)
         top = ctx.command_path.split()[1] if len(ctx.command_path.split()) > 1 else ""
+        if settings.db_path.is_dir():
+            raise DatabaseProblem(f"数据库 {settings.db_path} 是一个文件夹，不是数据库文件（检查 --db）")
         if top not in CREATES_DB and not settings.db_path.exists():
             # A mistyped --db would otherwise open a new, empty database and look like "nothing found".
             raise XinxiError(f"数据库 {settings.db_path} 不存在（检查 --db，或先运行 xinxi crawl）")
-        return fn(*args, settings=settings, **kwargs)
+        try:
+            return fn(*args, settings=settings, **kwargs)
+        except sqlite3.Error as exc:
+            raise database_problem(exc, settings.db_path) from None
+        except OverflowError as exc:  # a number past SQLite's 64 bits that no option check caught
+            raise XinxiError(f"数字超出范围（最大 {2**63 - 1}）：{exc}") from None
 
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class XinxiGroup(click.Group):
+    """The top group: click's own complaints are told in Chinese, in one line, also under CliRunner."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Abort:
+            click.echo("已取消。", err=True)
+            sys.exit(130)
+        except click.exceptions.ClickException as exc:
+            click.echo(f"错误：{click_message(exc)}", err=True)
+            if isinstance(exc, click.exceptions.UsageError) and not isinstance(exc, OutOfRange) \
+                    and exc.ctx is not None:
+                click.echo(f"用 {exc.ctx.command_path} --help 查看用法。", err=True)
+            sys.exit(exc.exit_code)
+        # With standalone_mode off, click hands back the code of ctx.exit(n) instead of exiting.
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=XinxiGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @_common_options
 @click.version_option(package_name="xinxi")
 @click.pass_context
@@ -125,30 +187,25 @@ def click_message(exc: click.exceptions.ClickException) -> str:
     return message
 
 
+def _stop_on_sigterm(signum: int, _frame: Any) -> None:
+    # SIGTERM takes the same way out as Ctrl-C: runs are closed as interrupted and the lock released.
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: domain errors become one line on stderr and exit status 2."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        code = cli.main(args=argv, prog_name="xinxi", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("已取消。", err=True)
-        sys.exit(130)
-    except click.exceptions.ClickException as exc:
-        click.echo(f"错误：{click_message(exc)}", err=True)
-        if isinstance(exc, click.exceptions.UsageError) and exc.ctx is not None:
-            click.echo(f"用 {exc.ctx.command_path} --help 查看用法。", err=True)
-        sys.exit(exc.exit_code)
+        cli.main(args=argv, prog_name="xinxi")
     except OSError as exc:
         # The last net for disk trouble (a full disk, a file open elsewhere): one line, no traceback.
         where = f"：{exc.filename}" if exc.filename else ""
         click.echo(f"错误：{exc.strerror or exc}{where}", err=True)
         sys.exit(2)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
     except (ConfigError, XinxiError) as exc:
         click.echo(f"错误：{exc}", err=True)
         sys.exit(2)
-    # With standalone_mode off, click hands back the code of ctx.exit(n) instead of exiting.
-    sys.exit(code if isinstance(code, int) else 0)
 
 
 # Command modules register themselves on `cli` when imported.

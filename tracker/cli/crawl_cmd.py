@@ -13,6 +13,7 @@ from rich.table import Table
 
 from tracker import review, runs, store
 from tracker.cli import cli, shown_time, with_settings
+from tracker.cli.params import COUNT
 from tracker.config import Settings
 from tracker.lock import run_lock
 from tracker.units import load_units
@@ -118,7 +119,7 @@ def article_json(row: dict[str, Any]) -> dict[str, Any]:
 @click.option("--since", callback=iso_date, help="发布日期不早于（YYYY-MM-DD）。")
 @click.option("--until", callback=iso_date, help="发布日期不晚于（YYYY-MM-DD）。")
 @click.option("--source", help="来源字段包含此文字。")
-@click.option("--limit", type=int, help="最多显示多少篇。")
+@click.option("--limit", type=COUNT, help="最多显示多少篇。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出（供脚本使用）。")
 @with_settings
 def articles(settings: Settings, column: str | None, since: str | None, until: str | None,
@@ -151,7 +152,7 @@ def articles(settings: Settings, column: str | None, since: str | None, until: s
 
 
 @cli.command("runs")
-@click.option("--limit", type=int, default=20, show_default=True, help="显示最近多少次运行。")
+@click.option("--limit", type=COUNT, default=20, show_default=True, help="显示最近多少次运行。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出（供脚本使用）。")
 @with_settings
 def runs_(settings: Settings, limit: int, as_json: bool) -> None:

@@ -15,6 +15,7 @@ from sqlite_utils import Database
 from scoring import year_period
 from tracker import store
 from tracker.cli import cli, shown_time, with_settings
+from tracker.cli.params import ARTICLE, RECORD_ID, YEAR
 from tracker.cli.score_cmd import by_option, console_for, default_user, writing
 from tracker.config import Settings
 from tracker.entries import Checker, EntryError, check_file, check_one, write_template
@@ -62,14 +63,8 @@ def _names(settings: Settings) -> dict[str, str]:
     return {c.id: c.name for rules in book.versions for c in rules.clauses} | {u.id: u.name for u in registry}
 
 
-def _entry_id(text: str) -> int:
-    if not text.strip().lstrip("#").isdigit():
-        raise ScoringError(f"录入编号应为数字（见 xinxi entry list 的“编号”列），实为 {text!r}")
-    return int(text.strip().lstrip("#"))
-
-
 @entry_group.command("list")
-@click.option("--year", type=int, default=None, help="只列出这一年的。")
+@click.option("--year", type=YEAR, default=None, help="只列出这一年的。")
 @click.option("--unit", default=None, help="只列出这个单位的（编号或全称）。")
 @click.option("--kind", default=None, help="只列出这个类别的（条款编号）。")
 @click.option("--all", "include_removed", is_flag=True, help="包括已删除的。")
@@ -118,13 +113,13 @@ def entry_list(settings: Settings, year: int | None, unit: str | None, kind: str
 
 
 @entry_group.command("remove")
-@click.argument("entry_id")
+@click.argument("entry_id", type=RECORD_ID, metavar="录入编号")
 @click.option("--reason", required=True, help="删除理由（记入审计记录）。")
 @by_option
 @with_settings
-def entry_remove(settings: Settings, entry_id: str, reason: str, by: str | None) -> None:
+def entry_remove(settings: Settings, entry_id: int, reason: str, by: str | None) -> None:
     """删除一条录入（保留在审计记录中）。"""
-    number = _entry_id(entry_id)
+    number = entry_id
     db = store.open_db(settings.db_path)
     entry = store.get_entry(db, number)
     if entry["removed_at"]:
@@ -136,11 +131,11 @@ def entry_remove(settings: Settings, entry_id: str, reason: str, by: str | None)
 
 
 @entry_group.command("history")
-@click.argument("entry_id", required=False)
+@click.argument("entry_id", type=RECORD_ID, required=False, metavar="录入编号")
 @with_settings
-def entry_history(settings: Settings, entry_id: str | None) -> None:
+def entry_history(settings: Settings, entry_id: int | None) -> None:
     """审计记录：每条录入何时由谁录入、导入或删除，为何删除。"""
-    number = _entry_id(entry_id) if entry_id is not None else None
+    number = entry_id
     db = store.open_db(settings.db_path)
     actions = {"add": "录入", "import": "导入", "remove": "删除"}
     names = _names(settings)
@@ -199,7 +194,7 @@ def _article_key(text: str) -> tuple[str, int]:
 
 
 @flag_group.command("set")
-@click.argument("article")
+@click.argument("article", type=ARTICLE, metavar="文章")
 @click.option("--experience/--not-experience", required=True, help="判为经验类、总结类，或不是。")
 @click.option("--reason", default=None, help="改判理由。")
 @by_option
@@ -215,7 +210,7 @@ def flag_set(settings: Settings, article: str, experience: bool, reason: str | N
 
 
 @flag_group.command("clear")
-@click.argument("article")
+@click.argument("article", type=ARTICLE, metavar="文章")
 @with_settings
 def flag_clear(settings: Settings, article: str) -> None:
     """撤销改判，恢复由关键词判定。"""

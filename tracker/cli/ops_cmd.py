@@ -16,6 +16,7 @@ from rich.table import Table
 
 from tracker import nightly, ops, store
 from tracker.cli import cli, with_settings
+from tracker.cli.params import COUNT
 from tracker.config import Settings
 from tracker.lock import utc_now
 from tracker.opsconfig import load_ops
@@ -85,7 +86,7 @@ def schedule(settings: Settings, once: bool, if_missed: bool, from_cron: bool) -
 
 
 @cli.command()
-@click.option("--limit", default=10, show_default=True, help="显示最近多少次运行。")
+@click.option("--limit", type=COUNT, default=10, show_default=True, help="显示最近多少次运行。")
 @with_settings
 def status(settings: Settings, limit: int) -> None:
     """最近的运行、未解决的提醒、待审核数量、下次运行时间。"""
@@ -154,6 +155,9 @@ def check(settings: Settings) -> None:
     report = ops.check(settings.db_path)
     click.echo(f"数据库：{settings.db_path}")
     click.echo("完整性：" + ("正常" if report.integrity == ("ok",) else "；".join(report.integrity[:20])))
+    if report.newer_migrations:
+        click.echo("数据库由更新版本的 xinxi 升级过，本程序不认识这些结构更新：" + "、".join(report.newer_migrations)
+                   + "（请升级 xinxi；在此之前本程序的任何命令都不会使用这个数据库）")
     if report.pending_migrations:
         click.echo("未应用的结构更新：" + "、".join(report.pending_migrations)
                    + "（运行任何 xinxi 命令都会自动应用）")

@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from tracker import review, store
 from tracker.cli import cli, shown_time, with_settings
 from tracker.cli.crawl_cmd import iso_date
+from tracker.cli.params import ARTICLE, COUNT
 from tracker.cli.score_cmd import by_option, console_for, default_user
 from tracker.config import Settings
 from tracker.units import Registry, load_units
@@ -77,7 +78,7 @@ def review_group() -> None:
 
 
 @review_group.command("list")
-@click.option("--limit", type=int, default=None, help="最多显示多少篇。")
+@click.option("--limit", type=COUNT, default=None, help="最多显示多少篇。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出（供脚本使用）。")
 @with_settings
 def review_list(settings: Settings, limit: int | None, as_json: bool) -> None:
@@ -119,7 +120,7 @@ def _state(registry: Registry, attribution: dict[str, Any] | None, decision: dic
 
 
 @review_group.command("show")
-@click.argument("article")
+@click.argument("article", type=ARTICLE, metavar="文章")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 @with_settings
 def review_show(settings: Settings, article: str, as_json: bool) -> None:
@@ -168,7 +169,7 @@ def review_show(settings: Settings, article: str, as_json: bool) -> None:
 
 
 @review_group.command("assign")
-@click.argument("article")
+@click.argument("article", type=ARTICLE, metavar="文章")
 @click.argument("unit")
 @click.option("--note", default=None, help="备注：为什么归给这个单位。")
 @by_option
@@ -181,7 +182,7 @@ def review_assign(settings: Settings, article: str, unit: str, note: str | None,
 
 
 @review_group.command("ignore")
-@click.argument("article")
+@click.argument("article", type=ARTICLE, metavar="文章")
 @click.option("--reason", required=True, help="为什么不计分，例如：疗养院自己的稿件。")
 @by_option
 @with_settings
@@ -193,7 +194,7 @@ def review_ignore(settings: Settings, article: str, reason: str, by: str | None)
 
 
 @review_group.command("undo")
-@click.argument("article")
+@click.argument("article", type=ARTICLE, metavar="文章")
 @click.option("--reason", default=None, help="为什么撤销。")
 @by_option
 @with_settings

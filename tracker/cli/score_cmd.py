@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from scoring import Scoreboard, UnitResult, compare, fmt_points, resolve_period
 from tracker import snapshots, store
 from tracker.cli import cli, with_settings
+from tracker.cli.params import YEAR
 from tracker.config import Settings
 from tracker.reports import write_docx, write_xlsx
 from tracker.score_view import (
@@ -54,7 +55,7 @@ def period_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = click.option("--to", "until", default=None, metavar="日期", help="截止日期，例如 2024-06-30。")(fn)
     fn = click.option("--from", "since", default=None, metavar="日期", help="起始日期，例如 2024-01-01。")(fn)
     fn = click.option("--period", default=None, help="期间：2024Q1（季度）、2024H1（半年）或 2024-03（月）。")(fn)
-    fn = click.option("--year", type=int, default=None, help="年度，例如 2024。")(fn)
+    fn = click.option("--year", type=YEAR, default=None, help="年度，例如 2024。")(fn)
     return fn
 
 
