@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import math
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -168,6 +169,8 @@ class _Table:
 
 def _points(table: _Table, name: str) -> Points:
     value = table.get(name, (int, float))
+    if not math.isfinite(value):
+        raise table.error(name, f"分值应为有限的数字，实为 {value!r}")
     if value < 0:
         raise table.error(name, f"分值不能为负，实为 {value!r}")
     return value

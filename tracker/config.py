@@ -5,6 +5,7 @@ Precedence lives here and nowhere else: flag > environment > file > default.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -18,6 +19,8 @@ from tracker.errors import NotFound, XinxiError
 
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 KIND_NAMES = {int: "整数", str: "文字", bool: "true 或 false", list: "列表", dict: "表"}
+# The tables of settings.toml: [store] and [time] are read here, the rest by tracker.opsconfig.
+SETTINGS_TABLES = ("store", "time", "schedule", "health", "alerts")
 CATEGORIES = ("grassroots", "department", "union_news", "provincial", "provincial_report", "none")
 
 
@@ -70,6 +73,26 @@ class Section:
             expected = "数字" if float in kinds else "或".join(KIND_NAMES.get(k, k.__name__) for k in kinds)
             space = " " if expected.isascii() or expected[0].isascii() else ""
             raise self.error(name, f"应为{space}{expected}，实为 {value!r}")
+        return value
+
+    def only(self, *allowed: str) -> None:
+        """Refuse a key the loader does not read: a misspelt setting would otherwise fall back unnoticed."""
+        for name in self.data:
+            if name not in allowed:
+                raise self.error(name, f"未知的设置；可用：{'、'.join(allowed)}")
+
+    def number(self, name: str, default: float, *, minimum: float | None = None, above: float | None = None,
+               maximum: float | None = None) -> float:
+        """A finite number within bounds (`above` is exclusive); nan and inf are refused by name."""
+        value = self.get(name, (int, float), default)
+        if not math.isfinite(value):
+            raise self.error(name, f"应为有限的数字，实为 {value!r}")
+        if minimum is not None and value < minimum:
+            raise self.error(name, f"应不小于 {minimum:g}，实为 {value!r}")
+        if above is not None and value <= above:
+            raise self.error(name, f"应大于 {above:g}，实为 {value!r}")
+        if maximum is not None and value > maximum:
+            raise self.error(name, f"应不大于 {maximum:g}，实为 {value!r}")
         return value
 
     def table(self, name: str, *, required: bool = False) -> Section:
@@ -243,8 +266,11 @@ def load_settings(
     settings_path = cdir / "settings.toml"
     sites_path = cdir / "sites.toml"
     top = Section(settings_path, read_toml(settings_path))
+    top.only(*SETTINGS_TABLES)
     store = top.table("store")
+    store.only("db")
     time = top.table("time")
+    time.only("timezone")
     db_path = Path(db or env.get("XINXI_DB") or store.get("db", str, "data/xinxi.db"))
     timezone = env.get("XINXI_TIMEZONE") or time.get("timezone", str, "Asia/Shanghai")
     try:

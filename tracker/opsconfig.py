@@ -5,6 +5,7 @@ Secrets never sit in the file: it names the environment variable that holds them
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -109,24 +110,26 @@ class OpsSettings:
 
 
 def _known(sec: Section, allowed: tuple[str, ...]) -> None:
-    """Refuse a key the loader does not read: a misspelt setting would otherwise fall back unnoticed."""
-    for name in sec.data:
-        if name not in allowed:
-            raise sec.error(name, f"未知的设置；可用：{'、'.join(allowed)}")
+    sec.only(*allowed)
 
 
-def _positive(sec: Section, name: str, default: float) -> float:
-    value = float(sec.get(name, (int, float), default))
-    if value <= 0:
-        raise sec.error(name, f"应为正数，实为 {value!r}")
-    return value
+def _positive(sec: Section, name: str, default: float, *, maximum: float | None = None) -> float:
+    return float(sec.number(name, default, above=0, maximum=maximum))
+
+
+def _count(sec: Section, name: str, default: int, *, maximum: int = 100_000) -> int:
+    """A whole number of days, runs or articles, at least 1."""
+    value = sec.get(name, (int, float), default)
+    if not isinstance(value, int):
+        raise sec.error(name, f"应为整数，实为 {value!r}")
+    return int(sec.number(name, default, minimum=1, maximum=maximum))
 
 
 def _share(sec: Section, name: str, default: float) -> float:
-    value = float(sec.get(name, (int, float), default))
-    if not 0 < value <= 1:
+    value = sec.get(name, (int, float), default)
+    if not math.isfinite(value) or not 0 < value <= 1:
         raise sec.error(name, f"应为 0 到 1 之间的比例，实为 {value!r}")
-    return value
+    return float(value)
 
 
 def _secret(sec: Section, name: str, env: Mapping[str, str]) -> tuple[str | None, str | None]:
@@ -144,8 +147,8 @@ def load_schedule(sec: Section, timezone: str) -> ScheduleConfig:
     days = sec.get("days", str, "*").strip().lower()
     if not DAY_NAMES.match(days):
         raise sec.error("days", f"应为 * 或 mon-fri、sat,sun 这样的写法，实为 {days!r}")
-    stale_minutes = _positive(sec, "lock_stale_minutes", 30.0)
-    heartbeat = _positive(sec, "heartbeat_seconds", 60.0)
+    stale_minutes = _positive(sec, "lock_stale_minutes", 30.0, maximum=24 * 60)
+    heartbeat = _positive(sec, "heartbeat_seconds", 60.0, maximum=12 * 3600)
     if heartbeat * 2 > stale_minutes * 60:
         # A live holder would look silent between two beats, and its lock be taken from under it.
         raise sec.error("heartbeat_seconds", f"应不超过 lock_stale_minutes 的一半（{stale_minutes * 30:g} 秒），"
@@ -155,7 +158,7 @@ def load_schedule(sec: Section, timezone: str) -> ScheduleConfig:
         minute=int(match.group(2)),
         days=days,
         timezone=timezone,
-        misfire_grace_hours=_positive(sec, "misfire_grace_hours", 6.0),
+        misfire_grace_hours=_positive(sec, "misfire_grace_hours", 6.0, maximum=24 * 7),
         lock_stale_minutes=stale_minutes,
         heartbeat_seconds=heartbeat,
     )
@@ -170,15 +173,15 @@ def load_health(sec: Section, sites: tuple[str, ...]) -> HealthConfig:
     for key in per_site.data:
         if key not in sites:
             raise per_site.error(key, f"没有网站 {key!r}；可选：{'、'.join(sites)}")
-        by_site[key] = int(_positive(per_site, key, d.stale_days))
+        by_site[key] = _count(per_site, key, d.stale_days, maximum=3650)
     return HealthConfig(
-        stale_days=int(_positive(sec, "stale_days", d.stale_days)),
+        stale_days=_count(sec, "stale_days", d.stale_days, maximum=3650),
         stale_days_by_site=by_site,
         parse_failure_jump=_share(sec, "parse_failure_jump", d.parse_failure_jump),
-        parse_failure_min=int(_positive(sec, "parse_failure_min", d.parse_failure_min)),
+        parse_failure_min=_count(sec, "parse_failure_min", d.parse_failure_min),
         missing_source_jump=_share(sec, "missing_source_jump", d.missing_source_jump),
-        missing_source_min=int(_positive(sec, "missing_source_min", d.missing_source_min)),
-        baseline_runs=int(_positive(sec, "baseline_runs", d.baseline_runs)),
+        missing_source_min=_count(sec, "missing_source_min", d.missing_source_min),
+        baseline_runs=_count(sec, "baseline_runs", d.baseline_runs, maximum=1000),
     )
 
 
@@ -194,17 +197,20 @@ def _load_email(sec: Section, env: Mapping[str, str]) -> EmailChannel:
     if not to:
         raise sec.error("to", "至少要有一个收件地址")
     default_port = {"ssl": 465, "starttls": 587, "none": 25}[security]
+    port = sec.get("port", int, default_port)
+    if not 1 <= port <= 65535:
+        raise sec.error("port", f"应为 1 到 65535 之间的端口号，实为 {port!r}")
     password_env, password = _secret(sec, "password_env", env)
     return EmailChannel(
         host=sec.get("host", str, required=True),
-        port=sec.get("port", int, default_port),
+        port=port,
         sender=sec.get("sender", str, required=True),
         to=to,
         security=security,
         username=sec.get("username", str, None),
         password_env=password_env,
         password=password,
-        timeout=_positive(sec, "timeout", 30.0),
+        timeout=_positive(sec, "timeout", 30.0, maximum=3600),
     )
 
 
@@ -218,7 +224,7 @@ def _load_webhook(sec: Section, env: Mapping[str, str]) -> WebhookChannel:
         raise sec.error("url", f"应为 http(s):// 开头的地址，实为 {url!r}")
     secret_env, secret = _secret(sec, "secret_env", env)
     return WebhookChannel(kind=kind, url=url, secret_env=secret_env, secret=secret,
-                          timeout=_positive(sec, "timeout", 15.0))
+                          timeout=_positive(sec, "timeout", 15.0, maximum=3600))
 
 
 def load_alerts(sec: Section, env: Mapping[str, str]) -> AlertsConfig:

@@ -52,7 +52,10 @@ def load_rulebook(settings: Settings, rules_file: Path | None = None, registry: 
 def load_keywords(settings: Settings) -> Keywords:
     """The experience classifier's words (config/experience.toml)."""
     path = settings.config_dir / "experience.toml"
-    sec = Section(path, read_toml(path)).table("experience", required=True)
+    top = Section(path, read_toml(path))
+    top.only("experience")
+    sec = top.table("experience", required=True)
+    sec.only("include", "exclude")
     include = sec.strings("include")
     if not include:
         raise sec.error("include", "至少要有一个关键词")

@@ -139,6 +139,8 @@ def _names(sec: Section, name: str) -> tuple[str, ...]:
 
 
 def _load_unit(sec: Section, prefixes: tuple[str, ...]) -> Unit:
+    sec.only("id", "name", "kind", "target", "valid_from", "valid_to", "aliases", "short_names", "areas",
+             "short_areas")
     unit_id = sec.get("id", str, required=True)
     if not unit_id.isascii() or not unit_id.replace("_", "").isalnum() or not unit_id.islower():
         raise sec.error("id", f"应为小写英文字母、数字或下划线，实为 {unit_id!r}")
@@ -170,7 +172,9 @@ def _load_unit(sec: Section, prefixes: tuple[str, ...]) -> Unit:
 
 def _load_places(sec: Section, districts: set[str]) -> tuple[Place, ...]:
     places = []
+    sec.only("places")
     for psec in sec.tables("places"):
+        psec.only("name", "district", "kind", "valid_from", "valid_to", "short")
         kind = psec.get("kind", str, required=True)
         if kind not in PLACE_KINDS:
             raise psec.error("kind", f"应为 {'、'.join(PLACE_KINDS)} 之一，实为 {kind!r}")
@@ -210,7 +214,9 @@ def load_units(config_dir: Path | str) -> Registry:
     """Read config_dir/units.toml into a Registry; a bad value names the file and the key."""
     path = Path(config_dir) / UNITS_FILE
     top = Section(path, read_toml(path))
+    top.only("bylines", "units", "ambiguous", "sites", "gazetteer")
     bylines = top.table("bylines")
+    bylines.only("municipal_prefixes", "generic_sources", "press", "other_bodies")
     prefixes = bylines.strings("municipal_prefixes")
     units: list[Unit] = []
     for sec in top.tables("units"):

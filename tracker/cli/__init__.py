@@ -23,6 +23,7 @@ import click
 from tracker.cli.params import OutOfRange
 from tracker.config import ConfigError, Settings, load_settings, parse_base_urls
 from tracker.errors import XinxiError
+from tracker.opsconfig import load_ops
 
 
 # Commands that may start a new database (or look at one that is missing and say so themselves).
@@ -52,11 +53,13 @@ class AppContext:
 
     def settings(self, config_dir: Path | None = None, db: Path | None = None,
                  base_urls: tuple[str, ...] = ()) -> Settings:
-        return load_settings(
+        settings = load_settings(
             config_dir or self.config_dir,
             db=db or self.db,
             base_urls=parse_base_urls(list(self.base_urls) + list(base_urls)),
         )
+        load_ops(settings)  # every table of settings.toml is checked by every command, not only by schedule
+        return settings
 
 
 def _common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
