@@ -176,3 +176,121 @@ def test_alert_channels_load_from_config(tmp_path: Path) -> None:
     bad = {"webhooks": [{"kind": "slack", "url": "https://x"}]}
     with pytest.raises(ConfigError, match=r"alerts\.webhooks\[0\]\.kind"):
         load_alerts(Section(tmp_path / "settings.toml", bad, "alerts"), {})
+
+
+# --- a server that answers one byte at a time: each channel gives up at its total deadline -----------
+
+
+class Dripper:
+    """A real TCP server on 127.0.0.1 that sends `opening`, then one byte of `filler` every `every` s, forever."""
+
+    def __init__(self, opening: bytes, filler: bytes, every: float = 0.2) -> None:
+        self.opening, self.filler, self.every = opening, filler, every
+        self.stop = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        self.listener.settimeout(0.1)
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
+
+    def _drip(self, conn: socket.socket) -> None:
+        with conn:
+            try:
+                conn.sendall(self.opening)
+                i = 0
+                while not self.stop.wait(self.every):
+                    conn.sendall(self.filler[i % len(self.filler):][:1])
+                    i += 1
+            except OSError:
+                return  # the client gave up and closed
+
+    def close(self) -> None:
+        self.stop.set()
+        self.listener.close()
+
+
+@pytest.fixture
+def dripping_smtp() -> Iterator[Dripper]:
+    # An endless multi-line greeting: every byte arrives well within the read timeout, the reply never ends.
+    server = Dripper(b"220-", b"xinxi drip\r\n220-")
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def dripping_robot() -> Iterator[Dripper]:
+    # A status line, then one header that never ends.
+    server = Dripper(b"HTTP/1.1 200 OK\r\nX-Drip: ", b"a")
+    yield server
+    server.close()
+
+
+def test_a_dripping_smtp_server_is_given_up_at_the_deadline(dripping_smtp: Dripper) -> None:
+    import time
+
+    channel = EmailChannel(host="127.0.0.1", port=dripping_smtp.port, sender="xinxi@example.org",
+                           to=("office@example.org",), security="none", timeout=1.0, deadline=2.0)
+    alert = compose("[信息考评]", FAILED, [])
+    assert alert is not None
+    started = time.monotonic()
+    [delivery] = deliver(alert, AlertsConfig(email=channel))
+    took = time.monotonic() - started
+    assert dripping_smtp.connections == 1
+    assert 1.9 <= took < 4, took   # not before the deadline, and not much after it
+    assert delivery == Delivery(channel.name, False, "超过 2 秒仍未发送完（服务器没有及时答复），已放弃")
+
+
+def test_a_dripping_robot_is_given_up_at_the_deadline(dripping_robot: Dripper) -> None:
+    import time
+
+    robot = WebhookChannel(kind="wecom", url=f"http://127.0.0.1:{dripping_robot.port}/send?key=k",
+                           timeout=1.0, deadline=1.5)
+    alert = compose("[信息考评]", FAILED, [])
+    assert alert is not None
+    started = time.monotonic()
+    [delivery] = deliver(alert, AlertsConfig(webhooks=(robot,)))
+    took = time.monotonic() - started
+    assert dripping_robot.connections == 1
+    assert 1.4 <= took < 3.5, took
+    assert delivery == Delivery(robot.name, False, "超过 1.5 秒仍未发送完（服务器没有及时答复），已放弃")
+
+
+def test_the_nightly_run_records_a_delivery_that_hit_its_deadline(dripping_smtp: Dripper, dripping_robot: Dripper,
+                                                                  settings: Any, db_path: Path) -> None:
+    import dataclasses
+    import time
+
+    from tracker import store
+    from tracker.nightly import Step, StepResult, run_nightly
+    from tracker.opsconfig import load_ops
+
+    email = EmailChannel(host="127.0.0.1", port=dripping_smtp.port, sender="xinxi@example.org",
+                         to=("office@example.org",), security="none", timeout=1.0, deadline=1.5)
+    robot = WebhookChannel(kind="dingtalk", url=f"http://127.0.0.1:{dripping_robot.port}/robot/send",
+                           timeout=1.0, deadline=1.5)
+    ops = load_ops(settings, env={})
+    ops = dataclasses.replace(ops, alerts=AlertsConfig(email=email, webhooks=(robot,)))
+    failing = Step("attribute", "归属单位", lambda ctx: StepResult("", "归属规则文件缺失"))
+    started = time.monotonic()
+    result = run_nightly(settings, ops, steps=(failing,))
+    assert time.monotonic() - started < 8
+    assert [(d.channel, d.ok) for d in result.deliveries] == [(email.name, False), (robot.name, False)]
+    db = store.open_db(db_path)
+    try:
+        alert_step = next(s for s in store.list_steps(db, result.run_id) if s["step"] == "alert")
+    finally:
+        db.close()
+    assert alert_step["status"] == "failed" and "已发送 0/2 个渠道" in alert_step["summary"]
+    assert alert_step["error"] == (f"{email.name}：超过 1.5 秒仍未发送完（服务器没有及时答复），已放弃；"
+                                   f"{robot.name}：超过 1.5 秒仍未发送完（服务器没有及时答复），已放弃")

@@ -3,23 +3,29 @@
 Channels come from [alerts] in settings.toml: one SMTP account and any number of DingTalk / WeCom
 group-robot webhooks. Both robots take the same plain JSON text message, so the standard library's
 HTTP client is all they need. A failed delivery is logged and reported back; it never stops a run.
+
+Each channel has a total deadline: a server that answers one byte at a time never trips a per-read
+timeout, so a watchdog shuts the channel's socket when the deadline passes and the delivery fails.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import smtplib
 import socket
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -91,8 +97,60 @@ def compose(prefix: str, run: RunSummary | None, findings: Sequence[Finding], *,
     return Alert(subject=f"{prefix} {headline}".strip(), text="\n".join(lines), level=level)
 
 
-def send_email(channel: EmailChannel, alert: Alert) -> None:
-    """Send one alert over SMTP; raises on any failure."""
+class DeadlinePassed(RuntimeError):
+    """A channel did not finish within its total deadline."""
+
+
+class Deadline:
+    """A total time limit for one delivery: when it passes, every socket being watched is shut down,
+    so a read blocked on a server that drips its answer returns at once."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self.expired = threading.Event()
+        self._sockets: list[Callable[[], socket.socket | None]] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._timer.cancel()
+
+    def left(self, per_step: float) -> float:
+        """A per-operation timeout that never reaches past the deadline."""
+        remaining = self.end - time.monotonic()
+        if remaining <= 0:
+            raise DeadlinePassed(self.words())
+        return min(per_step, remaining)
+
+    def watch(self, current: Callable[[], socket.socket | None]) -> None:
+        """Shut down whatever socket `current()` returns when the deadline passes (it may change: STARTTLS)."""
+        with self._lock:
+            self._sockets.append(current)
+        if self.expired.is_set():
+            self._expire()
+
+    def words(self) -> str:
+        return f"超过 {self.seconds:g} 秒仍未发送完（服务器没有及时答复），已放弃"
+
+    def _expire(self) -> None:
+        self.expired.set()
+        with self._lock:
+            getters = list(self._sockets)
+        for current in getters:
+            sock = current()
+            if sock is not None:
+                with contextlib.suppress(OSError):  # already closed
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+def send_email(channel: EmailChannel, alert: Alert, deadline: Deadline | None = None) -> None:
+    """Send one alert over SMTP within the channel's deadline; raises on any failure."""
     if channel.password_env and channel.password is None:
         raise RuntimeError(f"环境变量 {channel.password_env} 未设置，无法登录邮件服务器")
     msg = EmailMessage()
@@ -102,17 +160,26 @@ def send_email(channel: EmailChannel, alert: Alert) -> None:
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain="xinxi")
     msg.set_content(alert.text, charset="utf-8")
+    deadline = deadline or Deadline(channel.deadline)
+    timeout = deadline.left(channel.timeout)
     if channel.security == "ssl":
-        smtp: smtplib.SMTP = smtplib.SMTP_SSL(channel.host, channel.port, timeout=channel.timeout,
-                                              context=ssl.create_default_context())
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(timeout=timeout, context=ssl.create_default_context())
     else:
-        smtp = smtplib.SMTP(channel.host, channel.port, timeout=channel.timeout)
+        smtp = smtplib.SMTP(timeout=timeout)
+    # Watch before connecting: the greeting itself may be the part that never ends. Connecting after
+    # construction skips the name smtplib keeps for TLS certificate checks, so it is set as the
+    # constructor would have set it.
+    smtp._host = channel.host  # noqa: SLF001 (see above)
+    deadline.watch(lambda: getattr(smtp, "sock", None))
     with smtp:
+        smtp.connect(channel.host, channel.port)
         if channel.security == "starttls":
             smtp.starttls(context=ssl.create_default_context())
         if channel.username:
             smtp.login(channel.username, channel.password or "")
         smtp.send_message(msg)
+        if deadline.expired.is_set():
+            raise DeadlinePassed(deadline.words())
 
 
 def signed_url(url: str, secret: str, now_ms: int) -> str:
@@ -135,8 +202,30 @@ def webhook_payload(alert: Alert) -> dict[str, Any]:
     return {"msgtype": "text", "text": {"content": _clip(f"{alert.subject}\n\n{alert.text}", WEBHOOK_MAX_BYTES)}}
 
 
-def send_webhook(channel: WebhookChannel, alert: Alert, *, now_ms: int | None = None) -> None:
-    """Post one alert to a group robot; raises unless the robot answers errcode 0."""
+def _watched_opener(deadline: Deadline) -> urllib.request.OpenerDirector:
+    """urllib as usual (proxies, redirects), with every connection it opens watched by the deadline."""
+
+    def connection(cls: type[http.client.HTTPConnection]) -> Callable[..., http.client.HTTPConnection]:
+        def make(host: str, **kwargs: Any) -> http.client.HTTPConnection:
+            conn = cls(host, **kwargs)
+            deadline.watch(lambda: conn.sock)
+            return conn
+        return make
+
+    class Plain(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(connection(http.client.HTTPConnection), req)
+
+    class Secure(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(connection(http.client.HTTPSConnection), req, context=self._context)
+
+    return urllib.request.build_opener(Plain(), Secure())
+
+
+def send_webhook(channel: WebhookChannel, alert: Alert, *, now_ms: int | None = None,
+                 deadline: Deadline | None = None) -> None:
+    """Post one alert to a group robot within the channel's deadline; raises unless it answers errcode 0."""
     if channel.secret_env and channel.secret is None:
         raise RuntimeError(f"环境变量 {channel.secret_env} 未设置，无法为消息签名")
     url = channel.url
@@ -145,8 +234,13 @@ def send_webhook(channel: WebhookChannel, alert: Alert, *, now_ms: int | None = 
     body = json.dumps(webhook_payload(alert), ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(url, data=body, method="POST",
                                      headers={"Content-Type": "application/json; charset=utf-8"})
-    with urllib.request.urlopen(request, timeout=channel.timeout) as response:  # noqa: S310 (configured URL)
-        answer = json.loads(response.read().decode("utf-8") or "{}")
+    deadline = deadline or Deadline(channel.deadline)
+    opener = _watched_opener(deadline)
+    with opener.open(request, timeout=deadline.left(channel.timeout)) as response:
+        # A robot's answer is a few dozen bytes; a longer one is not a robot's.
+        answer = json.loads(response.read(65536).decode("utf-8", errors="replace") or "{}")
+    if deadline.expired.is_set():  # a cut-off answer may parse as an empty, "successful" one
+        raise DeadlinePassed(deadline.words())
     if answer.get("errcode", 0) != 0:
         raise RuntimeError(f"机器人拒收：{answer.get('errcode')} {answer.get('errmsg', '')}".strip())
 
@@ -186,12 +280,13 @@ def deliver(alert: Alert, cfg: AlertsConfig) -> list[Delivery]:
     out = []
     for channel in cfg.channels:
         try:
-            if isinstance(channel, EmailChannel):
-                send_email(channel, alert)
-            else:
-                send_webhook(channel, alert)
+            with Deadline(channel.deadline) as deadline:
+                if isinstance(channel, EmailChannel):
+                    send_email(channel, alert, deadline)
+                else:
+                    send_webhook(channel, alert, deadline=deadline)
         except Exception as exc:  # any failure of one channel must not stop the others or the run
-            reason = failure_reason(exc)
+            reason = deadline.words() if deadline.expired.is_set() else failure_reason(exc)
             log.error("提醒发送失败（%s）：%s", channel.name, reason)
             out.append(Delivery(channel.name, False, reason))
         else:

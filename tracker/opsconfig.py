@@ -69,7 +69,8 @@ class EmailChannel:
     username: str | None = None
     password_env: str | None = None
     password: str | None = None
-    timeout: float = 30.0
+    timeout: float = 30.0        # one connect or read
+    deadline: float = 120.0      # the whole delivery, however the server dribbles its answers
 
     @property
     def name(self) -> str:
@@ -83,6 +84,7 @@ class WebhookChannel:
     secret_env: str | None = None
     secret: str | None = None
     timeout: float = 15.0
+    deadline: float = 60.0
 
     @property
     def name(self) -> str:
@@ -189,7 +191,7 @@ def _load_email(sec: Section, env: Mapping[str, str]) -> EmailChannel:
     if "password" in sec.data:
         raise sec.error("password", "密码不写进配置文件：放进环境变量（systemd 的 /etc/xinxi/env），"
                                     "在 password_env 写变量名")
-    _known(sec, ("host", "port", "security", "username", "password_env", "sender", "to", "timeout"))
+    _known(sec, ("host", "port", "security", "username", "password_env", "sender", "to", "timeout", "deadline"))
     security = sec.get("security", str, "ssl")
     if security not in SECURITY:
         raise sec.error("security", f"应为 {'、'.join(SECURITY)} 之一，实为 {security!r}")
@@ -211,11 +213,12 @@ def _load_email(sec: Section, env: Mapping[str, str]) -> EmailChannel:
         password_env=password_env,
         password=password,
         timeout=_positive(sec, "timeout", 30.0, maximum=3600),
+        deadline=_positive(sec, "deadline", 120.0, maximum=3600),
     )
 
 
 def _load_webhook(sec: Section, env: Mapping[str, str]) -> WebhookChannel:
-    _known(sec, ("kind", "url", "secret_env", "timeout"))
+    _known(sec, ("kind", "url", "secret_env", "timeout", "deadline"))
     kind = sec.get("kind", str, required=True)
     if kind not in WEBHOOK_KINDS:
         raise sec.error("kind", f"应为 {'、'.join(WEBHOOK_KINDS)} 之一，实为 {kind!r}")
@@ -224,7 +227,8 @@ def _load_webhook(sec: Section, env: Mapping[str, str]) -> WebhookChannel:
         raise sec.error("url", f"应为 http(s):// 开头的地址，实为 {url!r}")
     secret_env, secret = _secret(sec, "secret_env", env)
     return WebhookChannel(kind=kind, url=url, secret_env=secret_env, secret=secret,
-                          timeout=_positive(sec, "timeout", 15.0, maximum=3600))
+                          timeout=_positive(sec, "timeout", 15.0, maximum=3600),
+                          deadline=_positive(sec, "deadline", 60.0, maximum=3600))
 
 
 def load_alerts(sec: Section, env: Mapping[str, str]) -> AlertsConfig:
