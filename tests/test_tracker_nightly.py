@@ -161,3 +161,36 @@ def test_a_cron_started_night_is_recorded_as_scheduled(config_dir: Path, db_path
     finally:
         db.close()
     assert xinxi("--config", str(config_dir), "schedule", "--from-cron", ok=False).exit_code == 2
+
+
+def test_a_step_past_its_bound_is_stopped_and_the_bound_is_shown(config_dir: Path, db_path: Path, xinxi: Any) -> None:
+    import dataclasses
+    import time
+
+    settings = load_settings(config_dir, db=db_path, env={})
+    ops = load_ops(settings, env={})
+    ops = dataclasses.replace(ops, schedule=dataclasses.replace(ops.schedule, step_limit_minutes=0.02))  # 1.2 s
+    ran: list[str] = []
+
+    def hangs(ctx: Any) -> StepResult:
+        subprocess.run(["sleep", "60"], check=False)  # a child process that would outlive the bound
+        return StepResult("不该走到这里")
+
+    steps = (Step("crawl", "抓取", hangs), Step("count", "计数", lambda ctx: ran.append("count") or StepResult("好")))
+    started = time.monotonic()
+    result = run_nightly(settings, ops, steps=steps)
+    assert time.monotonic() - started < 10
+    assert ran == ["count"] and result.status == "failed"
+    words = "超过 0.02 分钟仍未完成（上限见 settings.toml [schedule] step_limit_minutes），已停止，结束了 1 个子进程"
+    assert result.error == f"抓取：{words}"
+    db = store.open_db(db_path)
+    try:
+        steps_rows = {s["step"]: (s["status"], s["error"]) for s in store.list_steps(db, result.run_id)}
+        assert steps_rows["crawl"] == ("failed", words) and steps_rows["count"] == ("ok", None)
+        assert read_lock(db) is None
+    finally:
+        db.close()
+    assert subprocess.run(["pgrep", "-f", "^sleep 60$", "-P", str(__import__("os").getpid())],
+                          capture_output=True, check=False).stdout == b""
+    shown = xinxi("--config", str(config_dir), "status").output
+    assert f"运行 #{result.run_id} 的错误：抓取：超过 0.02 分钟仍未完成" in shown.replace("\n", "")

@@ -7,6 +7,8 @@ the exit status non-zero. `serve` is the long-running scheduler behind `xinxi sc
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import logging
 import os
 import signal
@@ -15,6 +17,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -130,15 +133,60 @@ class NightlyResult:
         return 0 if self.status == "ok" else 1
 
 
-def _run_step(ctx: JobContext, step: Step) -> StepResult:
-    started = store.now()
-    log.info("开始：%s", step.label)
+def _attempt(ctx: JobContext, step: Step) -> StepResult:
+    """Run one step on its own connection (it runs in a worker thread); a failure becomes its result."""
+    db = store.open_db(ctx.settings.db_path)
     try:
-        result = step.run(ctx)
+        return step.run(dataclasses.replace(ctx, db=db))
     except Exception as exc:  # a step's failure is recorded and the job goes on with the next step
         log.exception("步骤失败：%s", step.label)
         message = str(exc) if isinstance(exc, XinxiError) else f"{type(exc).__name__}: {exc}"
-        result = StepResult("", message)
+        return StepResult("", message)
+    finally:
+        db.close()
+
+
+def child_pids() -> list[int]:
+    """Processes this one started that are still running (Linux /proc; empty elsewhere)."""
+    me, found = os.getpid(), []
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            stat = entry.read_text()
+        except OSError:
+            continue  # ended while we looked
+        # The command name may hold spaces and parentheses: the fields after its last ")" are fixed.
+        fields = stat[stat.rfind(")") + 2:].split()
+        if len(fields) > 1 and fields[1] == str(me):
+            found.append(int(entry.parent.name))
+    return found
+
+
+def _bounded(ctx: JobContext, step: Step) -> StepResult:
+    """Run a step, but stop waiting for it after [schedule] step_limit_minutes; its processes are ended."""
+    limit = ctx.ops.schedule.step_limit_minutes
+    box: list[StepResult] = []
+    worker = threading.Thread(target=lambda: box.append(_attempt(ctx, step)), name=f"xinxi-step-{step.key}",
+                              daemon=True)
+    worker.start()
+    worker.join(limit * 60)
+    if not worker.is_alive():
+        return box[0]
+    # A crawl past its bound is a child process: end it, so it stops writing and its run is closed.
+    ended = child_pids()
+    for pid in ended:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    worker.join(30)
+    log.error("步骤超时：%s（超过 %g 分钟），已停止", step.label, limit)
+    return StepResult(box[0].summary if box else "",
+                      f"超过 {limit:g} 分钟仍未完成（上限见 settings.toml [schedule] step_limit_minutes），已停止"
+                      + (f"，结束了 {len(ended)} 个子进程" if ended else ""))
+
+
+def _run_step(ctx: JobContext, step: Step) -> StepResult:
+    started = store.now()
+    log.info("开始：%s", step.label)
+    result = _bounded(ctx, step)
     store.save_step(ctx.db, ctx.run_id, step.key, step.label, "failed" if result.error else "ok", started,
                     result.summary, result.error)
     log.info("%s：%s%s", step.label, result.summary, f"；错误：{result.error}" if result.error else "")

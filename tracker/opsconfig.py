@@ -31,6 +31,7 @@ class ScheduleConfig:
     misfire_grace_hours: float = 6.0
     lock_stale_minutes: float = 30.0
     heartbeat_seconds: float = 60.0
+    step_limit_minutes: float = 240.0   # each nightly step; one that runs longer is stopped and recorded
 
     @property
     def tz(self) -> ZoneInfo:
@@ -141,7 +142,8 @@ def _secret(sec: Section, name: str, env: Mapping[str, str]) -> tuple[str | None
 
 
 def load_schedule(sec: Section, timezone: str) -> ScheduleConfig:
-    _known(sec, ("time", "days", "misfire_grace_hours", "lock_stale_minutes", "heartbeat_seconds"))
+    _known(sec, ("time", "days", "misfire_grace_hours", "lock_stale_minutes", "heartbeat_seconds",
+                 "step_limit_minutes"))
     text = sec.get("time", str, "02:30")
     match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", text.strip())
     if not match:
@@ -163,6 +165,7 @@ def load_schedule(sec: Section, timezone: str) -> ScheduleConfig:
         misfire_grace_hours=_positive(sec, "misfire_grace_hours", 6.0, maximum=24 * 7),
         lock_stale_minutes=stale_minutes,
         heartbeat_seconds=heartbeat,
+        step_limit_minutes=_positive(sec, "step_limit_minutes", 240.0, maximum=24 * 60),
     )
 
 
