@@ -209,3 +209,36 @@ def test_a_bad_ops_setting_names_file_and_key(tmp_path: Path, old: str, new: str
     with pytest.raises(ConfigError) as caught:
         load_ops(settings, env={})
     assert caught.value.key == key and caught.value.path == path
+
+
+def test_backup_into_a_folder_written_with_a_slash_creates_it(db: Database, db_path: Path, tmp_path: Path,
+                                                               xinxi: Any) -> None:
+    add_articles(db, range(1, 4))
+    folder = tmp_path / "备份"
+    result = xinxi("backup", f"{folder}/")
+    assert result.output.splitlines()[0] == f"已新建文件夹 {folder}"
+    [copy] = folder.glob("xinxi-*.db")
+    assert count(copy) == 3 and not (tmp_path / "备份.db").exists()
+    # Two levels that do not exist, or a file where the folder should be: refused in one line.
+    deeper = xinxi("backup", f"{tmp_path / 'a' / 'b'}/", ok=False)
+    assert "无法新建文件夹" in str(deeper.exception) and "上一级目录" in str(deeper.exception)
+    assert not (tmp_path / "a").exists()
+    (tmp_path / "notes").write_text("x", encoding="utf-8")
+    blocked = xinxi("backup", f"{tmp_path / 'notes'}/", ok=False)
+    assert "是文件，不是文件夹" in str(blocked.exception)
+    assert (tmp_path / "notes").read_text(encoding="utf-8") == "x"
+
+
+def test_source_filter_is_text_not_a_wildcard(db: Database, xinxi: Any) -> None:
+    store.save_batch(db, "czgh", None, [
+        {"id": i, "url": f"http://x/{i}.html", "title": f"标题{i}", "date": "2025-03-08", "source": source,
+         "column": "jcdt"} for i, source in ((1, "武进区总工会"), (2, "100%工会"), (3, "a_b工会"))])
+    import json
+
+    def ids(text: str) -> list[int]:
+        return sorted(r["id"] for r in json.loads(xinxi("articles", "--source", text, "--json").output))
+
+    assert ids("%") == [2]
+    assert ids("_") == [3]
+    assert ids("工会") == [1, 2, 3]
+    assert ids("武进") == [1]

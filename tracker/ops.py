@@ -29,18 +29,31 @@ class BackupResult:
     path: Path
     size: int
     integrity: str
+    created_folder: Path | None = None
 
 
 def backup(db_path: Path | str, dest: Path | str, *, overwrite: bool = False,
            now: datetime | None = None) -> BackupResult:
     """Copy the database with SQLite's online backup (safe while a crawl writes), then verify the copy.
 
-    A directory as `dest` gets a dated file name. The copy is written beside the target and renamed
-    into place, so a half-written backup never carries the target's name.
+    A directory as `dest` gets a dated file name; written with a trailing slash (`backups/`) it is a
+    directory even before it exists, and is then created (its parent must exist). The copy is written
+    beside the target and renamed into place, so a half-written backup never carries the target's name.
     """
     src_path, target = Path(db_path), Path(dest)
     if not src_path.exists():
         raise BackupError(f"数据库 {src_path} 不存在")
+    created = None
+    if str(dest).endswith(("/", os.sep)) and not target.exists():
+        if not target.parent.is_dir():
+            raise BackupError(f"无法新建文件夹 {target}：上一级目录 {target.parent} 不存在")
+        try:
+            target.mkdir()
+        except OSError as exc:
+            raise BackupError(f"无法新建文件夹 {target}：{exc.strerror or exc}") from None
+        created = target
+    elif str(dest).endswith(("/", os.sep)) and not target.is_dir():
+        raise BackupError(f"{target} 是文件，不是文件夹（去掉末尾的 /，或换一个文件夹）")
     if target.is_dir():
         stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
         target = target / f"{src_path.stem}-{stamp}.db"
@@ -63,7 +76,7 @@ def backup(db_path: Path | str, dest: Path | str, *, overwrite: bool = False,
         partial.unlink(missing_ok=True)
         raise BackupError(f"备份副本未通过完整性检查：{result}")
     os.replace(partial, target)
-    return BackupResult(target, target.stat().st_size, result)
+    return BackupResult(target, target.stat().st_size, result, created)
 
 
 def _copy(src_path: Path, partial: Path) -> str:

@@ -289,8 +289,9 @@ def list_articles(
         params.append(column)
     _date_bounds(where, params, since, until)
     if source is not None:
-        where.append("a.source LIKE ?")
-        params.append(f"%{source}%")
+        # instr, not LIKE: a % or _ in what the user typed is text to find, not a wildcard.
+        where.append("instr(a.source, ?) > 0")
+        params.append(source)
     sql = (
         "SELECT a.*, (SELECT group_concat(column_key) FROM article_columns c WHERE c.site = a.site "
         "AND c.article_id = a.id) AS columns FROM articles a"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import sys
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -139,12 +138,18 @@ def status(settings: Settings, limit: int) -> None:
 
 
 @cli.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path")
 @click.option("--force", is_flag=True, help="目标文件已存在时覆盖。")
 @with_settings
-def backup(settings: Settings, path: Path, force: bool) -> None:
-    """把数据库备份到 PATH（文件或目录）。用 SQLite 在线备份，抓取进行中也可以安全运行。"""
+def backup(settings: Settings, path: str, force: bool) -> None:
+    """把数据库备份到 PATH（文件或目录）。用 SQLite 在线备份，抓取进行中也可以安全运行。
+
+    PATH 以 / 结尾（例如 备份/）表示文件夹：不存在时自动新建，备份文件按日期命名。
+    """
+    # The text as typed, not a Path: a trailing slash is how a folder that does not exist yet is meant.
     result = ops.backup(settings.db_path, path, overwrite=force, now=datetime.now(settings.tz))
+    if result.created_folder is not None:
+        click.echo(f"已新建文件夹 {result.created_folder}")
     click.echo(f"已备份到 {result.path}（{result.size / 1024 / 1024:.1f} MB，完整性检查通过）")
 
 
