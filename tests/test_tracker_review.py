@@ -259,3 +259,29 @@ def test_a_reporter_byline_cannot_be_taught_as_a_unit(stored, registry) -> None:
     with pytest.raises(review.ReviewError, match="含报社或网站名“常州日报”"):
         review.teach_alias(stored, registry, "常州日报记者", "office", by="王芳")
     assert store.taught_aliases(stored) == []
+
+
+def test_review_list_pages_through_the_queue(db, xinxi) -> None:
+    import json
+
+    from tracker import store as st
+
+    st.save_batch(db, "czgh", None, [
+        {"id": i, "url": f"http://x/{i}.html", "title": f"标题{i}", "date": f"2024-01-{i:02d}", "column": "jcdt"}
+        for i in range(1, 8)])
+    st.save_attributions(db, [{"site": "czgh", "article_id": i, "unit_id": None, "method": None, "confidence": 0.0,
+                               "evidence": "", "suggestions": "[]", "needs_review": 1} for i in range(1, 8)])
+
+    def ids(*args: str) -> list[int]:
+        return [r["id"] for r in json.loads(xinxi("review", "list", "--json", *args).output)]
+
+    assert ids("--limit", "3") == [1, 2, 3]
+    assert ids("--limit", "3", "--page", "3") == [7]
+    assert ids("--limit", "3", "--page", "4") == []
+    assert ids("--all") == list(range(1, 8))
+    assert len(ids()) == 7  # under one default page
+    shown = xinxi("review", "list", "--limit", "3", "--page", "2").output
+    assert "czgh/4" in shown and "czgh/3" not in shown and "czgh/7" not in shown
+    assert "显示第 4–6 篇，共 7 篇；下一页：xinxi review list --page 3" in shown
+    assert "第 9 页没有文章" in xinxi("review", "list", "--limit", "3", "--page", "9").output
+    assert xinxi("review", "list", "--all", "--page", "2", ok=False).exit_code == 2

@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import socket
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -279,6 +279,20 @@ def list_articles(
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """Stored articles, newest first, with the column keys each was listed in."""
+    return list(iter_articles(db, site=site, column=column, since=since, until=until, source=source, limit=limit))
+
+
+def iter_articles(
+    db: Database,
+    *,
+    site: str | None = None,
+    column: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    source: str | None = None,
+    limit: int | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Stored articles as `list_articles`, one at a time as SQLite reads them: for output of any length."""
     where, params = [], []
     if site:
         where.append("a.site = ?")
@@ -297,9 +311,10 @@ def list_articles(
         "AND c.article_id = a.id) AS columns FROM articles a"
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY a.date DESC, a.id DESC"
-        + (f" LIMIT {int(limit)}" if limit else "")
+        + (" LIMIT ?" if limit else "")
     )
-    return [article_row(r) for r in db.query(sql, params)]
+    for row in db.query(sql, [*params, limit] if limit else params):
+        yield article_row(row)
 
 
 def get_article(db: Database, site: str, aid: int) -> dict[str, Any]:
@@ -960,20 +975,23 @@ def queued_keys_containing(db: Database, text: str) -> list[tuple[str, int]]:
     return [(r[0], r[1]) for r in rows]
 
 
-def review_queue(db: Database, *, limit: int | None = None) -> list[dict[str, Any]]:
+def review_queue(db: Database, *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
     """Articles waiting for a person, oldest first, with their raw bylines, evidence and suggestions."""
+    return list(iter_review_queue(db, limit=limit, offset=offset))
+
+
+def iter_review_queue(db: Database, *, limit: int | None = None, offset: int = 0) -> Iterator[dict[str, Any]]:
+    """The review queue as `review_queue`, one article at a time; `offset` skips the first ones (paging)."""
     sql = (
         "SELECT a.site, a.id, a.url, a.date, a.title, a.subtitle, a.source, a.closing_bylines, a.correspondents, "
         "t.evidence, t.suggestions, t.attributed_at FROM articles a JOIN attributions t ON t.site = a.site AND "
         f"t.article_id = a.id WHERE t.needs_review = 1 AND NOT EXISTS (SELECT 1 FROM review_decisions d WHERE "
-        f"{_ACTIVE}) ORDER BY a.date, a.site, a.id" + (f" LIMIT {int(limit)}" if limit else "")
+        f"{_ACTIVE}) ORDER BY a.date, a.site, a.id LIMIT ? OFFSET ?"
     )
-    out = []
-    for row in db.query(sql):
+    for row in db.query(sql, [limit if limit else -1, offset]):
         item = article_row(row)
         item["suggestions"] = json.loads(item["suggestions"]) if item.get("suggestions") else []
-        out.append(item)
-    return out
+        yield item
 
 
 def review_queue_size(db: Database) -> int:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
@@ -29,6 +31,17 @@ def iso_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> 
         return dt.date.fromisoformat(value).isoformat()
     except ValueError:
         raise click.BadParameter(f"日期应写作 YYYY-MM-DD，例如 2024-03-01，实为 {value!r}", param=param) from None
+
+
+def json_array(rows: Iterator[dict[str, Any]], shape: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+               page: int = 500) -> None:
+    """Print rows as one JSON array (as json.dumps(indent=1) lays it out), a page at a time."""
+    first = True
+    while chunk := list(itertools.islice(rows, page)):
+        items = json.dumps(shape(chunk), ensure_ascii=False, indent=1)[2:-2]  # the page without its [ ]
+        click.echo(("[\n" if first else ",\n") + items, nl=False)
+        first = False
+    click.echo("[]" if first else "\n]")
 
 
 def column_names(settings: Settings) -> dict[str, str]:
@@ -134,14 +147,20 @@ def articles(settings: Settings, column: str | None, since: str | None, until: s
         column = by_name[column]
     db = store.open_db(settings.db_path)
     try:
+        if as_json:
+            # Streamed a page at a time: the whole store never sits in memory, and output starts at once.
+            registry = load_units(settings.config_dir)
+            rows = store.iter_articles(db, column=column, since=since, until=until, source=source, limit=limit)
+
+            def shape(page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+                credit = review.credit_fields(db, page, registry)
+                return [article_json(r) | credit[(r["site"], r["id"])] for r in page]
+
+            json_array(rows, shape)
+            return
         rows = store.list_articles(db, column=column, since=since, until=until, source=source, limit=limit)
-        credit = review.credit_fields(db, rows, load_units(settings.config_dir)) if as_json else {}
     finally:
         db.close()
-    if as_json:
-        click.echo(json.dumps([article_json(r) | credit[(r["site"], r["id"])] for r in rows], ensure_ascii=False,
-                              indent=1))
-        return
     table = Table(title=f"文章（{len(rows)} 篇）")
     for header in ("日期", "编号", "栏目", "标题", "来源", "结尾署名"):
         table.add_column(header)

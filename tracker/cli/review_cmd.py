@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,8 +14,8 @@ from sqlite_utils import Database
 
 from tracker import review, store
 from tracker.cli import cli, shown_time, with_settings
-from tracker.cli.crawl_cmd import iso_date
-from tracker.cli.params import ARTICLE, COUNT
+from tracker.cli.crawl_cmd import iso_date, json_array
+from tracker.cli.params import ARTICLE, COUNT, SQLITE_MAX_INT
 from tracker.cli.score_cmd import by_option, console_for, default_user
 from tracker.config import Settings
 from tracker.units import Registry, load_units
@@ -77,33 +78,53 @@ def review_group() -> None:
     """人工审核：查看待审文章，指定单位、标记不计分、撤销决定，教会系统新的署名写法。"""
 
 
+REVIEW_PAGE = 50
+
+
 @review_group.command("list")
-@click.option("--limit", type=COUNT, default=None, help="最多显示多少篇。")
+@click.option("--limit", type=COUNT, default=REVIEW_PAGE, show_default=True, help="每页显示多少篇。")
+@click.option("--page", type=COUNT, default=1, show_default=True, help="第几页（最早的在第 1 页）。")
+@click.option("--all", "everything", is_flag=True, help="列出全部待审文章（不分页）。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出（供脚本使用）。")
 @with_settings
-def review_list(settings: Settings, limit: int | None, as_json: bool) -> None:
-    """列出待审文章（最早的在前），附原始署名、依据和建议单位。"""
+def review_list(settings: Settings, limit: int, page: int, everything: bool, as_json: bool) -> None:
+    """列出待审文章（最早的在前），附原始署名、依据和建议单位；默认每次一页。"""
+    if everything and page > 1:
+        raise click.UsageError("--all 与 --page 只能选一个")
+    offset = 0 if everything else (page - 1) * limit
+    if offset > SQLITE_MAX_INT:
+        raise click.BadParameter("页码太大", param_hint="'--page'")
     with _open(settings) as (db, registry):
-        rows = store.review_queue(db, limit=limit)
-    if as_json:
-        _echo_json([{
-            "site": r["site"], "id": r["id"], "url": r["url"], "date": r["date"], "title": r["title"],
-            "subtitle": r["subtitle"], "source": r["source"], "closing_bylines": r["closing_bylines"],
-            "correspondents": r["correspondents"], "evidence": r["evidence"],
-            "suggestions": _suggestion_json(registry, r["suggestions"]), "attributed_at": r["attributed_at"],
-        } for r in rows])
+        rows = store.iter_review_queue(db, limit=None if everything else limit, offset=offset)
+        if as_json:
+            json_array(rows, lambda chunk: [{
+                "site": r["site"], "id": r["id"], "url": r["url"], "date": r["date"], "title": r["title"],
+                "subtitle": r["subtitle"], "source": r["source"], "closing_bylines": r["closing_bylines"],
+                "correspondents": r["correspondents"], "evidence": r["evidence"],
+                "suggestions": _suggestion_json(registry, r["suggestions"]), "attributed_at": r["attributed_at"],
+            } for r in chunk])
+            return
+        total = store.review_queue_size(db)
+        shown = 0
+        # A table per chunk: the first rows appear at once, however long the queue.
+        while chunk := list(itertools.islice(rows, 200)):
+            table = Table(title=f"待人工审核（{total} 篇）" if not shown else None)
+            for header in ("文章", "日期", "标题", "来源", "结尾署名", "依据", "建议"):
+                table.add_column(header)
+            for r in chunk:
+                table.add_row(f"{r['site']}/{r['id']}", r["date"], r["title"], r["source"] or "—",
+                              " / ".join(r["closing_bylines"]) or "—", r["evidence"] or "",
+                              _suggestion_text(registry, r["suggestions"]))
+            console_for().print(table)
+            shown += len(chunk)
+    if not shown:
+        click.echo(f"待人工审核（{total} 篇）" + (f"：第 {page} 页没有文章。" if total else "：没有待审文章。"))
         return
-    table = Table(title=f"待人工审核（{len(rows)} 篇）")
-    for header in ("文章", "日期", "标题", "来源", "结尾署名", "依据", "建议"):
-        table.add_column(header)
-    for r in rows:
-        table.add_row(f"{r['site']}/{r['id']}", r["date"], r["title"], r["source"] or "—",
-                      " / ".join(r["closing_bylines"]) or "—", r["evidence"] or "",
-                      _suggestion_text(registry, r["suggestions"]))
-    console_for().print(table)
-    if rows:
-        click.echo("处理：xinxi review assign 文章 单位 | xinxi review ignore 文章 --reason 原因 | "
-                   "xinxi review alias \"署名文字\" 单位")
+    if offset + shown < total:
+        click.echo(f"显示第 {offset + 1}–{offset + shown} 篇，共 {total} 篇；"
+                   f"下一页：xinxi review list --page {page + 1}（或 --all 全部列出）")
+    click.echo("处理：xinxi review assign 文章 单位 | xinxi review ignore 文章 --reason 原因 | "
+               "xinxi review alias \"署名文字\" 单位")
 
 
 def _state(registry: Registry, attribution: dict[str, Any] | None, decision: dict[str, Any] | None) -> str:
