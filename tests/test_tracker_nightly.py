@@ -194,3 +194,55 @@ def test_a_step_past_its_bound_is_stopped_and_the_bound_is_shown(config_dir: Pat
                           capture_output=True, check=False).stdout == b""
     shown = xinxi("--config", str(config_dir), "status").output
     assert f"运行 #{result.run_id} 的错误：抓取：超过 0.02 分钟仍未完成" in shown.replace("\n", "")
+
+
+def test_sigterm_during_the_nightly_run_marks_it_interrupted_and_frees_the_lock(tmp_path: Path, db_path: Path) -> None:
+    """A real `xinxi schedule --once` process, its crawl stuck on a server that never answers, is sent SIGTERM."""
+    import signal
+    import sys
+    import time
+
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts connections (backlog), never answers
+    try:
+        target = tmp_path / "config"
+        shutil.copytree(DEFAULT_CONFIG_DIR, target)
+        sites = target / "sites.toml"
+        text = sites.read_text(encoding="utf-8").replace("retry_times = 3", "retry_times = 0")
+        text = text.replace("https://czgh.jscz.org.cn", f"http://127.0.0.1:{listener.getsockname()[1]}")
+        sites.write_text(text.replace("timeout = 30", "timeout = 120"), encoding="utf-8")
+        xinxi = Path(sys.executable).parent / "xinxi"
+        proc = subprocess.Popen([str(xinxi), "--config", str(target), "--db", str(db_path), "schedule", "--once"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:  # wait until the crawl of the nightly run is under way
+                if db_path.exists():
+                    db = store.open_db(db_path)
+                    try:
+                        kinds = {r["kind"] for r in store.list_runs(db) if r["status"] == "running"}
+                        held = read_lock(db) is not None
+                    finally:
+                        db.close()
+                    if held and {"nightly", "crawl"} <= kinds:
+                        break
+                time.sleep(0.2)
+            else:
+                pytest.fail("the nightly run never reached its crawl")
+            time.sleep(1)
+            proc.send_signal(signal.SIGTERM)
+            _out, err = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    finally:
+        listener.close()
+    assert proc.returncode == 130 and "已取消。" in err and "Traceback" not in err
+    db = store.open_db(db_path)
+    try:
+        runs = {r["kind"]: r for r in store.list_runs(db)}
+        assert runs["nightly"]["status"] == "killed" and runs["nightly"]["error"] == "被中止（收到停止信号）"
+        assert runs["crawl"]["status"] in ("killed", "failed") and runs["crawl"]["finished_at"]
+        assert read_lock(db) is None
+    finally:
+        db.close()
