@@ -13,13 +13,12 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from tracker import nightly, ops, store
+from tracker import ops, store
 from tracker.cli import cli, with_settings
 from tracker.cli.params import COUNT
 from tracker.config import Settings
 from tracker.lock import utc_now
 from tracker.opsconfig import load_ops
-from tracker.schedule import plan_start
 
 KINDS = {"crawl": "抓取", "recrawl": "重新抓取", "nightly": "夜间任务"}
 TRIGGERS = {"manual": "手动", "schedule": "定时", "catchup": "补跑"}
@@ -59,6 +58,9 @@ def schedule(settings: Settings, once: bool, if_missed: bool, from_cron: bool) -
 
     在前台运行，供 systemd 或终端使用；日志写到标准错误。开机时若错过了预定的运行，会先补跑一次。
     """
+    from tracker import nightly  # the scheduler's libraries load only for this command
+    from tracker.schedule import plan_start
+
     ops_settings = load_ops(settings)
     _setup_logging()
     if (if_missed or from_cron) and not once:

@@ -24,7 +24,6 @@ from tracker import snapshots, store
 from tracker.cli import cli, with_settings
 from tracker.cli.params import YEAR
 from tracker.config import Settings
-from tracker.reports import write_docx, write_xlsx
 from tracker.score_view import (
     department_table,
     diff_csv,
@@ -163,6 +162,8 @@ def score_cmd(settings: Settings, year: int | None, period: str | None, since: s
     elif fmt == "csv":
         emit(results_csv(board, results), output)
     elif fmt == "xlsx":
+        from tracker.reports import write_xlsx  # openpyxl loads only when a workbook is written
+
         writing(write_xlsx, board, output)
         click.echo(f"已写入 {output}", err=True)
     else:
@@ -217,6 +218,8 @@ def _note_snapshot(db: Database, board: Scoreboard, console: Console) -> None:
 def report_cmd(settings: Settings, year: int | None, period: str | None, since: str | None, until: str | None,
                xlsx_path: Path | None, docx_path: Path | None, live: bool) -> None:
     """出报表：Excel 工作簿与年终通报草稿。"""
+    from tracker.reports import write_docx, write_xlsx  # the writers' libraries load only for reports
+
     if not xlsx_path and not docx_path:
         raise ScoringError("请给出 --xlsx 文件或 --docx 文件")
     chosen = period_or_error(resolve_period, year, period, since, until)
