@@ -160,3 +160,24 @@ def test_a_database_from_a_newer_version_is_refused_by_every_command(capsys, db,
     code, out = exit_info.value.code, capsys.readouterr().out
     assert code == 1 and "结论：有问题" in out and "正常" not in out.splitlines()[-1]
     assert "m999_from_the_future" in out
+
+
+def test_a_full_disk_is_told_in_words(db, db_path: Path) -> None:
+    """SQLite's own SQLITE_FULL (a page limit stands in for the disk), in the one line the office reads."""
+    import sqlite3
+
+    from tracker.cli import database_problem
+
+    conn = sqlite3.connect(db_path)
+    try:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+        with pytest.raises(sqlite3.Error) as caught:
+            conn.execute("CREATE TABLE filler (x)")
+            conn.executemany("INSERT INTO filler VALUES (?)", [("x" * 4000,)] * 100)
+            conn.commit()
+    finally:
+        conn.close()
+    problem = database_problem(caught.value, db_path)
+    assert str(problem) == (f"数据库 {db_path} 无法写入：磁盘已满（腾出空间后再试；已存的数据不受影响）"
+                            f"［{caught.value}］")

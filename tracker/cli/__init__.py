@@ -162,6 +162,7 @@ def cli(ctx: click.Context, config_dir: Path | None, db: Path | None, base_urls:
 CLICK_PHRASES = (
     (r"'(.*)' is not a valid integer( range)?\.?", r"“\1”不是整数"),
     (r"'(.*)' is not a valid float( range)?\.?", r"“\1”不是数字"),
+    (r"(.*) is not in the range (.*)\.", r"\1 不在允许的范围 \2 之内"),
     (r"'(.*)' is not one of (.*)\.", r"“\1”不是可选值之一：\2"),
     (r"'(.*)' is not a valid choice\. Choose from:?(.*)", r"“\1”不是可选值之一：\2"),
     (r"(?:File|Directory|Path) '(.*)' does not exist\.", r"“\1”不存在"),
@@ -208,6 +209,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except (ConfigError, XinxiError) as exc:
         click.echo(f"错误：{exc}", err=True)
+        sys.exit(2)
+    except sqlite3.Error as exc:  # the last net, for a command that does not open the database itself
+        click.echo(f"错误：数据库出错：{exc}", err=True)
         sys.exit(2)
 
 
