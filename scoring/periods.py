@@ -75,6 +75,8 @@ def parse_date(text: str) -> date:
 def parse_period(text: str) -> Period:
     """Read 2024, 2024H1, 2024Q1 or 2024-03 into a Period."""
     raw = text.strip()
+    if (m := re.match(r"^(\d{4})", raw)) and int(m[1]) == 0:
+        raise PeriodError(f"没有 0 年：{text!r}")
     if m := _YEAR.match(raw):
         return year_period(int(m[1]))
     if m := _HALF.match(raw):

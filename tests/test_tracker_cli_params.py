@@ -51,3 +51,14 @@ def test_ids_at_the_edge_of_the_range_reach_the_store(db, xinxi) -> None:
     assert result.exit_code != 0 and "没有文章" in str(result.exception)
     result = xinxi("entry", "remove", str(2**63 - 1), "--reason", "x", ok=False)
     assert "没有录入记录" in str(result.exception)
+
+
+@pytest.mark.parametrize("argv", [("score", "--period", "0000Q1"), ("snapshot", "publish", "0000"),
+                                  ("score", "--period", "0000-01")])
+def test_a_period_in_year_zero_is_one_line(capsys, db, db_path, argv: tuple[str, ...]) -> None:
+    from tracker.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--db", str(db_path), *argv])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.splitlines() == [f"错误：没有 0 年：{argv[-1]!r}"]
