@@ -112,10 +112,6 @@ class OpsSettings:
     alerts: AlertsConfig
 
 
-def _known(sec: Section, allowed: tuple[str, ...]) -> None:
-    sec.only(*allowed)
-
-
 def _positive(sec: Section, name: str, default: float, *, maximum: float | None = None) -> float:
     return float(sec.number(name, default, above=0, maximum=maximum))
 
@@ -142,8 +138,8 @@ def _secret(sec: Section, name: str, env: Mapping[str, str]) -> tuple[str | None
 
 
 def load_schedule(sec: Section, timezone: str) -> ScheduleConfig:
-    _known(sec, ("time", "days", "misfire_grace_hours", "lock_stale_minutes", "heartbeat_seconds",
-                 "step_limit_minutes"))
+    sec.only("time", "days", "misfire_grace_hours", "lock_stale_minutes", "heartbeat_seconds",
+                 "step_limit_minutes")
     text = sec.get("time", str, "02:30")
     match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", text.strip())
     if not match:
@@ -170,8 +166,8 @@ def load_schedule(sec: Section, timezone: str) -> ScheduleConfig:
 
 
 def load_health(sec: Section, sites: tuple[str, ...]) -> HealthConfig:
-    _known(sec, ("stale_days", "stale_days_by_site", "parse_failure_jump", "parse_failure_min",
-                 "missing_source_jump", "missing_source_min", "baseline_runs"))
+    sec.only("stale_days", "stale_days_by_site", "parse_failure_jump", "parse_failure_min",
+                 "missing_source_jump", "missing_source_min", "baseline_runs")
     d = HealthConfig()
     by_site = {}
     per_site = sec.table("stale_days_by_site")
@@ -194,7 +190,7 @@ def _load_email(sec: Section, env: Mapping[str, str]) -> EmailChannel:
     if "password" in sec.data:
         raise sec.error("password", "密码不写进配置文件：放进环境变量（systemd 的 /etc/xinxi/env），"
                                     "在 password_env 写变量名")
-    _known(sec, ("host", "port", "security", "username", "password_env", "sender", "to", "timeout", "deadline"))
+    sec.only("host", "port", "security", "username", "password_env", "sender", "to", "timeout", "deadline")
     security = sec.get("security", str, "ssl")
     if security not in SECURITY:
         raise sec.error("security", f"应为 {'、'.join(SECURITY)} 之一，实为 {security!r}")
@@ -221,7 +217,7 @@ def _load_email(sec: Section, env: Mapping[str, str]) -> EmailChannel:
 
 
 def _load_webhook(sec: Section, env: Mapping[str, str]) -> WebhookChannel:
-    _known(sec, ("kind", "url", "secret_env", "timeout", "deadline"))
+    sec.only("kind", "url", "secret_env", "timeout", "deadline")
     kind = sec.get("kind", str, required=True)
     if kind not in WEBHOOK_KINDS:
         raise sec.error("kind", f"应为 {'、'.join(WEBHOOK_KINDS)} 之一，实为 {kind!r}")
@@ -235,7 +231,7 @@ def _load_webhook(sec: Section, env: Mapping[str, str]) -> WebhookChannel:
 
 
 def load_alerts(sec: Section, env: Mapping[str, str]) -> AlertsConfig:
-    _known(sec, ("enabled", "min_level", "subject_prefix", "email", "webhooks"))
+    sec.only("enabled", "min_level", "subject_prefix", "email", "webhooks")
     level = sec.get("min_level", str, "warning")
     if level not in LEVELS:
         raise sec.error("min_level", f"应为 {'、'.join(LEVELS)} 之一，实为 {level!r}")
