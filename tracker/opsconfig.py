@@ -139,7 +139,7 @@ def _secret(sec: Section, name: str, env: Mapping[str, str]) -> tuple[str | None
 
 def load_schedule(sec: Section, timezone: str) -> ScheduleConfig:
     sec.only("time", "days", "misfire_grace_hours", "lock_stale_minutes", "heartbeat_seconds",
-                 "step_limit_minutes")
+             "step_limit_minutes")
     text = sec.get("time", str, "02:30")
     match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", text.strip())
     if not match:
@@ -167,7 +167,7 @@ def load_schedule(sec: Section, timezone: str) -> ScheduleConfig:
 
 def load_health(sec: Section, sites: tuple[str, ...]) -> HealthConfig:
     sec.only("stale_days", "stale_days_by_site", "parse_failure_jump", "parse_failure_min",
-                 "missing_source_jump", "missing_source_min", "baseline_runs")
+             "missing_source_jump", "missing_source_min", "baseline_runs")
     d = HealthConfig()
     by_site = {}
     per_site = sec.table("stale_days_by_site")
