@@ -181,3 +181,23 @@ def test_a_full_disk_is_told_in_words(db, db_path: Path) -> None:
     problem = database_problem(caught.value, db_path)
     assert str(problem) == (f"数据库 {db_path} 无法写入：磁盘已满（腾出空间后再试；已存的数据不受影响）"
                             f"［{caught.value}］")
+
+
+def test_another_programs_sqlite_file_is_left_alone(capsys, tmp_path: Path) -> None:
+    import sqlite3
+
+    other = tmp_path / "contacts.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE contacts (name TEXT)")
+    conn.execute("INSERT INTO contacts VALUES ('张三')")
+    conn.commit()
+    conn.close()
+    for argv in (("crawl",), ("articles",), ("entry", "list")):
+        line = _one_line(capsys, "--db", str(other), *argv)
+        assert line == (f"错误：数据库 {other} 是别的程序的 SQLite 文件（其中有表 contacts，但没有 xinxi 的结构记录），"
+                        "请检查 --db")
+    conn = sqlite3.connect(other)
+    try:
+        assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["contacts"]
+    finally:
+        conn.close()

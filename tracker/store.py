@@ -36,6 +36,10 @@ def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
+class NotOurs(XinxiError):
+    """The file is an SQLite database of another program."""
+
+
 class SchemaTooNew(XinxiError):
     """The database was last changed by a newer xinxi: this program must not write to it."""
 
@@ -62,6 +66,10 @@ def open_db(path: Path | str, *, migrate: bool = True) -> Database:
     db = Database(path)
     try:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if not migrations.applied(db) and [t for t in db.table_names() if not t.startswith("sqlite_")]:
+            # Someone else's SQLite file: creating our tables in it would mix two programs' data.
+            raise NotOurs(f"数据库 {path} 是别的程序的 SQLite 文件（其中有表 "
+                          f"{'、'.join(db.table_names()[:5])}，但没有 xinxi 的结构记录），请检查 --db")
         newer = unknown_migrations(db)
         if newer:
             raise SchemaTooNew(
