@@ -62,6 +62,35 @@ class Clause:
 
 
 @dataclass(frozen=True)
+class AssessmentRule:
+    """How a proposal is computed (rules file, section [assessment])."""
+
+    article: str
+    text: str
+    deduction_per_point: Points
+    deduction_cap: Points | None
+    addition_per_instruction: Points
+    addition_cap: Points | None
+    instruction_clauses: tuple[str, ...]
+    basis: str = ""
+
+    def describe(self) -> str:
+        """The rule in one Chinese sentence, for tables and the 通报."""
+        cut = f"未完成目标的，每差 1 分扣 {_plain(self.deduction_per_point)} 分"
+        if self.deduction_cap is not None:
+            cut += f"，最多扣 {_plain(self.deduction_cap)} 分"
+        add = f"采用信息获领导批示的，每条加 {_plain(self.addition_per_instruction)} 分"
+        if self.addition_cap is not None:
+            add += f"，最多加 {_plain(self.addition_cap)} 分"
+        return f"完成目标的不加分也不扣分；{cut}；{add}。"
+
+
+def _plain(value: Points) -> str:
+    value = round(float(value), 4)
+    return str(int(value)) if value.is_integer() else str(value)
+
+
+@dataclass(frozen=True)
 class Group:
     kind: str
     name: str
@@ -80,6 +109,7 @@ class Rules:
     groups: tuple[Group, ...]
     targets: Mapping[str, Points]
     several_columns: str = "highest"
+    assessment: AssessmentRule | None = None
     path: Path | None = None
     digest: str = ""
 
@@ -214,6 +244,29 @@ def _clause(table: _Table, kinds: set[str]) -> Clause:
     return clause
 
 
+def _assessment(top: _Table, clause_ids: set[str]) -> AssessmentRule | None:
+    """五、7 as numbers (section [assessment]); None when the file has no such section."""
+    if "assessment" not in top.data:
+        return None
+    table = top.sub("assessment", required=True)
+    table.only(("article", "text", "basis", "deduction_per_point", "deduction_cap", "addition_per_instruction",
+                "addition_cap", "instruction_clauses"))
+    clauses = table.strings("instruction_clauses")
+    for i, cid in enumerate(clauses):
+        if cid not in clause_ids:
+            raise table.error(f"instruction_clauses[{i}]", f"没有条款 {cid!r}")
+    return AssessmentRule(
+        article=table.get("article", str),
+        text=table.get("text", str, ""),
+        deduction_per_point=_points(table, "deduction_per_point"),
+        deduction_cap=_points(table, "deduction_cap") if "deduction_cap" in table.data else None,
+        addition_per_instruction=_points(table, "addition_per_instruction"),
+        addition_cap=_points(table, "addition_cap") if "addition_cap" in table.data else None,
+        instruction_clauses=clauses,
+        basis=table.get("basis", str, ""),
+    )
+
+
 def _check_clauses(top: _Table, clauses: Sequence[Clause]) -> None:
     ids: dict[str, int] = {}
     names: dict[str, int] = {}
@@ -243,7 +296,7 @@ def parse_rules(data: Mapping[str, Any], path: Path | str, digest: str = "") -> 
     """Validate parsed TOML into `Rules`; a bad value raises RulesError naming file and key."""
     path = Path(path)
     top = _Table(path, data)
-    top.only(("rules", "policy", "groups", "targets", "clauses"))
+    top.only(("rules", "policy", "groups", "targets", "clauses", "assessment"))
     head = top.sub("rules", required=True)
     head.only(("id", "title", "document", "effective"))
     effective = head.get("effective", date)
@@ -282,6 +335,7 @@ def parse_rules(data: Mapping[str, Any], path: Path | str, digest: str = "") -> 
             raise top.error(f"clauses[{i}]", "应为表 [[clauses]]")
         clauses.append(_clause(_Table(path, raw, f"clauses[{i}]"), kinds))
     _check_clauses(top, clauses)
+    assessment = _assessment(top, {c.id for c in clauses})
 
     return Rules(
         id=head.get("id", str),
@@ -292,6 +346,7 @@ def parse_rules(data: Mapping[str, Any], path: Path | str, digest: str = "") -> 
         groups=tuple(groups),
         targets=targets,
         several_columns=several,
+        assessment=assessment,
         path=path,
         digest=digest,
     )

@@ -276,3 +276,26 @@ def m002_attribution(db: Database) -> None:
         not_null={"text", "unit_id", "created_by", "created_at"},
     )
     db.execute("CREATE UNIQUE INDEX idx_aliases_active ON aliases (text) WHERE removed_at IS NULL")
+
+
+@migrations()
+def m005_assessment(db: Database) -> None:
+    """Clause 五、7: the office's decisions on each department's 文明部室 adjustment, every change kept."""
+    db["assessment_decisions"].create(
+        {
+            "id": int,
+            "unit_id": str,
+            "year": int,
+            "action": str,             # set | clear
+            "points": float,           # the figure the office applies (set), null for clear
+            "reason": str,
+            "decided_by": str,
+            "decided_at": str,
+            "basis_total": float,      # the department's points when the decision was made
+            "basis_instructions": int, # the 批示 counted then
+            "basis_proposed": float,   # the rule's proposal then
+        },
+        pk="id",
+        not_null={"unit_id", "year", "action", "reason", "decided_by", "decided_at"},
+    )
+    db["assessment_decisions"].create_index(["year", "unit_id"])

@@ -9,7 +9,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from scoring import Period, Scoreboard, UnitDiff, compare, from_data, parse_period, to_data
-from tracker import store
+from tracker import assessments, store
 from tracker.errors import NotFound, XinxiError
 from tracker.scores import Scorer, period_or_error
 
@@ -23,8 +23,9 @@ def snapshot_period(label: str) -> Period:
     return period_or_error(parse_period, label)
 
 
-def publish(db: Database, board: Scoreboard, *, by: str) -> int:
-    """Freeze the scoreboard under its period label; refused while a published one stands."""
+def publish(db: Database, board: Scoreboard, *, by: str, assessment: list[dict[str, Any]] | None = None) -> int:
+    """Freeze the scoreboard (and the year's 五、7 rows) under its period label; refused while a published
+    one stands."""
     label = board.period.label
     latest = store.latest_snapshot(db, label)
     if latest and latest["status"] == "published":
@@ -33,7 +34,8 @@ def publish(db: Database, board: Scoreboard, *, by: str) -> int:
     return store.insert_snapshot(
         db, period=label, start=board.period.start.isoformat(), end=board.period.end.isoformat(),
         rules=json.dumps([list(r) for r in board.rules]),
-        data=json.dumps(to_data(board), ensure_ascii=False, separators=(",", ":")), by=by,
+        data=json.dumps({**to_data(board), "assessment": assessment or []}, ensure_ascii=False,
+                        separators=(",", ":")), by=by,
     )
 
 
@@ -70,6 +72,7 @@ class SnapshotDiff:
     frozen: Scoreboard
     live: Scoreboard
     units: tuple[UnitDiff, ...]
+    assessment: tuple[tuple[str, str], ...] = ()
 
     @property
     def rules_changed(self) -> bool:
@@ -87,4 +90,7 @@ def diff(db: Database, scorer: Scorer, label: str) -> SnapshotDiff:
         raise NotFound(f"{label} 没有发布过；先运行 xinxi snapshot publish {label}")
     row, frozen = found
     live = scorer.score(db, frozen.period)
-    return SnapshotDiff(row, frozen, live, tuple(compare(frozen, live)))
+    before = json.loads(row["data"]).get("assessment") or []
+    after = assessments.frozen_rows(db, scorer, live) if before else []
+    return SnapshotDiff(row, frozen, live, tuple(compare(frozen, live)),
+                        tuple(assessments.changes(before, after)))

@@ -774,6 +774,36 @@ def reopen_snapshot(db: Database, snapshot_id: int, *, reason: str, by: str) -> 
         )
 
 
+# --- 五、7 assessment decisions ---------------------------------------------------------------------
+
+
+def add_assessment_decision(db: Database, *, unit_id: str, year: int, action: str, points: float | None,
+                            reason: str, by: str, basis: tuple[float, int, float]) -> int:
+    """Append one decision (set or clear) for a department's year; earlier ones stay as its history."""
+    total, instructions, proposed = basis
+    with db.atomic():
+        cur = db.execute(
+            "INSERT INTO assessment_decisions (unit_id, year, action, points, reason, decided_by, decided_at, "
+            "basis_total, basis_instructions, basis_proposed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [unit_id, year, action, points, reason, by, now(), total, instructions, proposed],
+        )
+    return int(cur.lastrowid)
+
+
+def assessment_history(db: Database, year: int, unit_id: str | None = None) -> list[dict[str, Any]]:
+    """Every decision of the year (one unit's, or all), oldest first."""
+    sql = "SELECT * FROM assessment_decisions WHERE year = ?" + (" AND unit_id = ?" if unit_id else "")
+    return [dict(r) for r in db.query(sql + " ORDER BY id", [year, unit_id] if unit_id else [year])]
+
+
+def active_assessments(db: Database, year: int) -> dict[str, dict[str, Any]]:
+    """The decision in force per unit for the year: its newest one, unless that one cleared it."""
+    rows = db.query(
+        "SELECT * FROM assessment_decisions d WHERE year = ? AND id = "
+        "(SELECT MAX(id) FROM assessment_decisions e WHERE e.year = d.year AND e.unit_id = d.unit_id)", [year])
+    return {r["unit_id"]: dict(r) for r in rows if r["action"] == "set"}
+
+
 # --- attribution and review -------------------------------------------------------------------------
 
 METHOD_LABELS = {"source": "来源", "closing": "结尾署名", "alias": "单位名称", "gazetteer": "地名", "reviewer": "人工"}

@@ -223,3 +223,4 @@ from tracker.cli import ops_cmd  # noqa: E402,F401
 from tracker.cli import score_cmd  # noqa: E402,F401
 from tracker.cli import replica_cmd  # noqa: E402,F401
 from tracker.cli import review_cmd  # noqa: E402,F401
+from tracker.cli import assess_cmd  # noqa: E402,F401

@@ -20,7 +20,7 @@ from rich.table import Table
 from sqlite_utils import Database
 
 from scoring import Scoreboard, UnitResult, compare, fmt_points, resolve_period
-from tracker import snapshots, store
+from tracker import assessments, snapshots, store
 from tracker.cli import cli, with_settings
 from tracker.cli.params import YEAR
 from tracker.config import Settings
@@ -252,8 +252,10 @@ def snapshot_publish(settings: Settings, period: str, by: str | None) -> None:
     """冻结 PERIOD（2024、2024Q1、2024-03）的考评结果。"""
     chosen = snapshots.snapshot_period(period)
     db = store.open_db(settings.db_path)
-    board = Scorer.load(settings).score(db, chosen)
-    sid = snapshots.publish(db, board, by=by or default_user())
+    scorer = Scorer.load(settings)
+    board = scorer.score(db, chosen)
+    sid = snapshots.publish(db, board, by=by or default_user(),
+                            assessment=assessments.frozen_rows(db, scorer, board))
     total = sum(r.total for r in board.results)
     click.echo(f"已发布 {chosen.label}（快照 #{sid}）：{len(board.results)} 个单位，合计 {fmt_points(total)} 分。")
 
@@ -272,8 +274,11 @@ def snapshot_diff(settings: Settings, period: str) -> None:
     if result.rules_changed:
         click.echo(f"考评办法有变：发布时 {result.frozen.rules}，现在 {result.live.rules}。")
     changed = result.changed
+    for name, what in result.assessment:
+        click.echo(f"文明部室考核（五、7）{name}：{what}")
     if not changed:
-        click.echo("与发布时相比没有变化。")
+        if not result.assessment:
+            click.echo("与发布时相比没有变化。")
         return
     console = console_for()
     console.print(diff_table(changed, f"{chosen.title}：现在与发布时相比", "发布时", "现在"))
