@@ -171,3 +171,16 @@ def test_engine_proposal_is_pure(db, year_2024: Scorer) -> None:
     rule = year_2024.rules_for(year_period(2024)).assessment
     assert propose(board, rule) == propose(board, rule)
     assert [p.unit_id for p in propose(board, rule)] == [r.unit.id for r in board.results if r.target is not None]
+
+
+def test_the_departments_table_shows_proposal_and_decision_in_their_own_columns(db, year_2024: Scorer,
+                                                                                 xinxi) -> None:
+    assessments.decide(db, year_2024, "legal", 2024, -2, reason="酌减", by="王敏")
+    rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
+            for line in xinxi("score", "--year", "2024").stdout.splitlines()
+            if line.startswith("│") and "部" in line.split("│")[1]}
+    # 目标分值, 得分, 完成率, 差额, 完成情况, 考核建议, 办公室决定: the points stay the information-work points.
+    assert rows["法律工作部"] == ["60", "10", "16.7%", "50", "未达标", "-3", "-2"]
+    assert rows["经济技术部"] == ["60", "60", "100.0%", "0", "达标", "0", ""]
+    quarter = xinxi("score", "--period", "2024Q2").stdout
+    assert "考核建议" not in quarter   # 五、7 is a yearly result

@@ -144,12 +144,17 @@ def history(db: Database, scorer: Scorer, year: int, unit_text: str | None = Non
     return rows
 
 
-def frozen_rows(db: Database, scorer: Scorer, board: Scoreboard) -> list[dict[str, Any]]:
-    """What a snapshot of `board` freezes of 五、7: the year's rows, or nothing for a shorter period."""
+def for_board(db: Database, scorer: Scorer, board: Scoreboard) -> dict[str, Assessment]:
+    """五、7 per department for a scoreboard of a whole year; nothing for a shorter period or without a rule."""
     period, year = board.period, year_period(board.period.start.year)
     if (period.start, period.end) != (year.start, year.end) or scorer.rules_for(period).assessment is None:
-        return []
-    return [a.to_dict() for a in assess(db, scorer, period.start.year, board)]
+        return {}
+    return {a.proposal.unit_id: a for a in assess(db, scorer, period.start.year, board)}
+
+
+def frozen_rows(db: Database, scorer: Scorer, board: Scoreboard) -> list[dict[str, Any]]:
+    """What a snapshot of `board` freezes of 五、7: the year's rows, or nothing for a shorter period."""
+    return [a.to_dict() for a in for_board(db, scorer, board).values()]
 
 
 def changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[tuple[str, str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,8 @@ from sqlite_utils import Database
 from scoring import Scoreboard, UnitDiff, UnitResult, fmt_points, year_period
 from tracker.config import Settings
 from tracker.reports import percent, write_xlsx
+from tracker import assessments
+from tracker.assessments import Assessment
 from tracker.scores import Scorer
 
 
@@ -70,17 +72,30 @@ def ranking_table(board: Scoreboard, results: Sequence[UnitResult] | None = None
     return table
 
 
-def department_table(board: Scoreboard, results: Sequence[UnitResult] | None = None) -> Table:
-    """Units with a target: target, points, completion, shortfall, 达标/未达标."""
+def department_table(board: Scoreboard, results: Sequence[UnitResult] | None = None,
+                     assessment: Mapping[str, Assessment] | None = None) -> Table:
+    """Units with a target: target, points, completion, shortfall, 达标/未达标; for a year, the 五、7
+    proposal and the office's decision in their own columns."""
     rows = [r for r in (results if results is not None else board.results) if r.target is not None]
     table = Table(title=f"{board.period.title}{board.group_name('department')}目标完成情况")
     for header, justify in (("单位", "left"), ("目标分值", "right"), ("得分", "right"), ("完成率", "right"),
                             ("差额", "right"), ("完成情况", "center")):
         table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    if assessment:
+        table.add_column("考核建议", justify="right")
+        table.add_column("办公室决定", justify="right")
     for r in rows:
         status = f"[green]{r.status}[/]" if r.met else f"[red]{r.status}[/]"
-        table.add_row(r.unit.name, fmt_points(r.target), fmt_points(r.total), percent(r.completion),
-                      fmt_points(r.shortfall), status)
+        cells = [r.unit.name, fmt_points(r.target), fmt_points(r.total), percent(r.completion),
+                 fmt_points(r.shortfall), status]
+        if assessment:
+            item = assessment.get(r.unit.id)
+            cells += ["", ""] if item is None else [
+                _signed(item.proposal.proposed) if item.proposal.proposed else "0",
+                "" if item.applied is None else _signed(item.applied) + (" ⚠" if item.stale else "")]
+        table.add_row(*cells)
+    if assessment:
+        table.caption = "考核建议与办公室决定：五、7 纳入文明部室考核的增减分，不计入信息工作得分（xinxi assess list）"
     return table
 
 
@@ -177,9 +192,10 @@ def show_scores(settings: Settings, db: Database, year: int, *, xlsx: Path | Non
                 console: Console | None = None) -> Scoreboard:
     """Print the year's district ranking and the departments' completion; write the xlsx if asked."""
     console = console or Console()
-    board = Scorer.load(settings).score(db, year_period(year))
+    scorer = Scorer.load(settings)
+    board = scorer.score(db, year_period(year))
     console.print(ranking_table(board))
-    console.print(department_table(board))
+    console.print(department_table(board, assessment=assessments.for_board(db, scorer, board)))
     if board.skipped:
         console.print(f"另有 {len(board.skipped)} 条已归属的信息未计分（xinxi score --year {year} --skipped 查看原因）。")
     if xlsx is not None:

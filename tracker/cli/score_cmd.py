@@ -171,7 +171,7 @@ def score_cmd(settings: Settings, year: int | None, period: str | None, since: s
         if any(r.rank is not None for r in results):
             out.print(ranking_table(board, results))
         if any(r.target is not None for r in results):
-            out.print(department_table(board, results))
+            out.print(department_table(board, results, assessments.for_board(db, scorer, board)))
         _note_snapshot(db, board, console)
     if show_skipped:
         _print_skipped(board, console, scorer)
