@@ -13,10 +13,10 @@ from rich.table import Table
 from sqlite_utils import Database
 
 from scoring import Scoreboard, UnitDiff, UnitResult, fmt_points, year_period
-from tracker.config import Settings
-from tracker.reports import percent, write_xlsx
 from tracker import assessments
 from tracker.assessments import Assessment
+from tracker.config import Settings
+from tracker.reports import percent, write_xlsx
 from tracker.scores import Scorer
 
 
