@@ -14,11 +14,12 @@ from scoring import fmt_points
 from tracker import assessments, store
 from tracker.assessments import Assessment
 from tracker.cli import cli, shown_time, with_settings
+from tracker.cli.params import YEAR
 from tracker.cli.score_cmd import by_option, console_for, default_user, emit
 from tracker.config import Settings
 from tracker.scores import Scorer
 
-year_option = click.option("--year", type=click.IntRange(2000, 2100), required=True, help="年度，例如 2024。")
+year_option = click.option("--year", type=YEAR, required=True, help="年度，例如 2024。")
 
 
 def assessment_table(items: list[Assessment], year: int, rule_text: str, tz: str) -> Table:
