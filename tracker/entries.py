@@ -6,21 +6,26 @@ its evidence: a document number, a notice title or a URL.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
+from sqlite_utils import Database
 
 from scoring import PeriodError, RuleBook, fmt_points, parse_date
 from tracker.errors import XinxiError
+from tracker.files import atomic_path
+from tracker.sheets import MAX_CELL_CHARS, read_table
+from tracker.text import strip_controls
 from tracker.units import Registry, Unit, UnknownUnit
 
 # Field → (Chinese header, accepted aliases). The template writes the Chinese headers.
@@ -53,6 +58,33 @@ class EntryError(XinxiError):
         super().__init__(message)
 
 
+DUPLICATE_KEY = ("unit_id", "kind", "date", "title", "evidence")
+
+
+class Seen:
+    """Entries already stored or already read, indexed for the duplicate and once-a-year checks.
+
+    Each check is a dictionary look-up, so a sheet of 20,000 rows is checked in one pass.
+    """
+
+    def __init__(self, stored: Iterable[Mapping[str, Any]] = ()) -> None:
+        self._same: dict[tuple[Any, ...], str] = {}
+        self._per_year: Counter[tuple[Any, Any, str]] = Counter()
+        for entry in stored:
+            self.add(entry, f"已有录入 #{entry['id']} ")
+
+    def add(self, entry: Mapping[str, Any], where: str) -> None:
+        self._same.setdefault(tuple(entry.get(k) for k in DUPLICATE_KEY), where)
+        self._per_year[(entry.get("unit_id"), entry.get("kind"), str(entry.get("date") or "")[:4])] += 1
+
+    def duplicate_of(self, entry: Mapping[str, Any]) -> str | None:
+        """Where the same entry was seen first ("已有录入 #3 " or "第 5 行"), or None."""
+        return self._same.get(tuple(entry.get(k) for k in DUPLICATE_KEY))
+
+    def count(self, unit_id: str, kind: str, year: str) -> int:
+        return self._per_year[(unit_id, kind, year)]
+
+
 @dataclass(frozen=True)
 class Checker:
     """What checking an entry needs: the rules, the units, today's date, entries already stored."""
@@ -61,20 +93,32 @@ class Checker:
     registry: Registry
     today: date
     existing: Sequence[Mapping[str, Any]] = ()
+    _units: dict[str, Unit | None] = field(default_factory=dict, compare=False, repr=False)
+
+    def seen(self) -> Seen:
+        """A fresh index of the stored entries, to check a batch of new ones against."""
+        return Seen(self.existing)
 
     def unit(self, text: str) -> Unit | None:
-        try:
-            return self.registry.find(text)
-        except UnknownUnit:
-            return None
+        if text not in self._units:  # a sheet names the same few units thousands of times
+            try:
+                self._units[text] = self.registry.find(text)
+            except UnknownUnit:
+                self._units[text] = None
+        return self._units[text]
 
-    def check(self, raw: Mapping[str, Any], seen: list[dict[str, Any]]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    def check(self, raw: Mapping[str, Any], seen: Seen | None = None) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         """Normalise one entry; returns it with a list of (field, problem) pairs (empty when valid)."""
+        seen = seen if seen is not None else self.seen()
         problems: list[tuple[str, str]] = []
         values = {k: _text(raw.get(k)) for k in COLUMNS}
-        for field in REQUIRED:
-            if not values[field]:
-                problems.append((field, "不能为空"))
+        for name, value in values.items():
+            if len(value) > MAX_CELL_CHARS:
+                problems.append((name, f"内容过长（{len(value)} 字，最多 {MAX_CELL_CHARS} 字）"))
+                values[name] = ""
+        for name in REQUIRED:
+            if not values[name] and not any(f == name for f, _ in problems):
+                problems.append((name, "不能为空"))
         day = None
         if values["date"]:
             try:
@@ -122,20 +166,14 @@ class Checker:
         order = list(COLUMNS)
         return entry, sorted(problems, key=lambda p: order.index(p[0]))
 
-    def _duplicates(self, entry: dict[str, Any], limit: int | None,
-                    seen: list[dict[str, Any]]) -> list[tuple[str, str]]:
-        same = ("unit_id", "kind", "date", "title", "evidence")
-        for other in [*self.existing, *seen]:
-            where = f"已有录入 #{other['id']} " if other.get("id") else f"第 {other.get('_row')} 行"
-            if all(other.get(k) == entry[k] for k in same):
-                return [("evidence", f"与{where}重复")]
-        if limit:
-            year = entry["date"][:4]
-            count = sum(1 for o in [*self.existing, *seen]
-                        if o.get("unit_id") == entry["unit_id"] and o.get("kind") == entry["kind"]
-                        and str(o.get("date", ""))[:4] == year)
-            if count >= limit:
-                return [("kind", f"此类每个单位每年只计 {limit} 次，{year} 年已录入")]
+    @staticmethod
+    def _duplicates(entry: dict[str, Any], limit: int | None, seen: Seen) -> list[tuple[str, str]]:
+        where = seen.duplicate_of(entry)
+        if where is not None:
+            return [("evidence", f"与{where}重复")]
+        year = entry["date"][:4]
+        if limit and seen.count(entry["unit_id"], entry["kind"], year) >= limit:
+            return [("kind", f"此类每个单位每年只计 {limit} 次，{year} 年已录入")]
         return []
 
 
@@ -148,7 +186,8 @@ def _text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    # Imported text is untrusted: control characters would break every report that shows it.
+    return strip_controls(str(value)).strip()
 
 
 def _as_date(value: Any) -> date:
@@ -161,7 +200,7 @@ def _as_date(value: Any) -> date:
 
 def check_one(checker: Checker, raw: Mapping[str, Any]) -> dict[str, Any]:
     """Check one entry from the command line; a problem raises EntryError naming the option."""
-    entry, problems = checker.check(raw, [])
+    entry, problems = checker.check(raw)
     if problems:
         options = {"unit_id": "--unit", "kind": "--kind", "date": "--date", "title": "--title",
                    "evidence": "--evidence", "note": "--note"}
@@ -176,37 +215,18 @@ def _header_map(cells: Sequence[Any]) -> dict[int, str]:
     out = {}
     for i, cell in enumerate(cells):
         name = _text(cell).lower()
-        for field, (_, aliases) in COLUMNS.items():
+        for key, (_, aliases) in COLUMNS.items():
             if name in {a.lower() for a in aliases}:
-                out[i] = field
+                out[i] = key
     return out
 
 
 def read_rows(path: Path) -> tuple[int, list[tuple[int, dict[str, Any]]], list[RowError]]:
     """Rows of an .xlsx or .csv as (row number, {field: value}); finds the header in the first rows."""
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many kinds for a damaged file
-            raise EntryError(f"{path}：打不开这个 Excel 文件：它不是 .xlsx 格式（旧版 .xls 或 WPS 文件请先另存为 .xlsx），"
-                             "或者文件已损坏") from None
-        ws = wb["录入"] if "录入" in wb.sheetnames else wb.worksheets[0]
-        table = [list(r) for r in ws.iter_rows(values_only=True)]
-        wb.close()
-    elif suffix == ".csv":
-        raw = path.read_bytes()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise EntryError(f"{path}：无法识别文件编码（请存为 UTF-8）")
-        table = [list(r) for r in csv.reader(io.StringIO(text))]
-    else:
-        raise EntryError(f"{path}：只能导入 .xlsx 或 .csv 文件")
+    try:
+        table = read_table(path, sheet="录入")
+    except XinxiError as exc:
+        raise EntryError(str(exc)) from None
     found = [(i, h) for i, h in ((i, _header_map(c)) for i, c in enumerate(table[:10]))
              if "unit_id" in h.values() and "kind" in h.values()]
     if not found:
@@ -216,28 +236,70 @@ def read_rows(path: Path) -> tuple[int, list[tuple[int, dict[str, Any]]], list[R
     errors = [RowError(header_row, COLUMNS[f][0], "缺少此列") for f in REQUIRED if f not in header.values()]
     rows = []
     for offset, cells in enumerate(table[index + 1:], start=header_row + 1):
-        if all(_text(c) == "" for c in cells):
+        if all(c is None or _text(c) == "" for c in cells):
             continue
-        rows.append((offset, {field: cells[i] if i < len(cells) else None for i, field in header.items()}))
+        rows.append((offset, {key: cells[i] if i < len(cells) else None for i, key in header.items()}))
     return header_row, rows, errors
 
 
 def check_file(checker: Checker, path: Path) -> list[dict[str, Any]]:
     """Every row checked; any problem anywhere raises EntryError listing each row and column."""
-    _, rows, errors = read_rows(path)
+    return check_rows(checker, path, read_rows(path))
+
+
+def check_rows(checker: Checker, path: Path,
+               sheet: tuple[int, list[tuple[int, dict[str, Any]]], list[RowError]]) -> list[dict[str, Any]]:
+    """The rows `read_rows` gave, checked against the stored entries and each other (all or none)."""
+    _, rows, errors = sheet
     errors = list(errors)
-    seen: list[dict[str, Any]] = []
+    seen = checker.seen()
     entries = []
+    repeated = 0
     for number, raw in rows:
         entry, problems = checker.check(raw, seen)
         errors.extend(RowError(number, COLUMNS[f][0], m) for f, m in problems)
-        seen.append({**entry, "_row": number})
+        repeated += any(m.startswith("与已有录入") for _, m in problems)
+        seen.add(entry, f"第 {number} 行")
         entries.append(entry)
     if not rows and not errors:
         raise EntryError(f"{path}：没有可导入的行")
+    if errors and repeated == len(rows) == len(errors):
+        raise EntryError(f"{path}：这 {len(rows)} 行都已录入过（可能已导入过这个文件），未重复导入", errors)
     if errors:
         raise EntryError(f"{path}：{len(errors)} 处错误，未导入任何记录", errors)
     return entries
+
+
+@contextmanager
+def exclusive(db: Database, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the database's write lock for the block, committing at its end (rolling back on error).
+
+    Reading the stored entries, checking new ones against them and storing them happen under one lock,
+    so two imports of the same sheet at once cannot both pass the duplicate check: the second waits for
+    the first and then finds its rows already stored. `on_wait` is called once if the lock is busy.
+    """
+    conn = db.conn
+    timeout = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    try:
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            if on_wait is not None:
+                on_wait()
+            conn.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise EntryError(f"数据库被另一个任务长时间占用（{exc}），未导入任何记录；请稍后再试") from None
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+    try:
+        yield
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
 
 
 # --- the blank template --------------------------------------------------------------------------
@@ -302,5 +364,5 @@ def write_template(path: Path, book: RuleBook, units: Iterable[Unit], today: dat
     help_.cell(row=len(lines) + 1, column=1).font = bold
     for row in help_.iter_rows(min_row=len(lines) + 2):
         row[4].alignment = Alignment(wrap_text=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    with atomic_path(path) as temp:
+        wb.save(temp)

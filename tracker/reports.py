@@ -22,6 +22,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from scoring import Scoreboard, UnitResult, fmt_points
+from tracker.files import atomic_path
+from tracker.text import strip_controls
 
 RANKING_HEADERS = ["名次", "单位", "总分"]
 DEPARTMENT_HEADERS = ["单位", "目标分值", "得分", "完成率", "差额", "完成情况"]
@@ -50,8 +52,12 @@ def percent_cell(ws: WriteOnlyWorksheet, value: float | None) -> Any:
 
 
 def text_cell(ws: WriteOnlyWorksheet, value: Any) -> Any:
-    """Scraped or typed text as a plain string cell: a title starting with "=" must not become a formula."""
-    if isinstance(value, str) and value.startswith("="):
+    """Scraped or typed text as a plain string cell: no control characters (a workbook cannot hold them),
+    and a title starting with "=" must not become a formula."""
+    if not isinstance(value, str):
+        return value
+    value = strip_controls(value)
+    if value.startswith("="):
         cell = WriteOnlyCell(ws, value=value)
         cell.data_type = "s"
         return cell
@@ -92,10 +98,13 @@ def with_targets(board: Scoreboard) -> list[UnitResult]:
 
 def write_xlsx(board: Scoreboard, path: Path) -> Path:
     """The workbook: 排名 (districts), 部室完成情况 (units with targets), 明细 (every line)."""
-    # A file that cannot be written (open in Excel, no such folder) fails here, before the
-    # write-only sheets start streaming rows to temporary files.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.open("ab").close()
+    # Written beside the target and renamed over it: a failure or a kill keeps the previous workbook.
+    with atomic_path(path) as temp:
+        _fill_workbook(board).save(temp)
+    return path
+
+
+def _fill_workbook(board: Scoreboard) -> Workbook:
     clauses = board.used_clauses()
     clause_headers = [c.name for c in clauses]
     wb = Workbook(write_only=True)
@@ -124,9 +133,9 @@ def write_xlsx(board: Scoreboard, path: Path) -> Path:
         for line in r.lines:
             append([unit, line.date.isoformat(), names.get(line.clause_id, line.clause_id),
                     articles.get(line.clause_id, ""), _num(line.points), text_cell(ws, line.title),
-                    text_cell(ws, line.evidence), line.evidence_id, line.rules_id, text_cell(ws, line.note)])
-    wb.save(path)
-    return path
+                    text_cell(ws, line.evidence), text_cell(ws, line.evidence_id), line.rules_id,
+                    text_cell(ws, line.note)])
+    return wb
 
 
 # --- the draft 通报 --------------------------------------------------------------------------------
@@ -151,7 +160,7 @@ def _para(doc: Any, text: str, *, font: str = BODY_FONT, size: float = 16, bold:
     if indent:
         p.paragraph_format.first_line_indent = Pt(size * 2)
     p.paragraph_format.line_spacing = Pt(28)
-    _font(p.add_run(text), font, size, bold)
+    _font(p.add_run(strip_controls(text)), font, size, bold)
     return p
 
 
@@ -167,7 +176,7 @@ def _table(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> N
         cells = table.add_row().cells
         for cell, text in zip(cells, row, strict=True):
             cell.text = ""
-            _font(cell.paragraphs[0].add_run(text), BODY_FONT, 12)
+            _font(cell.paragraphs[0].add_run(strip_controls(text)), BODY_FONT, 12)
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
@@ -225,6 +234,6 @@ def write_docx(board: Scoreboard, path: Path, *, today: date, document: str = ""
                "不断提高信息报送的质量和时效。")
     _para(doc, "常州市总工会办公室", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     _para(doc, f"{today.year}年{today.month}月{today.day}日", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(path)
+    with atomic_path(path) as temp:
+        doc.save(str(temp))
     return path

@@ -18,6 +18,7 @@ from tracker.assessments import Assessment
 from tracker.config import Settings
 from tracker.reports import percent, write_xlsx
 from tracker.scores import Scorer
+from tracker.text import plain_cell, shown, strip_controls
 
 
 def _signed(value: float | int) -> str:
@@ -51,7 +52,7 @@ def results_csv(board: Scoreboard, results: Sequence[UnitResult]) -> str:
     writer.writerow(["单位编号", "单位", "类别", "名次", "总分", "目标分值", "完成率", "差额", "完成情况",
                      *(c.name for c in clauses)])
     for r in results:
-        writer.writerow([r.unit.id, r.unit.name, board.group_name(r.unit.kind), r.rank or "", fmt_points(r.total),
+        writer.writerow([plain_cell(r.unit.id), plain_cell(r.unit.name), board.group_name(r.unit.kind), r.rank or "", fmt_points(r.total),
                          fmt_points(r.target), percent(r.completion), fmt_points(r.shortfall), r.status,
                          *(fmt_points(r.clauses.get(c.id)) for c in clauses)])
     return out.getvalue()
@@ -107,11 +108,11 @@ def explain_rows(board: Scoreboard, result: UnitResult) -> list[dict[str, Any]]:
             "clause": board.clause_name(line.clause_id),
             "article": board.clause_info(line.clause_id).article,
             "points": line.points,
-            "title": line.title,
-            "evidence_id": line.evidence_id,
-            "evidence": line.evidence,
+            "title": strip_controls(line.title),
+            "evidence_id": strip_controls(line.evidence_id),
+            "evidence": strip_controls(line.evidence),
             "rules": line.rules_id,
-            "note": line.note,
+            "note": strip_controls(line.note),
         }
         for line in result.lines
     ]
@@ -126,7 +127,7 @@ def explain_table(board: Scoreboard, result: UnitResult) -> Table:
         manual = line.evidence_id.startswith("entry/")
         evidence = f"录入#{line.evidence_id.removeprefix('entry/')}：{line.evidence}" if manual else line.evidence
         table.add_row(line.date.isoformat(), board.clause_label(line.clause_id), fmt_points(line.points),
-                      line.title, evidence, line.note)
+                      shown(line.title), shown(evidence), shown(line.note))
     return table
 
 
@@ -135,8 +136,9 @@ def explain_csv(board: Scoreboard, result: UnitResult) -> str:
     writer = csv.writer(out)
     writer.writerow(["日期", "条款编号", "条款", "分值", "标题", "证据编号", "依据", "考评办法", "说明"])
     for row in explain_rows(board, result):
-        writer.writerow([row["date"], row["clause_id"], row["clause"], fmt_points(row["points"]), row["title"],
-                         row["evidence_id"], row["evidence"], row["rules"], row["note"]])
+        writer.writerow([row["date"], row["clause_id"], row["clause"], fmt_points(row["points"]),
+                         plain_cell(row["title"]), plain_cell(row["evidence_id"]), plain_cell(row["evidence"]),
+                         row["rules"], plain_cell(row["note"])])
     return out.getvalue()
 
 
@@ -171,7 +173,7 @@ def diff_csv(diffs: Sequence[UnitDiff]) -> str:
     writer = csv.writer(out)
     writer.writerow(["单位编号", "单位", "现行办法", "草案", "变化", "现行名次", "草案名次"])
     for d in diffs:
-        writer.writerow([d.unit_id, d.name, fmt_points(d.before), fmt_points(d.after), fmt_points(d.delta),
+        writer.writerow([plain_cell(d.unit_id), plain_cell(d.name), fmt_points(d.before), fmt_points(d.after), fmt_points(d.delta),
                          d.rank_before or "", d.rank_after or ""])
     return out.getvalue()
 
@@ -184,7 +186,7 @@ def line_changes_table(board: Scoreboard, diffs: Sequence[UnitDiff]) -> Table:
         for change in d.changes:
             line = change.line
             table.add_row(d.name, line.date.isoformat(), board.clause_name(line.clause_id), _signed(change.delta),
-                          line.title, change.evidence_id)
+                          shown(line.title), shown(change.evidence_id))
     return table
 
 

@@ -12,6 +12,7 @@ from scoring import Period, Scoreboard, UnitDiff, compare, from_data, parse_peri
 from tracker import assessments, store
 from tracker.errors import NotFound, XinxiError
 from tracker.scores import Scorer, period_or_error
+from tracker.text import clean_tree
 
 
 class SnapshotError(XinxiError):
@@ -34,7 +35,8 @@ def publish(db: Database, board: Scoreboard, *, by: str, assessment: list[dict[s
     return store.insert_snapshot(
         db, period=label, start=board.period.start.isoformat(), end=board.period.end.isoformat(),
         rules=json.dumps([list(r) for r in board.rules]),
-        data=json.dumps({**to_data(board), "assessment": assessment or []}, ensure_ascii=False,
+        # Frozen without control characters, so a title stored dirty cannot break the year's report.
+        data=json.dumps(clean_tree({**to_data(board), "assessment": assessment or []}), ensure_ascii=False,
                         separators=(",", ":")), by=by,
     )
 

@@ -4,6 +4,9 @@ printed or written to a file."""
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from rich.markup import escape
 
 # C0 controls except tab and newline, DEL, and the C1 block: ESC, BEL and NUL among them. A carriage
 # return becomes a newline first so that Windows line ends survive as line ends.
@@ -34,3 +37,22 @@ def plain_cell(value: object) -> object:
         if value.startswith(_FORMULA_START):
             return "'" + value
     return value
+
+
+def clean_tree(value: Any) -> Any:
+    """`strip_controls` on every string inside lists, tuples and dicts (keys too): JSON and snapshots."""
+    if isinstance(value, str):
+        return strip_controls(value)
+    if isinstance(value, dict):
+        return {clean_tree(k): clean_tree(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean_tree(v) for v in value]
+    return value
+
+
+def shown(value: object) -> str:
+    """Stored text for a terminal table or line: no control characters, and square brackets in it are
+    printed as written instead of being read as colour markup (a title with "[/b]" would stop the table)."""
+    if value is None:
+        return ""
+    return escape(strip_controls(str(value)))

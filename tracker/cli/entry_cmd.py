@@ -10,7 +10,6 @@ from pathlib import Path
 
 import click
 from rich.table import Table
-from sqlite_utils import Database
 
 from scoring import year_period
 from tracker import store
@@ -18,16 +17,17 @@ from tracker.cli import cli, shown_time, with_settings
 from tracker.cli.params import ARTICLE, RECORD_ID, YEAR
 from tracker.cli.score_cmd import by_option, console_for, default_user, writing
 from tracker.config import Settings
-from tracker.entries import Checker, EntryError, check_file, check_one, write_template
+from tracker.entries import Checker, EntryError, check_one, check_rows, exclusive, read_rows, write_template
 from tracker.scores import ScoringError, load_rulebook
+from tracker.text import clean_tree, plain_cell, shown, strip_controls
 from tracker.units import load_units
 
+MAX_LISTED_ERRORS = 200  # a sheet with every row wrong is fixed from the first ones, not read to the end
 ENTRY_HEADERS = ("编号", "单位", "类别", "日期", "标题", "依据", "备注", "录入人", "状态")
 
 
-def _checker(settings: Settings, db: Database) -> Checker:
-    registry = load_units(settings.config_dir)
-    return Checker(load_rulebook(settings, registry=registry), registry, date.today(), store.list_entries(db))
+def _waiting() -> None:
+    click.echo("数据库正被另一个导入或任务写入，等它完成后再检查、导入……", err=True)
 
 
 @cli.group("entry")
@@ -47,13 +47,17 @@ def entry_group() -> None:
 def entry_add(settings: Settings, unit: str, kind: str, day: str, title: str, evidence: str, note: str | None,
               by: str | None) -> None:
     """录入一条。"""
+    registry = load_units(settings.config_dir)
+    book = load_rulebook(settings, registry=registry)
     db = store.open_db(settings.db_path)
-    entry = check_one(_checker(settings, db), {"unit_id": unit, "kind": kind, "date": day, "title": title,
-                                               "evidence": evidence, "note": note})
-    (entry_id,) = store.add_entries(db, [entry], by=by or default_user())
+    with exclusive(db, _waiting):  # checked against the stored entries and stored under one lock
+        checker = Checker(book, registry, date.today(), store.list_entries(db))
+        entry = check_one(checker, {"unit_id": unit, "kind": kind, "date": day, "title": title,
+                                    "evidence": evidence, "note": note})
+        (entry_id,) = store.add_entries(db, [entry], by=by or default_user())
     names = _names(settings)
     click.echo(f"已录入 #{entry_id}：{entry['date']} {names.get(entry['unit_id'], entry['unit_id'])} "
-               f"{names.get(entry['kind'], entry['kind'])} {entry['title']}")
+               f"{names.get(entry['kind'], entry['kind'])} {strip_controls(entry['title'])}")
 
 
 def _names(settings: Settings) -> dict[str, str]:
@@ -88,7 +92,7 @@ def entry_list(settings: Settings, year: int | None, unit: str | None, kind: str
                               since=period.start.isoformat() if period else None,
                               until=period.end.isoformat() if period else None)
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(clean_tree(rows), ensure_ascii=False, indent=2))
         return
     names = {u.id: u.name for u in registry}
     kinds = {c.id: c.name for rules in book.versions for c in rules.clauses}
@@ -101,14 +105,14 @@ def entry_list(settings: Settings, year: int | None, unit: str | None, kind: str
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(ENTRY_HEADERS)
-        writer.writerows(table_rows)
+        writer.writerows([plain_cell(c) for c in row] for row in table_rows)
         click.echo(out.getvalue(), nl=False)
         return
     table = Table(title=f"手工录入（{len(rows)} 条）")
     for header in ENTRY_HEADERS:
         table.add_column(header, overflow="fold")
     for row in table_rows:
-        table.add_row(*row)
+        table.add_row(*map(shown, row))
     console_for().print(table)
 
 
@@ -127,7 +131,7 @@ def entry_remove(settings: Settings, entry_id: int, reason: str, by: str | None)
     if not reason.strip():
         raise ScoringError("删除须写明理由（--reason）")
     store.remove_entry(db, number, reason=reason.strip(), by=by or default_user())
-    click.echo(f"已删除 #{number}：{entry['title']}（理由：{reason.strip()}）")
+    click.echo(f"已删除 #{number}：{strip_controls(entry['title'])}（理由：{strip_controls(reason.strip())}）")
 
 
 @entry_group.command("history")
@@ -143,9 +147,10 @@ def entry_history(settings: Settings, entry_id: int | None) -> None:
         data = json.loads(event["data"] or "{}")
         why = f"  理由：{event['reason']}" if event["action"] == "remove" else (
             f"  文件：{event['reason']}" if event["reason"] else "")
-        click.echo(f"{event['at']}  #{event['entry_id']}  {actions.get(event['action'], event['action'])}  "
-                   f"{event['by'] or ''}  {names.get(data.get('unit_id'), data.get('unit_id'))} "
-                   f"{names.get(data.get('kind'), data.get('kind'))} {data.get('title')}{why}")
+        click.echo(strip_controls(
+            f"{event['at']}  #{event['entry_id']}  {actions.get(event['action'], event['action'])}  "
+            f"{event['by'] or ''}  {names.get(data.get('unit_id'), data.get('unit_id'))} "
+            f"{names.get(data.get('kind'), data.get('kind'))} {data.get('title')}{why}"))
 
 
 @entry_group.command("import")
@@ -157,15 +162,24 @@ def entry_import(settings: Settings, file: Path, by: str | None) -> None:
     if not file.is_file():
         where = "是一个文件夹，不是文件" if file.is_dir() else "不存在，请检查文件名和所在文件夹"
         raise ScoringError(f"{file} {where}")
-    db = store.open_db(settings.db_path)
+    registry = load_units(settings.config_dir)
+    book = load_rulebook(settings, registry=registry)
     try:
-        entries = check_file(_checker(settings, db), file)
+        sheet = read_rows(file)  # the slow part, before the lock
+        db = store.open_db(settings.db_path)
+        # One import at a time: the stored entries are read, the sheet checked against them and stored
+        # under the database's write lock, so the same sheet imported twice at once is stored once.
+        with exclusive(db, _waiting):
+            entries = check_rows(Checker(book, registry, date.today(), store.list_entries(db)), file, sheet)
+            ids = store.add_entries(db, entries, by=by or default_user(), source="import",
+                                    import_file=strip_controls(file.name))
     except EntryError as exc:
         click.echo(f"错误：{exc}", err=True)
-        for error in exc.errors:
+        for error in exc.errors[:MAX_LISTED_ERRORS]:
             click.echo(f"  {error}", err=True)
+        if len(exc.errors) > MAX_LISTED_ERRORS:
+            click.echo(f"  ……另有 {len(exc.errors) - MAX_LISTED_ERRORS} 处错误未列出（先改正以上各处再导入）", err=True)
         click.get_current_context().exit(2)
-    ids = store.add_entries(db, entries, by=by or default_user(), source="import", import_file=file.name)
     click.echo(f"已导入 {len(ids)} 条（#{ids[0]}–#{ids[-1]}）。")
 
 
@@ -206,7 +220,7 @@ def flag_set(settings: Settings, article: str, experience: bool, reason: str | N
     row = store.get_article(db, site, aid)
     store.set_experience_flag(db, site, aid, experience, source="reviewer", by=by or default_user(), reason=reason)
     what = "经验类、总结类" if experience else "非经验类"
-    click.echo(f"已将 {site}/{aid}《{row['title']}》改判为{what}。")
+    click.echo(f"已将 {site}/{aid}《{strip_controls(row['title'])}》改判为{what}。")
 
 
 @flag_group.command("clear")
@@ -231,5 +245,5 @@ def flag_list(settings: Settings) -> None:
         click.echo("没有人工改判。")
     for (site, aid), f in sorted(flags.items()):
         what = "经验类" if f["experience"] else "非经验类"
-        click.echo(f"{site}/{aid}  {what}  {f['source']}  {f['decided_by'] or ''}  {shown_time(f['decided_at'], settings.timezone)}  "
-                   f"{f['reason'] or ''}")
+        click.echo(strip_controls(f"{site}/{aid}  {what}  {f['source']}  {f['decided_by'] or ''}  "
+                                  f"{shown_time(f['decided_at'], settings.timezone)}  {f['reason'] or ''}"))

@@ -6,13 +6,14 @@ The entry and flag commands live in entry_cmd and are registered from here.
 from __future__ import annotations
 
 import getpass
+import io
 import json
 import os
 import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import click
 from rich.console import Console
@@ -20,7 +21,7 @@ from rich.table import Table
 from sqlite_utils import Database
 
 from scoring import Scoreboard, UnitResult, compare, fmt_points, resolve_period
-from tracker import assessments, snapshots, store
+from tracker import assessments, files, snapshots, store
 from tracker.cli import cli, with_settings
 from tracker.cli.params import YEAR
 from tracker.config import Settings
@@ -38,6 +39,7 @@ from tracker.score_view import (
     results_csv,
 )
 from tracker.scores import Scorer, ScoringError, period_or_error
+from tracker.text import shown
 
 FORMATS = ("table", "csv", "json", "xlsx")
 
@@ -58,11 +60,19 @@ def period_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def console_for(output: Path | None = None) -> Console:
-    """A console for tables: the terminal's width, or wide enough not to fold names when piped or written."""
-    if output is not None:
-        return Console(file=writing(_open_text, output), width=200)
+def console_for() -> Console:
+    """A console for tables: the terminal's width, or wide enough not to fold names when piped."""
     return Console(width=None if sys.stdout.isatty() else 200)
+
+
+def print_tables(output: Path | None, *tables: Any) -> None:
+    """Tables on the terminal, or rendered as plain text into the file `output` (written whole)."""
+    if output is None:
+        console_for().print(*tables)
+        return
+    buffer = io.StringIO()
+    Console(file=buffer, width=200).print(*tables)
+    emit(buffer.getvalue(), output)
 
 
 def writing(write: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -83,13 +93,7 @@ def writing(write: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 def _write_text(text: str, output: Path) -> None:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8-sig" if output.suffix.lower() == ".csv" else "utf-8")
-
-
-def _open_text(output: Path) -> IO[str]:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    return output.open("w", encoding="utf-8")
+    files.write_text(output, text, encoding="utf-8-sig" if output.suffix.lower() == ".csv" else "utf-8")
 
 
 def emit(text: str, output: Path | None) -> None:
@@ -141,7 +145,7 @@ def score_cmd(settings: Settings, year: int | None, period: str | None, since: s
         elif fmt == "xlsx":
             raise ScoringError("--diff 只支持 table、csv、json 格式")
         else:
-            console_for(output).print(diff_table(diffs, f"{chosen.title}：{rules_file} 与现行办法相比", "现行办法", "草案"))
+            print_tables(output, diff_table(diffs, f"{chosen.title}：{rules_file} 与现行办法相比", "现行办法", "草案"))
         return
     if explain_unit:
         result = _unit_result(scorer, board, explain_unit)
@@ -152,7 +156,7 @@ def score_cmd(settings: Settings, year: int | None, period: str | None, since: s
         elif fmt == "xlsx":
             raise ScoringError("--explain 只支持 table、csv、json 格式")
         else:
-            console_for(output).print(explain_table(board, result))
+            print_tables(output, explain_table(board, result))
         return
     results = list(board.results)
     if unit_text:
@@ -167,11 +171,10 @@ def score_cmd(settings: Settings, year: int | None, period: str | None, since: s
         writing(write_xlsx, board, output)
         click.echo(f"已写入 {output}", err=True)
     else:
-        out = console_for(output) if output else console
-        if any(r.rank is not None for r in results):
-            out.print(ranking_table(board, results))
+        tables = [ranking_table(board, results)] if any(r.rank is not None for r in results) else []
         if any(r.target is not None for r in results):
-            out.print(department_table(board, results, assessments.for_board(db, scorer, board)))
+            tables.append(department_table(board, results, assessments.for_board(db, scorer, board)))
+        print_tables(output, *tables)
         _note_snapshot(db, board, console)
     if show_skipped:
         _print_skipped(board, console, scorer)
@@ -192,7 +195,8 @@ def _print_skipped(board: Scoreboard, console: Console, scorer: Scorer) -> None:
     for header in ("日期", "单位", "标题", "证据编号", "原因"):
         table.add_column(header, overflow="fold")
     for s in board.skipped:
-        table.add_row(s.date.isoformat(), scorer.registry.name_of(s.unit_id) or "", s.title, s.evidence_id, s.reason)
+        table.add_row(s.date.isoformat(), scorer.registry.name_of(s.unit_id) or "", shown(s.title),
+                      shown(s.evidence_id), shown(s.reason))
     console.print(table)
 
 

@@ -1,0 +1,115 @@
+"""Files written whole or not at all: reports, exports, templates and backups.
+
+Each is written to a temporary file beside its target, flushed to disk and renamed over the target, so
+a failure, a full disk or a kill during the write leaves the previous file as it was. A temporary file
+left by a killed writer carries its process id and is removed by the next write of the same target.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+TEMP_SUFFIX = ".xinxi-tmp"
+
+
+def temp_path(target: Path) -> Path:
+    """The temporary name a write of `target` uses in this process (hidden, beside the target)."""
+    return target.with_name(f".{target.name}.{os.getpid()}{TEMP_SUFFIX}")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_orphans(target: Path) -> None:
+    """Temporary files of `target` whose writer is dead (killed mid-write) are removed."""
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.(\d+){re.escape(TEMP_SUFFIX)}")
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(target.parent):
+            found = pattern.fullmatch(entry.name)
+            if found and int(found.group(1)) != os.getpid() and not _pid_alive(int(found.group(1))):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _check_target(target: Path) -> None:
+    """Refuse what a rename would only refuse after all the work: a folder, a read-only file."""
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+    if target.exists() and not os.access(target, os.W_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
+
+
+def _sync_dir(folder: Path) -> None:
+    """Make the rename itself durable (a directory entry is data too)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # some filesystems do not let a folder be opened; the rename is still atomic
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def commit(temp: Path, target: Path) -> None:
+    """Flush `temp` to disk and rename it over `target` (keeping the target's permission bits)."""
+    fd = os.open(temp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    with contextlib.suppress(OSError):
+        os.chmod(temp, target.stat().st_mode & 0o7777)
+    os.replace(temp, target)
+    _sync_dir(target.parent)
+
+
+@contextmanager
+def atomic_path(target: Path | str) -> Iterator[Path]:
+    """A temporary path to write instead of `target`; it replaces `target` when the block succeeds.
+
+    On any error (a full disk included) the temporary file is removed and `target` is untouched.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _check_target(target)
+    _remove_orphans(target)
+    temp = temp_path(target)
+    # Created now, empty and with the usual permissions, so an unwritable folder fails before any work.
+    os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666))
+    try:
+        yield temp
+        commit(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+
+
+@contextmanager
+def atomic_open(target: Path | str, *, encoding: str = "utf-8", newline: str | None = None) -> Iterator[IO[str]]:
+    """A text file to write instead of `target`; it replaces `target` when the block succeeds."""
+    with atomic_path(target) as temp, temp.open("w", encoding=encoding, newline=newline) as fh:
+        yield fh
+
+
+def write_text(target: Path | str, text: str, *, encoding: str = "utf-8") -> None:
+    """Write the whole of `text` to `target`, or leave `target` as it was."""
+    with atomic_open(target, encoding=encoding) as fh:
+        fh.write(text)
