@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from tracker import store
+from tracker import files, store
 from tracker.errors import XinxiError
 from tracker.lock import LOCK_NAME, SCHEDULER_LOCK, LockInfo, read_lock, stale_reason
 from tracker.migrations import migrations
@@ -75,7 +75,7 @@ def backup(db_path: Path | str, dest: Path | str, *, overwrite: bool = False,
     if result != "ok":
         partial.unlink(missing_ok=True)
         raise BackupError(f"备份副本未通过完整性检查：{result}")
-    os.replace(partial, target)
+    files.commit(partial, target)  # on disk before it takes the target's name
     return BackupResult(target, target.stat().st_size, result, created)
 
 

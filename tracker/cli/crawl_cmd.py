@@ -18,6 +18,7 @@ from tracker.cli import cli, shown_time, with_settings
 from tracker.cli.params import COUNT
 from tracker.config import Settings
 from tracker.lock import run_lock
+from tracker.text import clean_tree, shown
 from tracker.units import load_units
 
 STATUS = {"ok": "成功", "failed": "失败", "running": "进行中", "killed": "中断"}
@@ -111,12 +112,12 @@ def print_run(run: dict[str, Any], names: dict[str, str], console: Console | Non
     console.print(f"共请求 {run['requests']} 次，新文章 {run['new']} 篇，更新 {run['updated']} 篇，"
                   f"错误 {run['errors']} 个，解析失败 {run['parse_failures']} 篇。")
     if run.get("error"):
-        console.print(f"[red]错误：{run['error']}[/]")
+        console.print(f"[red]错误：{shown(run['error'])}[/]")
 
 
 def article_json(row: dict[str, Any]) -> dict[str, Any]:
-    """The scripting interface of one article (stable keys; add, never rename)."""
-    return {
+    """The scripting interface of one article (stable keys; add, never rename), without control characters."""
+    return clean_tree({
         "site": row["site"], "id": row["id"], "url": row["url"], "alt_url": row["alt_url"],
         "columns": row["columns"],
         "title": row["title"], "subtitle": row["subtitle"], "date": row["date"],
@@ -124,7 +125,7 @@ def article_json(row: dict[str, Any]) -> dict[str, Any]:
         "closing_byline": "\n".join(row["closing_bylines"]) or None,
         "closing_bylines": row["closing_bylines"], "correspondents": row["correspondents"],
         "image_count": row["image_count"],
-    }
+    })
 
 
 @cli.command()
@@ -166,7 +167,7 @@ def articles(settings: Settings, column: str | None, since: str | None, until: s
         table.add_column(header)
     for r in rows:
         table.add_row(r["date"], str(r["id"]), "、".join(names.get(c, c) for c in r["columns"]),
-                      r["title"], r["source"] or "—", " / ".join(r["closing_bylines"]) or "—")
+                      shown(r["title"]), shown(r["source"] or "—"), shown(" / ".join(r["closing_bylines"]) or "—"))
     Console().print(table)
 
 
@@ -216,6 +217,6 @@ def failures(settings: Settings, site: str | None, as_json: bool) -> None:
         table.add_column(header)
     for r in rows:
         table.add_row(r["site"], str(r["article_id"]), "解析失败" if r["kind"] == "parse" else "HTTP 错误",
-                      r["detail"] or "", shown_time(r["first_seen_at"], settings.timezone),
-                      shown_time(r["last_seen_at"], settings.timezone), r["url"])
+                      shown(r["detail"] or ""), shown_time(r["first_seen_at"], settings.timezone),
+                      shown_time(r["last_seen_at"], settings.timezone), shown(r["url"]))
     Console().print(table)

@@ -18,6 +18,8 @@ from tracker.cli.crawl_cmd import iso_date, json_array
 from tracker.cli.params import ARTICLE, COUNT, SQLITE_MAX_INT
 from tracker.cli.score_cmd import by_option, console_for, default_user
 from tracker.config import Settings
+from tracker.text import clean_tree
+from tracker.text import shown as shown_text
 from tracker.units import Registry, load_units
 
 ACTIONS = {"assign": "归属", "ignore": "不计分"}
@@ -112,9 +114,9 @@ def review_list(settings: Settings, limit: int, page: int, everything: bool, as_
             for header in ("文章", "日期", "标题", "来源", "结尾署名", "依据", "建议"):
                 table.add_column(header)
             for r in chunk:
-                table.add_row(f"{r['site']}/{r['id']}", r["date"], r["title"], r["source"] or "—",
-                              " / ".join(r["closing_bylines"]) or "—", r["evidence"] or "",
-                              _suggestion_text(registry, r["suggestions"]))
+                table.add_row(*map(shown_text, (f"{r['site']}/{r['id']}", r["date"], r["title"], r["source"] or "—",
+                                                " / ".join(r["closing_bylines"]) or "—", r["evidence"] or "",
+                                                _suggestion_text(registry, r["suggestions"]))))
             console_for().print(table)
             shown += len(chunk)
     if not shown:
@@ -167,6 +169,7 @@ def review_show(settings: Settings, article: str, as_json: bool) -> None:
             "decisions": history,
         })
         return
+    row = clean_tree(row)  # scraped text: no escape sequences reach the terminal
     click.echo(f"{site}/{aid}  {row['date']}  {row['title']}")
     if row["subtitle"]:
         click.echo(f"副标题：{row['subtitle']}")
