@@ -23,7 +23,7 @@ from sqlite_utils import Database
 
 from scoring import PeriodError, RuleBook, fmt_points, parse_date
 from tracker.errors import XinxiError
-from tracker.files import atomic_path
+from tracker.files import workbook
 from tracker.sheets import MAX_CELL_CHARS, read_table
 from tracker.text import strip_controls
 from tracker.units import Registry, Unit, UnknownUnit
@@ -307,9 +307,13 @@ def exclusive(db: Database, on_wait: Callable[[], None] | None = None) -> Iterat
 
 def write_template(path: Path, book: RuleBook, units: Iterable[Unit], today: date) -> None:
     """An Excel workbook to fill in: 录入 (the rows), 填写说明 (what each column takes), 可选值 (lists)."""
+    with workbook(path) as wb:
+        _fill_template(wb, book, units, today)
+
+
+def _fill_template(wb: Workbook, book: RuleBook, units: Iterable[Unit], today: date) -> None:
     rules = book.for_date(today) or book.versions[-1]
     units = list(units)
-    wb = Workbook()
     ws = wb.active
     ws.title = "录入"
     bold = Font(bold=True)
@@ -364,5 +368,3 @@ def write_template(path: Path, book: RuleBook, units: Iterable[Unit], today: dat
     help_.cell(row=len(lines) + 1, column=1).font = bold
     for row in help_.iter_rows(min_row=len(lines) + 2):
         row[4].alignment = Alignment(wrap_text=True)
-    with atomic_path(path) as temp:
-        wb.save(temp)

@@ -13,8 +13,14 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
+from zipfile import ZIP_DEFLATED, ZipFile
+
+from lxml import etree
+from openpyxl import Workbook
+from openpyxl.writer.excel import ExcelWriter
 
 TEMP_SUFFIX = ".xinxi-tmp"
 
@@ -113,3 +119,50 @@ def write_text(target: Path | str, text: str, *, encoding: str = "utf-8") -> Non
     """Write the whole of `text` to `target`, or leave `target` as it was."""
     with atomic_open(target, encoding=encoding) as fh:
         fh.write(text)
+
+
+def write_bytes(target: Path | str, data: bytes) -> None:
+    """Write the whole of `data` to `target`, or leave `target` as it was."""
+    with atomic_path(target) as temp:
+        temp.write_bytes(data)
+
+
+@contextmanager
+def workbook(target: Path | str, *, write_only: bool = False) -> Iterator[Workbook]:
+    """An openpyxl workbook to fill in the block, saved to `target` whole at its end, or not at all.
+
+    A write-only workbook streams its rows to temporary files of openpyxl's; when one cannot be
+    written (a full disk) the error becomes an OSError and the half-written sheets are closed here,
+    so that nothing prints a traceback when they are collected later.
+    """
+    with atomic_path(target) as temp:
+        wb = Workbook(write_only=write_only)
+        try:
+            yield wb
+            _save(wb, temp)
+        except etree.SerialisationError as exc:
+            _abandon(wb)
+            full = any(code in str(exc) for code in ("ENOSPC", "EFBIG", "EDQUOT"))
+            raise OSError(errno.ENOSPC if full else errno.EIO, f"写临时文件失败（{exc}）", str(target)) from None
+        except BaseException:
+            _abandon(wb)
+            raise
+
+
+def _save(wb: Workbook, path: Path) -> None:
+    # openpyxl's own save leaves its zip file open when a write fails, and the zip file's clean-up
+    # then prints a traceback; here the zip file is closed whatever happens.
+    with ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+        wb.properties.modified = datetime.now(UTC).replace(tzinfo=None)
+        if wb.write_only and not wb.worksheets:
+            wb.create_sheet()
+        ExcelWriter(wb, archive).write_data()
+
+
+def _abandon(wb: Workbook) -> None:
+    """Close the row streams of a write-only workbook that will not be saved, ignoring their errors."""
+    for ws in wb.worksheets:
+        for stream in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
+            if stream is not None:
+                with contextlib.suppress(Exception):
+                    stream.close()

@@ -5,6 +5,7 @@ Both are built from a Scoreboard only, so a published snapshot prints exactly as
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -22,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from scoring import Scoreboard, UnitResult, fmt_points
-from tracker.files import atomic_path
+from tracker import files
 from tracker.text import strip_controls
 
 RANKING_HEADERS = ["名次", "单位", "总分"]
@@ -99,15 +100,14 @@ def with_targets(board: Scoreboard) -> list[UnitResult]:
 def write_xlsx(board: Scoreboard, path: Path) -> Path:
     """The workbook: 排名 (districts), 部室完成情况 (units with targets), 明细 (every line)."""
     # Written beside the target and renamed over it: a failure or a kill keeps the previous workbook.
-    with atomic_path(path) as temp:
-        _fill_workbook(board).save(temp)
+    with files.workbook(path, write_only=True) as wb:
+        _fill_workbook(wb, board)
     return path
 
 
-def _fill_workbook(board: Scoreboard) -> Workbook:
+def _fill_workbook(wb: Workbook, board: Scoreboard) -> None:
     clauses = board.used_clauses()
     clause_headers = [c.name for c in clauses]
-    wb = Workbook(write_only=True)
     title = board.period.title
 
     sheet = _Sheet(wb, "排名", f"{title}{board.group_name('district')}信息工作排名",
@@ -135,7 +135,6 @@ def _fill_workbook(board: Scoreboard) -> Workbook:
                     articles.get(line.clause_id, ""), _num(line.points), text_cell(ws, line.title),
                     text_cell(ws, line.evidence), text_cell(ws, line.evidence_id), line.rules_id,
                     text_cell(ws, line.note)])
-    return wb
 
 
 # --- the draft 通报 --------------------------------------------------------------------------------
@@ -234,6 +233,7 @@ def write_docx(board: Scoreboard, path: Path, *, today: date, document: str = ""
                "不断提高信息报送的质量和时效。")
     _para(doc, "常州市总工会办公室", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     _para(doc, f"{today.year}年{today.month}月{today.day}日", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    with atomic_path(path) as temp:
-        doc.save(str(temp))
+    buffer = io.BytesIO()  # a notice is a few dozen KB; written to disk in one piece
+    doc.save(buffer)
+    files.write_bytes(path, buffer.getvalue())
     return path

@@ -5,6 +5,7 @@ The entry and flag commands live in entry_cmd and are registered from here.
 
 from __future__ import annotations
 
+import errno
 import getpass
 import io
 import json
@@ -87,6 +88,8 @@ def writing(write: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
             why = "这是一个文件夹，请写出文件名，例如 报表.xlsx"
         elif isinstance(exc, (FileNotFoundError, NotADirectoryError, FileExistsError)):
             why = "所在的文件夹不存在或不是文件夹"
+        elif exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            why = "磁盘空间不足（原有的文件未被改动）"
         else:
             why = exc.strerror or str(exc)
         raise ScoringError(f"无法写入 {name}：{why}") from None
