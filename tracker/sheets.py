@@ -21,7 +21,9 @@ from tracker.errors import XinxiError
 
 MB = 1024 * 1024
 MAX_FILE_BYTES = 10 * MB  # a 50,000-row CSV of long titles is about 8 MB
-MAX_UNPACKED_BYTES = 100 * MB  # what an .xlsx may declare once unzipped; 50,000 rows take about 25 MB
+# What an .xlsx may declare once unzipped. openpyxl reads sheet XML at one or two MB a second, and
+# 20,000 rows take about 10 MB, so this also bounds the time a hostile file can take to under a minute.
+MAX_UNPACKED_BYTES = 40 * MB
 MAX_ZIP_MEMBERS = 1000
 MAX_ROWS = 50_000
 MAX_CELL_CHARS = 4000  # longer than any title, document number, URL or note
