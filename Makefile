@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/replica_ceiling.py
 	$(BIN)/python bench/attribute.py
 	$(BIN)/python bench/score.py
+	$(BIN)/python bench/import.py
 
 clean:
 	rm -rf $(VENV) data/demo
