@@ -139,11 +139,11 @@ class Checker:
             problems.append(("date", f"{day} 没有生效的考评办法（最早 {self.book.versions[0].effective} 起）"))
         clause = rules.find_clause(values["kind"]) if rules and values["kind"] else None
         if rules and values["kind"]:
-            names = "、".join(c.name for c in rules.manual_clauses)
             if clause is None:
-                problems.append(("kind", f"没有类别“{values['kind']}”；可选：{names}"))
+                problems.append(("kind", f"没有类别“{values['kind']}”；可选：{_manual_names(rules)}"))
             elif not clause.manual:
-                problems.append(("kind", f"“{clause.name}”按抓取的文章自动计分，不能手工录入；可选：{names}"))
+                problems.append(("kind", f"“{clause.name}”按抓取的文章自动计分，不能手工录入；"
+                                         f"可选：{_manual_names(rules)}"))
             elif unit and not clause.allows(unit.kind):
                 problems.append(("kind", f"“{clause.name}”只计给{rules.kind_names(clause.unit_kinds)}，"
                                          f"{unit.name}不能得此分"))
@@ -175,6 +175,10 @@ class Checker:
         if limit and seen.count(entry["unit_id"], entry["kind"], year) >= limit:
             return [("kind", f"此类每个单位每年只计 {limit} 次，{year} 年已录入")]
         return []
+
+
+def _manual_names(rules: Any) -> str:
+    return "、".join(c.name for c in rules.manual_clauses)
 
 
 def _text(value: Any) -> str:

@@ -19,7 +19,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def strip_controls(text: str) -> str:
     """`text` without control characters (tab and newline are kept; CR LF and CR become newline)."""
-    if not text:
+    if not text or text.isprintable():  # the usual case, checked in C; tab and newline are not printable
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _SURROGATES.sub("", _CONTROLS.sub("", text))
