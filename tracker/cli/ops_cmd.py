@@ -19,6 +19,7 @@ from tracker.cli.params import COUNT
 from tracker.config import Settings
 from tracker.lock import utc_now
 from tracker.opsconfig import load_ops
+from tracker.text import shown
 
 KINDS = {"crawl": "抓取", "recrawl": "重新抓取", "nightly": "夜间任务"}
 TRIGGERS = {"manual": "手动", "schedule": "定时", "catchup": "补跑"}
@@ -129,14 +130,14 @@ def status(settings: Settings, limit: int) -> None:
     console.print(table if st.runs else "最近的运行：还没有")
     for run in st.runs:
         if run.get("error") and run["status"] != "ok":
-            console.print(f"运行 #{run['id']} 的错误：{run['error']}")
+            console.print(f"运行 #{run['id']} 的错误：{shown(run['error'])}")
 
     if not st.warnings:
         console.print("未解决的提醒：没有")
         return
     console.print(f"未解决的提醒（{len(st.warnings)} 条）：")
     for w in st.warnings:
-        console.print(f"  {LEVELS.get(w['level'], w['level'])} 自 {_local(w['first_seen_at'], tz)}：{w['message']}")
+        console.print(f"  {LEVELS.get(w['level'], w['level'])} 自 {_local(w['first_seen_at'], tz)}：{shown(w['message'])}")
 
 
 @cli.command()
