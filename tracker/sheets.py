@@ -99,7 +99,10 @@ def _xlsx_rows(path: Path, sheet: str | None) -> Generator[list[Any], None, None
 
 
 def _csv_rows(path: Path) -> Generator[list[Any], None, None]:
-    raw = path.read_bytes()
+    with path.open("rb") as fh:
+        raw = fh.read(MAX_FILE_BYTES + 1)  # a file still growing is not read past the bound either
+    if len(raw) > MAX_FILE_BYTES:
+        raise SheetError(f"{path}：文件超过导入上限 {_size(MAX_FILE_BYTES)}")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = raw.decode(encoding)
