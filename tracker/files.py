@@ -22,6 +22,8 @@ from lxml import etree
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
+from tracker.lock import pid_alive
+
 TEMP_SUFFIX = ".xinxi-tmp"
 
 
@@ -30,23 +32,13 @@ def temp_path(target: Path) -> Path:
     return target.with_name(f".{target.name}.{os.getpid()}{TEMP_SUFFIX}")
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _remove_orphans(target: Path) -> None:
     """Temporary files of `target` whose writer is dead (killed mid-write) are removed."""
     pattern = re.compile(rf"\.{re.escape(target.name)}\.(\d+){re.escape(TEMP_SUFFIX)}")
     with contextlib.suppress(OSError):
         for entry in os.scandir(target.parent):
             found = pattern.fullmatch(entry.name)
-            if found and int(found.group(1)) != os.getpid() and not _pid_alive(int(found.group(1))):
+            if found and int(found.group(1)) != os.getpid() and not pid_alive(int(found.group(1))):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
 
