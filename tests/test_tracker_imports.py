@@ -76,7 +76,7 @@ def test_a_zip_bomb_is_refused_from_its_declared_size(xinxi, tmp_path: Path) -> 
     assert bomb.stat().st_size < sheets.MAX_FILE_BYTES // 10  # small on disk: only the unpacked size tells
     result = xinxi("entry", "import", str(bomb), ok=False)
     assert result.exit_code == 2
-    assert "这个 Excel 文件解压后有 40.0 MB（2 个部件），超过上限 40.0 MB" in result.output
+    assert "这个 Excel 文件解压后有 25.0 MB（2 个部件），超过上限 25.0 MB" in result.output
     assert stored(tmp_path / "xinxi.db") == []
 
 
@@ -119,6 +119,19 @@ def test_too_many_rows_are_refused(xinxi, tmp_path: Path, monkeypatch: pytest.Mo
     assert result.exit_code == 2 and "超过 50 行，未导入" in result.output
     sheet.write_text(HEADER + csv_rows(50), encoding="utf-8")
     assert "已导入 50 条" in xinxi("entry", "import", str(sheet)).stdout
+
+
+def test_a_sheet_of_too_many_cells_is_refused(xinxi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sheets, "MAX_CELLS", 1000)
+    wide = tmp_path / "wide.xlsx"
+    wb = Workbook()
+    wb.active.append(["单位", "类别", "日期", "标题", "依据"])
+    for i in range(20):
+        wb.active.append(["武进区总工会", "省总网站采用", "2024-03-01", f"信息{i}", "苏工信〔2024〕1号", *range(100)])
+    wb.save(wide)
+    result = xinxi("entry", "import", str(wide), ok=False)
+    assert result.exit_code == 2 and "单元格超过 1000 个" in result.output
+    assert stored(tmp_path / "xinxi.db") == []
 
 
 def test_a_cell_past_the_csv_field_limit_is_an_error_naming_its_row(xinxi, tmp_path: Path) -> None:

@@ -20,12 +20,14 @@ from openpyxl import load_workbook
 from tracker.errors import XinxiError
 
 MB = 1024 * 1024
-MAX_FILE_BYTES = 10 * MB  # a 50,000-row CSV of long titles is about 8 MB
-# What an .xlsx may declare once unzipped. openpyxl reads sheet XML at one or two MB a second, and
-# 20,000 rows take about 10 MB, so this also bounds the time a hostile file can take to under a minute.
-MAX_UNPACKED_BYTES = 40 * MB
+MAX_FILE_BYTES = 10 * MB  # 30,000 rows of long titles and notes are about 6 MB
+# What an .xlsx may declare once unzipped: 30,000 rows saved by Excel or WPS take about 10 MB.
+MAX_UNPACKED_BYTES = 25 * MB
 MAX_ZIP_MEMBERS = 1000
-MAX_ROWS = 50_000
+MAX_ROWS = 30_000
+# openpyxl reads 15,000 to 50,000 cells a second, depending on the machine and its load: this bounds a
+# sheet of tiny cells (a hostile file well within the unpacked size) to seconds rather than minutes.
+MAX_CELLS = 300_000
 MAX_CELL_CHARS = 4000  # longer than any title, document number, URL or note
 
 
@@ -47,10 +49,14 @@ def read_table(path: Path, *, sheet: str | None = None) -> list[list[Any]]:
         raise SheetError(f"{path}：文件有 {_size(size)}，超过导入上限 {_size(MAX_FILE_BYTES)}"
                          f"（最多 {MAX_ROWS} 行）；请检查是否选错了文件，或把表分成几个文件导入")
     table = []
-    filled = 0
+    filled = count = 0
     with contextlib.closing(_xlsx_rows(path, sheet) if suffix == ".xlsx" else _csv_rows(path)) as rows:
         for cells in rows:
             table.append(cells)
+            count += len(cells)
+            if count > MAX_CELLS:
+                raise SheetError(f"{path}：单元格超过 {MAX_CELLS} 个（每行只需 6 列），未导入；"
+                                 "请删去多余的列，或把表分成几个文件导入")
             if any(c is not None and c != "" for c in cells):
                 filled += 1
                 if filled > MAX_ROWS + 1:  # the header row is not counted
