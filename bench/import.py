@@ -2,8 +2,9 @@
 
 Times a 100-row sheet (the baseline: starting the program, loading units and rules), CSV sheets of 4,000,
 20,000 and 30,000 rows (the row bound) and an .xlsx of 20,000 rows, the same 20,000-row CSV imported a second time (every row a
-duplicate of a stored entry), and the files that must be refused quickly: a ~50 MB CSV and an .xlsx zip
-bomb (a small file declaring hundreds of MB of XML). Prints a table.
+duplicate of a stored entry), and the files that must be refused quickly: a ~50 MB CSV, an .xlsx zip
+bomb (a small file declaring hundreds of MB of XML) and an .xlsx just within the unpacked bound made of
+millions of tiny cells (refused at the cell bound). Prints a table.
 
     .venv/bin/python bench/import.py [--keep DIR]
 """
@@ -57,11 +58,15 @@ def write_xlsx(path: Path, table: list[list[str]]) -> Path:
     return path
 
 
-def zip_bomb(path: Path, megabytes: int) -> Path:
-    """A real .xlsx whose sheet is `megabytes` MB of XML rows, compressed to a small file."""
+def zip_bomb(path: Path, megabytes: int, *, tiny: bool = False) -> Path:
+    """A real .xlsx whose sheet is `megabytes` MB of XML rows (long text, or 100 tiny cells each),
+    compressed to a small file."""
     template = path.with_suffix(".template.xlsx")
     write_xlsx(template, rows(1))
-    row = b'<row><c t="inlineStr"><is><t>' + b"A" * 1000 + b"</t></is></c></row>"
+    if tiny:
+        row = b"<row>" + b"<c><v>1</v></c>" * 100 + b"</row>"
+    else:
+        row = b'<row><c t="inlineStr"><is><t>' + b"A" * 1000 + b"</t></is></c></row>"
     chunk = row * (1024 * 1024 // len(row))
     with zipfile.ZipFile(template) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for part in src.infolist():
@@ -104,6 +109,8 @@ def main() -> None:
         cases.append(("CSV ~50 MB", big, folder / "big.db", 130_000))
         bomb = zip_bomb(folder / "bomb.xlsx", 640)
         cases.append(("xlsx 炸弹（解压后 640 MB）", bomb, folder / "bomb.db", 0))
+        cells = zip_bomb(folder / "cells.xlsx", 24, tiny=True)
+        cases.append(("xlsx 解压后 24 MB 的小单元格（上限之内）", cells, folder / "cells.db", 0))
 
         table = Table(title="xinxi entry import（真实进程，新建 SQLite 文件）")
         for header in ("文件", "大小", "用时（秒）", "与 100 行之比", "每千行（秒）", "退出码", "输出第一行"):
