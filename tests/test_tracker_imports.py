@@ -182,3 +182,18 @@ def test_an_import_file_name_and_rows_reach_the_audit_trail_clean(xinxi, tmp_pat
     [entry] = json.loads(xinxi("entry", "list", "--format", "json").stdout)
     assert entry["import_file"] == "导入[2J.csv"
     assert "\x1b" not in xinxi("entry", "history").stdout
+
+
+def test_a_date_cell_out_of_range_is_a_row_error_in_chinese(tmp_path: Path) -> None:
+    sheet = tmp_path / "dates.xlsx"
+    wb = Workbook()
+    wb.active.append(["单位", "类别", "日期", "标题", "依据"])
+    wb.active.append(["武进区总工会", "省总网站采用", date(2024, 3, 1), "一则信息", "苏工信〔2024〕1号"])
+    wb.active.append(["武进区总工会", "省总网站采用", 99999999999, "另一则", "苏工信〔2024〕2号"])
+    wb.active["C3"].number_format = "yyyy-mm-dd"
+    wb.save(sheet)
+    result = subprocess.run([str(XINXI), "--db", str(tmp_path / "x.db"), "entry", "import", str(sheet)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "第 3 行 [日期]：日期应写作 2024-03-05，实为 '#VALUE!'" in result.stderr
+    assert "Warning" not in result.stderr and "openpyxl" not in result.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import warnings
 import zipfile
 from collections.abc import Generator
 from pathlib import Path
@@ -50,7 +51,11 @@ def read_table(path: Path, *, sheet: str | None = None) -> list[list[Any]]:
                          f"（最多 {MAX_ROWS} 行）；请检查是否选错了文件，或把表分成几个文件导入")
     table = []
     filled = count = 0
-    with contextlib.closing(_xlsx_rows(path, sheet) if suffix == ".xlsx" else _csv_rows(path)) as rows:
+    # openpyxl warns in English on stderr about what it reads (a date out of range becomes "#VALUE!", which
+    # the date check then names with its row); the office sees one Chinese line per problem instead.
+    with warnings.catch_warnings(), \
+            contextlib.closing(_xlsx_rows(path, sheet) if suffix == ".xlsx" else _csv_rows(path)) as rows:
+        warnings.simplefilter("ignore")
         for cells in rows:
             table.append(cells)
             count += len(cells)
