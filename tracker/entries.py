@@ -292,10 +292,7 @@ def exclusive(db: Database, on_wait: Callable[[], None] | None = None) -> Iterat
             if on_wait is not None:
                 on_wait()
             conn.execute(f"PRAGMA busy_timeout = {int(timeout)}")
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise EntryError(f"数据库被另一个任务长时间占用（{exc}），未导入任何记录；请稍后再试") from None
+            conn.execute("BEGIN IMMEDIATE")  # still busy after the timeout: "database is locked", one line
     finally:
         conn.execute(f"PRAGMA busy_timeout = {int(timeout)}")
     try:

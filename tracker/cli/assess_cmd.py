@@ -15,9 +15,10 @@ from tracker import assessments, store
 from tracker.assessments import Assessment
 from tracker.cli import cli, shown_time, with_settings
 from tracker.cli.params import YEAR
-from tracker.cli.score_cmd import by_option, console_for, default_user, emit
+from tracker.cli.score_cmd import by_option, console_for, default_user, emit, print_tables
 from tracker.config import Settings
 from tracker.scores import Scorer
+from tracker.text import plain_cell, shown
 
 year_option = click.option("--year", type=YEAR, required=True, help="年度，例如 2024。")
 
@@ -54,7 +55,7 @@ def assessment_csv(items: list[Assessment]) -> str:
         writer.writerow([row["unit_id"], row["unit"], fmt_points(row["target"]), fmt_points(row["total"]),
                          fmt_points(row["shortfall"]), row["status"], len(row["instructions"]),
                          fmt_points(row["deduction"]), fmt_points(row["addition"]), fmt_points(row["proposed"]),
-                         fmt_points(row["decided"]), row["reason"] or "", row["decided_by"] or "",
+                         fmt_points(row["decided"]), plain_cell(row["reason"] or ""), plain_cell(row["decided_by"] or ""),
                          row["decided_at"] or "", "是" if row["stale"] else ""])
     return out.getvalue()
 
@@ -85,11 +86,9 @@ def assess_list(settings: Settings, year: int, fmt: str, output: Path | None) ->
     if fmt == "csv":
         emit(assessment_csv(items), output)
         return
-    console = console_for(output)
-    console.print(assessment_table(items, year, f"规则：{rule.describe()}", settings.timezone))
-    for item in items:
-        if item.stale:
-            console.print(f"[yellow]⚠ {item.proposal.name}：{item.stale_note}；请复核（xinxi assess set 或 clear）。[/]")
+    print_tables(output, assessment_table(items, year, f"规则：{rule.describe()}", settings.timezone),
+                 *(f"[yellow]⚠ {item.proposal.name}：{shown(item.stale_note)}；请复核（xinxi assess set 或 clear）。[/]"
+                   for item in items if item.stale))
 
 
 @assess_group.command("set")

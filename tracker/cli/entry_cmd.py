@@ -27,7 +27,8 @@ ENTRY_HEADERS = ("编号", "单位", "类别", "日期", "标题", "依据", "�
 
 
 def _waiting() -> None:
-    click.echo("数据库正被另一个导入或任务写入，等它完成后再检查、导入……", err=True)
+    # On stdout: it is news, not an error (stderr carries the one line of an error, if one follows).
+    click.echo("数据库正被另一个导入或任务写入，等它完成后再检查、导入……")
 
 
 @cli.group("entry")

@@ -67,13 +67,13 @@ def console_for() -> Console:
 
 
 def print_tables(output: Path | None, *tables: Any) -> None:
-    """Tables on the terminal, or rendered as plain text into the file `output` (written whole)."""
-    if output is None:
-        console_for().print(*tables)
-        return
+    """Tables (or lines) on the terminal, or rendered as plain text into the file `output` (written whole)."""
     buffer = io.StringIO()
-    Console(file=buffer, width=200).print(*tables)
-    emit(buffer.getvalue(), output)
+    console = console_for() if output is None else Console(file=buffer, width=200)
+    for table in tables:
+        console.print(table)
+    if output is not None:
+        emit(buffer.getvalue(), output)
 
 
 def writing(write: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
