@@ -1,0 +1,27 @@
+"""Reports for people: the 通报 (a 公文 in Word), the printable workbook, each unit's statement, sending.
+
+All are built from a Scoreboard only, so a published snapshot prints exactly as it was frozen.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from scoring import Scoreboard
+from tracker.config import DEFAULT_CONFIG_DIR
+from tracker.reports.notice import write_notice
+from tracker.reports.template import NoticeTemplate, load_notice_template
+from tracker.reports.wording import notice_text, percent
+from tracker.reports.workbook import DEPARTMENT_HEADERS, DETAIL_HEADERS, RANKING_HEADERS, write_xlsx
+
+
+def write_docx(board: Scoreboard, path: Path, *, today: date, document: str = "",
+               template: NoticeTemplate | None = None, counted_from: date | None = None, number: str = "") -> Path:
+    """The 通报 for this board, dated `today`, in the office's words (config/notice.toml)."""
+    tpl = template or load_notice_template(DEFAULT_CONFIG_DIR)
+    text = notice_text(board, tpl, dated=today, document=document, counted_from=counted_from, number=number)
+    return write_notice(text, path)
+
+
+__all__ = ["DEPARTMENT_HEADERS", "DETAIL_HEADERS", "RANKING_HEADERS", "percent", "write_docx", "write_xlsx"]
