@@ -1,0 +1,110 @@
+"""A sheet that prints: title row, shaded header row repeated on every page, thin borders, widths fitted
+to the Chinese text, A4 one page wide (landscape when wide), margins and a footer with page numbers."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.page import PageMargins
+
+from tracker.reports.output import write_bytes
+
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEAD_FONT = Font(bold=True)
+WRAP = Alignment(vertical="top", wrap_text=True)
+CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+DATE_FORMAT = "yyyy-mm-dd"
+PERCENT_FORMAT = "0.0%"
+POINTS_FORMAT = "General"   # 3, 2.5 and 0 as written; never a blank for 0
+PORTRAIT_WIDTH = 95     # character widths that fit across A4 portrait within the margins
+MAX_WIDTH = 50          # longer text wraps instead of widening the column
+
+
+def text_width(value: Any) -> float:
+    """Column width for a value: a Chinese character takes about two digit widths."""
+    if value is None:
+        return 0
+    if isinstance(value, date):
+        return 10
+    if isinstance(value, float):
+        value = f"{value:.4g}"
+    return sum(2.1 if ord(ch) >= 0x2E80 else 1.1 for ch in str(value))
+
+
+def fitted_widths(headers: Sequence[str], rows: Iterable[Sequence[Any]], minimum: float = 6) -> list[float]:
+    widths = [text_width(h) + 2 for h in headers]
+    for row in rows:
+        for i, value in enumerate(row):
+            if i < len(widths):
+                widths[i] = max(widths[i], text_width(value) + 2)
+    return [min(MAX_WIDTH, max(minimum, w)) for w in widths]
+
+
+class Sheet:
+    """A write-only sheet laid out for printing; append rows of plain values, formats come from `formats`."""
+
+    def __init__(self, wb: Workbook, name: str, title: str, headers: Sequence[str], widths: Sequence[float],
+                 formats: Sequence[str | None] = (), note: str = "") -> None:
+        ws: WriteOnlyWorksheet = wb.create_sheet(name)
+        self.ws, self.headers = ws, list(headers)
+        self.formats = list(formats) + [None] * (len(headers) - len(formats))
+        for i, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        ws.freeze_panes = "A3"
+        ws.print_title_rows = "1:2"
+        setup = ws.page_setup
+        setup.paperSize = 9   # A4
+        setup.orientation = "landscape" if sum(widths) > PORTRAIT_WIDTH else "portrait"
+        setup.fitToWidth, setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.7, header=0.3, footer=0.3)
+        ws.print_options.horizontalCentered = True
+        ws.oddFooter.left.text = "&A"
+        ws.oddFooter.right.text = "第 &P 页 共 &N 页"
+        ws.oddHeader.right.text = note
+        head = WriteOnlyCell(ws, value=title + (f"（{note}）" if note else ""))
+        head.font = Font(bold=True, size=14)
+        ws.append([head])
+        cells = []
+        for text in headers:
+            cell = WriteOnlyCell(ws, value=text)
+            cell.font, cell.fill, cell.alignment, cell.border = HEAD_FONT, HEAD_FILL, CENTRE, BORDER
+            cells.append(cell)
+        ws.append(cells)
+        self.rows = 2
+
+    def append(self, row: Sequence[Any]) -> None:
+        cells = []
+        for value, fmt in zip(row, self.formats, strict=False):
+            cell = WriteOnlyCell(self.ws, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"   # scraped text that looks like a formula stays text
+            cell.border, cell.alignment = BORDER, WRAP
+            if fmt:
+                cell.number_format = fmt
+            elif isinstance(value, date):
+                cell.number_format = DATE_FORMAT
+            cells.append(cell)
+        self.ws.append(cells)
+        self.rows += 1
+
+    def filter(self) -> None:
+        """An autofilter over the header and every row (set after the rows are in)."""
+        self.ws.auto_filter.ref = f"A2:{get_column_letter(len(self.headers))}{max(self.rows, 3)}"
+
+
+def save_workbook(wb: Workbook, path: Path) -> Path:
+    data = io.BytesIO()
+    wb.save(data)
+    return write_bytes(path, data.getvalue())
