@@ -13,8 +13,11 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
+from sqlite_utils import Database
 
-from scoring import Scoreboard, UnitResult, fmt_points
+from scoring import Period, Scoreboard, UnitResult, fmt_points
+from tracker import store
+from tracker.config import Settings
 from tracker.reports.output import write_bytes
 from tracker.reports.sheets import DATE_FORMAT, POINTS_FORMAT, Sheet, fitted_widths
 from tracker.reports.wording import percent
@@ -125,3 +128,16 @@ def write_statement(board: Scoreboard, unit_id: str, path: Path, *, columns: Map
                     pending: int = 0) -> Path:
     return write_bytes(path, statement_bytes(board, unit_id, columns=columns, pending=pending))
 
+
+
+def evidence_columns(db: Database, settings: Settings, period: Period) -> dict[str, str]:
+    """Evidence id (czgh/30902) → the names of the columns the article was listed in."""
+    out = {}
+    for row in store.credited_articles(db, since=period.start.isoformat(), until=period.end.isoformat()):
+        site = settings.sites.get(row["site"])
+        names = []
+        for key in row.get("columns") or ():
+            column = next((c for c in site.columns if c.key == key), None) if site else None
+            names.append(column.name if column else key)
+        out[f"{row['site']}/{row['id']}"] = "、".join(dict.fromkeys(names))
+    return out

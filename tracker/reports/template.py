@@ -61,12 +61,11 @@ def load_notice_template(config_dir: Path) -> NoticeTemplate:
     """Read config/notice.toml; every key must be there and use only known placeholders."""
     path = Path(config_dir) / FILE
     root = Section(path, read_toml(path))
+    root.only(*TABLES)
     texts: dict[str, str] = {}
     for table, keys in TABLES.items():
         sec = root.table(table, required=True)
-        for name in sec.data:
-            if name not in keys:
-                raise sec.error(name, f"未知的设置；可用：{'、'.join(keys)}")
+        sec.only(*keys)
         for name in keys:
             key = f"{table}.{name}"
             text = sec.get(name, str, "" if key in OPTIONAL else ..., required=key not in OPTIONAL)
