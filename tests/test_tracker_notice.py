@@ -196,3 +196,15 @@ def test_template_errors_name_the_file_and_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_notice_template(tmp_path)
     assert "sentences.no_district_points" in str(err.value) and "{辖区}" in str(err.value)
+
+
+def test_report_command_dates_numbers_and_marks_the_first_half_year(xinxi, tmp_path: Path) -> None:
+    xinxi("entry", "add", "--unit", "wujin", "--kind", "activity", "--date", "2016-09-01", "--title", "培训",
+          "--evidence", "武工发〔2016〕3号")
+    path = tmp_path / "2016.docx"
+    xinxi("report", "--year", "2016", "--docx", str(path), "--date", "2017-01-10", "--number", "7")
+    text = body_text(Document(str(path)))
+    assert "常工办〔2017〕7号" in text and "2017年1月10日" in text
+    assert "考评办法自2016年7月1日起施行，本年度只统计2016年7月1日至12月31日的信息。" in text
+    wrong = xinxi("report", "--year", "2016", "--docx", str(path), "--date", "明天", ok=False)
+    assert wrong.exit_code != 0 and "明天" in str(wrong.exception)

@@ -269,10 +269,10 @@ def report_cmd(ctx: click.Context, config_dir: Path | None, db: Path | None, bas
 def _report(settings: Settings, year: int | None, period: str | None, since: str | None, until: str | None,
             xlsx_path: Path | None, docx_path: Path | None, unit_text: str | None, units_dir: Path | None,
             dated: str | None, number: str, live: bool) -> None:
-    if not xlsx_path and not docx_path and not units_dir:
-        raise ScoringError("请给出 --xlsx 文件、--docx 文件或 --all-units 文件夹")
     if unit_text and not xlsx_path:
         raise ScoringError("--unit 须与 --xlsx 一起使用：xinxi report --year 2024 --unit 武进区总工会 --xlsx 武进.xlsx")
+    if not xlsx_path and not docx_path and not units_dir:
+        raise ScoringError("请给出 --xlsx 文件、--docx 文件或 --all-units 文件夹")
     chosen = period_or_error(resolve_period, year, period, since, until)
     day = period_or_error(parse_date, dated) if dated else date.today()
     db, scorer, board = _report_board(settings, chosen, live)
