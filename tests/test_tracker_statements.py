@@ -174,3 +174,28 @@ def test_every_unit_gets_its_own_statement_and_a_refusal_is_recorded(xinxi, scor
     xinxi(*config, "report", "send", "--year", "2024", "--unit", "wujin", "--again")
     assert len(smtp.messages) == 5 and smtp.messages[-1][0] == ("wj@example.org",)
     assert len(store.list_sendings(db, period="2024", unit_id="wujin")) == 2
+
+
+def test_monthly_sending_is_off_by_default_and_sends_last_month_once(xinxi, scored, mail_config: Path, smtp,
+                                                                      db_path: Path) -> None:
+    from datetime import date
+
+    from tracker.config import load_settings
+    from tracker.opsconfig import load_ops
+    from tracker.reports.sending import load_mail_template, send_monthly
+
+    assert load_mail_template(DEFAULT_CONFIG_DIR).monthly is False
+    settings = load_settings(mail_config, db=db_path, env={})
+    channel = load_ops(settings, env={}).alerts.email
+    db = store.open_db(db_path)
+    assert send_monthly(db, settings, channel, date(2024, 6, 1))[0].startswith("未开启") and not smtp.messages
+    mail = mail_config / "mail.toml"
+    mail.write_text(mail.read_text(encoding="utf-8").replace("monthly = false", "monthly = true"), encoding="utf-8")
+    summary, error = send_monthly(db, settings, channel, date(2024, 6, 1))
+    assert summary == "2024年5月计分说明已发送 4 个单位" and "拒收" in error
+    assert {rcpt for rcpt, _ in smtp.messages} == {("wj@example.org",), ("jt@example.org",), ("bz@example.org",),
+                                                   ("bgs@example.org",)}
+    assert all(m["Subject"].startswith("2024年5月") for _, m in smtp.messages)
+    assert {r["trigger"] for r in store.list_sendings(db, period="2024-05")} == {"schedule"}
+    assert send_monthly(db, settings, channel, date(2024, 6, 2)) == ("2024年5月的计分说明已发送过", None)
+    assert len(smtp.messages) == 4

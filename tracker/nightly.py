@@ -33,6 +33,7 @@ from tracker.errors import LockHeld, XinxiError
 from tracker.health import Finding
 from tracker.lock import SCHEDULER_LOCK, run_lock, utc_now
 from tracker.opsconfig import OpsSettings
+from tracker.reports import sending
 from tracker.runs import CrawlRequest, crawl
 from tracker.schedule import Clock, StartPlan, next_fire, start_scheduler
 from tracker.scores import Scorer
@@ -112,10 +113,18 @@ def score_step(ctx: JobContext) -> StepResult:
                       f"未计分的已归属信息 {len(board.skipped)} 条")
 
 
+def statements_step(ctx: JobContext) -> StepResult:
+    """Once a month, mail each unit last month's statement (off unless config/mail.toml turns it on)."""
+    today = ctx.clock().astimezone(ctx.settings.tz).date()
+    summary, error = sending.send_monthly(ctx.db, ctx.settings, ctx.ops.alerts.email, today)
+    return StepResult(summary, error)
+
+
 DEFAULT_STEPS: tuple[Step, ...] = (
     Step("crawl", "抓取", crawl_step),
     Step("attribute", "归属单位", attribute_step),
     Step("score", "刷新本年度草稿得分", score_step),
+    Step("statements", "每月发送计分说明", statements_step),
     Step("health", "检查运行状况", health_step),
 )
 

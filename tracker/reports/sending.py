@@ -12,6 +12,7 @@ import ssl
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
@@ -19,13 +20,14 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from scoring import Scoreboard, fmt_points
+from scoring import Period, Scoreboard, fmt_points, parse_period
 from tracker import store
 from tracker.alerts import failure_reason
-from tracker.config import Section, read_toml
+from tracker.config import Section, Settings, read_toml
 from tracker.errors import XinxiError
 from tracker.opsconfig import EmailChannel
-from tracker.reports.statement import file_name, standing, statement_bytes
+from tracker.reports.statement import evidence_columns, file_name, standing, statement_bytes
+from tracker.scores import Scorer
 from tracker.units import Registry
 
 MAIL_FILE = "mail.toml"
@@ -165,3 +167,30 @@ def send(db: Database, channel: EmailChannel, tpl: MailTemplate, outgoing: Seque
                              file_name=item.file_name, file_hash=item.file_hash, result=last.result,
                              error=last.error, by=by, trigger=trigger)
     return done
+
+
+def last_month(today: date) -> Period:
+    first = today.replace(day=1) - timedelta(days=1)
+    return parse_period(f"{first.year}-{first.month:02d}")
+
+
+def send_monthly(db: Database, settings: Settings, channel: EmailChannel | None, today: date) -> tuple[str, str | None]:
+    """The scheduler's monthly sending: last month's statements, once, when config/mail.toml turns it on.
+
+    Returns (summary, error) for the nightly run's step record.
+    """
+    tpl = load_mail_template(settings.config_dir)
+    if not tpl.monthly:
+        return "未开启（config/mail.toml [schedule] monthly）", None
+    period = last_month(today)
+    if store.list_sendings(db, period=period.label):
+        return f"{period.title}的计分说明已发送过", None
+    if channel is None:
+        return "", "没有配置邮件服务器（config/settings.toml [alerts.email]），无法发送计分说明"
+    scorer = Scorer.load(settings)
+    board = scorer.score(db, period)
+    outgoing = prepare(board, scorer.registry, tpl, columns=evidence_columns(db, settings, period))
+    results = send(db, channel, tpl, outgoing, period=period.label, by="schedule", trigger="schedule")
+    sent = sum(r.result == "sent" for r in results)
+    failed = [f"{r.unit}（{r.address}）：{r.error}" for r in results if r.result == "failed"]
+    return f"{period.title}计分说明已发送 {sent} 个单位", "；".join(failed) or None
