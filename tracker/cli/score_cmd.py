@@ -5,11 +5,12 @@ The entry and flag commands live in entry_cmd and are registered from here.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
@@ -117,10 +118,11 @@ def emit(text: str, output: Path | None) -> None:
               help="按另一份考评办法文件计分（例如修订草案），不看其生效日期。")
 @click.option("--diff", "show_diff", is_flag=True, help="与 --rules 一起用：列出每个单位与现行办法相比的差额。")
 @click.option("--skipped", "show_skipped", is_flag=True, help="列出已归属但未计分的信息及原因。")
+@click.option("--wide", is_flag=True, help="表格显示单位全称和每一个条款（默认用简称、按条目合并，适合 100 列的窗口）。")
 @with_settings
 def score_cmd(settings: Settings, year: int | None, period: str | None, since: str | None, until: str | None,
               unit_text: str | None, fmt: str, output: Path | None, explain_unit: str | None,
-              rules_file: Path | None, show_diff: bool, show_skipped: bool) -> None:
+              rules_file: Path | None, show_diff: bool, show_skipped: bool, wide: bool) -> None:
     """按考评办法给每个单位计分：总分与各条款得分，部室的目标完成情况，辖市、区的排名。"""
     chosen = period_or_error(resolve_period, year, period, since, until)
     if show_diff and not rules_file:
@@ -175,15 +177,42 @@ def score_cmd(settings: Settings, year: int | None, period: str | None, since: s
         click.echo(f"已写入 {output}", err=True)
     else:
         out = console_for(output) if output else console
-        if any(r.rank is not None for r in results):
-            out.print(ranking_table(board, results))
-        if any(r.target is not None for r in results):
-            out.print(department_table(board, results, assessments.for_board(db, scorer, board)))
-        _note_snapshot(db, board, console)
+        waiting = _pending_count(db, chosen)
+        with paged(out, output is None):
+            if any(r.rank is not None for r in results):
+                out.print(ranking_table(board, results, wide=wide))
+            if any(r.target is not None for r in results):
+                out.print(department_table(board, results, assessments.for_board(db, scorer, board), wide=wide))
+            if waiting:
+                out.print(f"注意：{chosen.title}尚有 {waiting} 条信息待审核（xinxi review list），以上得分是草稿，"
+                          f"审核后可能变动。", style="yellow")
+            _note_snapshot(db, board, out)
     if show_skipped:
         _print_skipped(board, console, scorer)
     elif board.skipped and fmt == "table":
         console.print(f"另有 {len(board.skipped)} 条已归属的信息未计分（加 --skipped 查看原因）。", style="dim")
+
+
+@contextlib.contextmanager
+def paged(console: Console, on_screen: bool) -> Iterator[None]:
+    """On a terminal, long tables go through `less` (it quits at once when they fit one screen)."""
+    if not (on_screen and sys.stdout.isatty() and sys.stdin.isatty()):
+        yield
+        return
+    os.environ.setdefault("PAGER", "less")
+    os.environ.setdefault("LESS", "-FRX")
+    with console.pager(styles=True):
+        yield
+
+
+def _waiting(db: Database, chosen: Period) -> list[dict[str, Any]]:
+    """Articles of the period still waiting for a person."""
+    start, end = chosen.start.isoformat(), chosen.end.isoformat()
+    return [row for row in store.review_queue(db) if start <= (row.get("date") or "") <= end]
+
+
+def _pending_count(db: Database, chosen: Period) -> int:
+    return len(_waiting(db, chosen))
 
 
 def _unit_result(scorer: Scorer, board: Scoreboard, text: str) -> UnitResult:
@@ -229,8 +258,7 @@ def _report_board(settings: Settings, chosen: Period, live: bool) -> tuple[Datab
 
 def _pending_in(db: Database, chosen: Period) -> list[dict[str, Any]]:
     """Articles of the period still waiting for a person: the reports say they are drafts."""
-    start, end = chosen.start.isoformat(), chosen.end.isoformat()
-    waiting = [row for row in store.review_queue(db) if start <= (row.get("date") or "") <= end]
+    waiting = _waiting(db, chosen)
     if waiting:
         click.echo(f"注意：{chosen.title}尚有 {len(waiting)} 条信息待审核（xinxi review list），报表为草稿。", err=True)
     return waiting
