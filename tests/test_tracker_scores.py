@@ -179,7 +179,7 @@ def test_score_periods_units_and_formats(xinxi, scored: list[dict], tmp_path: Pa
     assert "武进区" in table and "未达标" in table and "排名" in table   # short names by default (--wide: full)
     out = tmp_path / "score.xlsx"
     xinxi("score", "--year", "2024", "--format", "xlsx", "--output", str(out))
-    assert load_workbook(out).sheetnames == ["排名", "部室完成情况", "明细"]
+    assert load_workbook(out).sheetnames == ["排名", "部室完成情况", "逐月", "明细", "待审"]
     bad = xinxi("score", "--year", "2024", "--period", "2023Q1", ok=False)
     assert bad.exit_code != 0 and "不在 2024 年之内" in str(bad.exception)
     bad = xinxi("score", "--year", "2024", "--unit", "戚墅堰区总工会", ok=False)

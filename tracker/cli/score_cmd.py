@@ -173,7 +173,7 @@ def score_cmd(settings: Settings, year: int | None, period: str | None, since: s
     elif fmt == "xlsx":
         from tracker.reports import write_xlsx  # openpyxl loads only when a workbook is written
 
-        writing(write_xlsx, board, output)
+        writing(write_xlsx, board, output, pending=_waiting(db, chosen))
         click.echo(f"已写入 {output}", err=True)
     else:
         out = console_for(output) if output else console
