@@ -4,6 +4,7 @@ to the Chinese text, A4 one page wide (landscape when wide), margins and a foote
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -42,8 +43,10 @@ def text_width(value: Any) -> float:
     return sum(2.1 if ord(ch) >= 0x2E80 else 1.1 for ch in str(value))
 
 
-def fitted_widths(headers: Sequence[str], rows: Iterable[Sequence[Any]], minimum: float = 6) -> list[float]:
-    widths = [text_width(h) + 2 for h in headers]
+def fitted_widths(headers: Sequence[str], rows: Iterable[Sequence[Any]], minimum: float = 6,
+                  wrap_from: int | None = None) -> list[float]:
+    """Widths that fit every value; headers from column `wrap_from` on may wrap (long clause names)."""
+    widths = [text_width(h) + 2 if wrap_from is None or i < wrap_from else 10.0 for i, h in enumerate(headers)]
     for row in rows:
         for i, value in enumerate(row):
             if i < len(widths):
@@ -61,6 +64,10 @@ class Sheet:
         self.formats = list(formats) + [None] * (len(headers) - len(formats))
         for i, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
+        # The header row is as tall as its most wrapped label, so it never covers the first row.
+        lines = max((math.ceil(text_width(h) / max(1.0, w - 1.5)) for h, w in zip(headers, widths, strict=False)),
+                    default=1)
+        ws.row_dimensions[2].height = 15 * max(1, lines) + 3
         ws.freeze_panes = "A3"
         ws.print_title_rows = "1:2"
         setup = ws.page_setup

@@ -75,7 +75,8 @@ def _ranking(wb: Workbook, board: Scoreboard, note: str) -> None:
     headers = RANKING_HEADERS + [c.name for c in clauses]
     rows = [[r.rank, r.unit.name, num(r.total), *(num(r.clauses.get(c.id)) for c in clauses)] for r in ranked(board)]
     sheet = Sheet(wb, "排名", f"{board.period.title}{board.group_name('district')}信息工作排名", headers,
-                  fitted_widths(headers, rows), ["0", None] + [POINTS_FORMAT] * (len(headers) - 2), note)
+                  fitted_widths(headers, rows, wrap_from=len(RANKING_HEADERS)),
+                  ["0", None] + [POINTS_FORMAT] * (len(headers) - 2), note)
     for row in rows:
         sheet.append(row)
 
@@ -87,7 +88,8 @@ def _departments(wb: Workbook, board: Scoreboard, note: str) -> None:
              *(num(r.clauses.get(c.id)) for c in clauses)] for r in with_targets(board)]
     formats = [None, POINTS_FORMAT, POINTS_FORMAT, PERCENT_FORMAT, POINTS_FORMAT, None]
     sheet = Sheet(wb, "部室完成情况", f"{board.period.title}{board.group_name('department')}信息工作目标完成情况",
-                  headers, fitted_widths(headers, rows), formats + [POINTS_FORMAT] * len(clauses), note)
+                  headers, fitted_widths(headers, rows, wrap_from=len(DEPARTMENT_HEADERS)),
+                  formats + [POINTS_FORMAT] * len(clauses), note)
     for row in rows:
         sheet.append(row)
 
