@@ -199,3 +199,9 @@ def test_monthly_sending_is_off_by_default_and_sends_last_month_once(xinxi, scor
     assert {r["trigger"] for r in store.list_sendings(db, period="2024-05")} == {"schedule"}
     assert send_monthly(db, settings, channel, date(2024, 6, 2)) == ("2024年5月的计分说明已发送过", None)
     assert len(smtp.messages) == 4
+
+
+def test_score_explain_as_xlsx_is_the_units_statement(xinxi, scored, tmp_path: Path) -> None:
+    path = tmp_path / "武进.xlsx"
+    xinxi("score", "--year", "2024", "--explain", "武进区总工会", "--format", "xlsx", "--output", str(path))
+    assert statement_total(path) == (4, 4) == (totals(xinxi)["武进区总工会"],) * 2

@@ -159,7 +159,9 @@ def score_cmd(settings: Settings, year: int | None, period: str | None, since: s
         elif fmt == "csv":
             emit(explain_csv(board, result), output)
         elif fmt == "xlsx":
-            raise ScoringError("--explain 只支持 table、csv、json 格式")
+            writing(write_statement, board, result.unit.id, output, columns=evidence_columns(db, settings, chosen),
+                    pending=_pending_count(db, chosen))
+            click.echo(f"已写入 {output}（{result.unit.name}的计分说明）", err=True)
         else:
             console_for(output).print(explain_table(board, result))
         return

@@ -179,6 +179,8 @@ def send_monthly(db: Database, settings: Settings, channel: EmailChannel | None,
 
     Returns (summary, error) for the nightly run's step record.
     """
+    if not (Path(settings.config_dir) / MAIL_FILE).exists():
+        return f"未开启（没有 {MAIL_FILE}）", None
     tpl = load_mail_template(settings.config_dir)
     if not tpl.monthly:
         return "未开启（config/mail.toml [schedule] monthly）", None
