@@ -12,7 +12,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from scoring import year_period
-from tracker.score_view import department_table, ranking_table, short_name
+from tracker.score_view import clause_legend, department_table, ranking_table, short_name
 from tracker.scores import Scorer
 
 BASE = "https://czgh.jscz.org.cn/html/czgh"
@@ -43,7 +43,8 @@ def test_the_default_tables_fit_100_columns_with_every_name_whole(xinxi, credite
             xinxi("entry", "add", "--unit", unit, "--kind", kind, "--date", f"2024-0{1 + i}-02", "--title", "依据",
                   "--evidence", f"文号{i}")
     board = Scorer.load(settings).score(db, year_period(2024))
-    lines = rendered(ranking_table(board, wide=False)) + rendered(department_table(board, wide=False))
+    lines = (rendered(ranking_table(board, wide=False)) + rendered(clause_legend(board))
+             + rendered(department_table(board, wide=False)))
     assert max(cell_len(line) for line in lines) <= 100
     text = "\n".join(lines)
     for name in ("常州经开区", "武进区", "钟楼区", "宣传教育部", "经费审查办公室"):
@@ -56,7 +57,7 @@ def test_the_default_tables_fit_100_columns_with_every_name_whole(xinxi, credite
 def test_the_table_says_when_articles_wait_for_review(xinxi, credited) -> None:
     credited += [art(1, "wujin", ["jcdt"]), art(2, None, ["jcdt"], "2024-08-01"), art(3, None, ["jcdt"], "2023-08-01")]
     output = xinxi("score", "--year", "2024").output
-    assert "尚有 1 条信息待审核" in output
+    assert "尚有 1 条信息待审核" in output and "五、3＝市总网站基层动态图片新闻" in output
     assert "尚有 1 条" in xinxi("score", "--year", "2023").output
     assert "待审核" not in xinxi("score", "--year", "2022").output
 

@@ -73,9 +73,9 @@ def article_groups(board: Scoreboard) -> list[tuple[str, list[str]]]:
 
 
 def clause_legend(board: Scoreboard) -> str:
-    """What each grouped column holds: 五、1＝中办国办全总办公厅采用、国家或全总领导批示；…"""
-    return "；".join(f"{article}＝{'、'.join(board.clause_name(cid) for cid in ids)}"
-                    for article, ids in article_groups(board))
+    """What each grouped column holds, one line per article: 五、1＝中办国办全总办公厅采用、国家或全总领导批示"""
+    return "\n".join(f"{article}＝{'、'.join(board.clause_name(cid) for cid in ids)}"
+                     for article, ids in article_groups(board))
 
 
 def ranking_table(board: Scoreboard, results: Sequence[UnitResult] | None = None, *, wide: bool = True) -> Table:
@@ -99,8 +99,6 @@ def ranking_table(board: Scoreboard, results: Sequence[UnitResult] | None = None
     for r in rows:
         sums = [sum(r.clauses.get(cid, 0) for cid in ids) for _, ids in groups]
         table.add_row(str(r.rank), short_name(r.unit.name), fmt_points(r.total), *(fmt_points(v) for v in sums))
-    if groups:
-        table.caption = clause_legend(board)
     return table
 
 

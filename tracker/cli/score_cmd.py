@@ -25,6 +25,7 @@ from tracker.cli import cli, with_settings
 from tracker.cli.params import YEAR
 from tracker.config import Settings
 from tracker.score_view import (
+    clause_legend,
     department_table,
     diff_csv,
     diff_rows,
@@ -177,6 +178,8 @@ def score_cmd(settings: Settings, year: int | None, period: str | None, since: s
         with paged(out, output is None):
             if any(r.rank is not None for r in results):
                 out.print(ranking_table(board, results, wide=wide))
+                if not wide and board.used_clauses():
+                    out.print(clause_legend(board), style="dim", highlight=False)
             if any(r.target is not None for r in results):
                 out.print(department_table(board, results, assessments.for_board(db, scorer, board), wide=wide))
             if waiting:
