@@ -84,7 +84,8 @@ class Sheet:
         ws.print_options.horizontalCentered = True
         ws.oddFooter.left.text = "&A"
         ws.oddFooter.right.text = "第 &P 页 共 &N 页"
-        ws.oddHeader.right.text = note
+        if note:
+            ws.oddHeader.right.text = note
         head = WriteOnlyCell(ws, value=title + (f"（{note}）" if note else ""))
         head.font = Font(bold=True, size=14)
         ws.append([head])
