@@ -82,3 +82,11 @@ def test_a_period_with_articles_waiting_is_marked_as_a_draft(workbook, board: Sc
         warnings.simplefilter("error")   # headers and footers Excel (and openpyxl) can read back
         final = load_workbook(write_xlsx(board, tmp_path / "定稿.xlsx", pending=[]))
     assert "草稿" not in final["排名"]["A1"].value and final["待审"]["A1"].value.endswith("没有待审核的信息")
+
+
+def test_control_characters_in_scraped_titles_do_not_break_the_file(tmp_path: Path) -> None:
+    items = [Adoption("czgh/1", "https://czgh.jscz.org.cn/html/czgh/2024/KEBQLDDJ_0301/1.html", "wujin",
+                      date(2024, 3, 1), "标题\x07带响铃\x1b", categories=("grassroots",))]
+    board = score(items, RuleBook.of([load_rules(RULES)]), UNITS, year_period(2024))
+    detail = load_workbook(write_xlsx(board, tmp_path / "r.xlsx"))["明细"]
+    assert detail["F3"].value == "标题带响铃"

@@ -19,6 +19,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.page import PageMargins
 
 from tracker.reports.output import write_bytes
+from tracker.text import strip_controls
 
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -112,6 +113,8 @@ class Sheet:
     def append(self, row: Sequence[Any]) -> None:
         cells = []
         for value, fmt in zip(row, self.formats, strict=False):
+            if isinstance(value, str):
+                value = strip_controls(value)   # a control character would make the file unreadable
             cell = WriteOnlyCell(self.ws, value=value)
             if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"   # scraped text that looks like a formula stays text
