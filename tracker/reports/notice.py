@@ -284,6 +284,8 @@ def _after(paragraph: Any) -> Any:
 def build_notice(notice: NoticeText) -> Any:
     """The Document, ready to save."""
     doc = Document()
+    doc.core_properties.title = notice.title.replace("|", "")
+    doc.core_properties.author = notice.signature
     x.set_language(doc)
     x.default_font(doc, BODY_FONT, BODY)
     x.font_table(doc, FONTS)
