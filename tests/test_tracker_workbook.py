@@ -90,3 +90,18 @@ def test_control_characters_in_scraped_titles_do_not_break_the_file(tmp_path: Pa
     board = score(items, RuleBook.of([load_rules(RULES)]), UNITS, year_period(2024))
     detail = load_workbook(write_xlsx(board, tmp_path / "r.xlsx"))["明细"]
     assert detail["F3"].value == "标题带响铃"
+
+
+def test_a_long_detail_sheet_gets_its_borders_from_one_conditional_format(tmp_path: Path) -> None:
+    from tracker.reports.sheets import BULK_ROWS
+
+    items = [Adoption(f"czgh/{i}", f"https://czgh.jscz.org.cn/x/{i}.html", "wujin", date(2024, 1 + i % 12, 1 + i % 28),
+                      f"消息{i}", categories=("grassroots",)) for i in range(BULK_ROWS + 50)]
+    board = score(items, RuleBook.of([load_rules(RULES)]), UNITS, year_period(2024))
+    detail = load_workbook(write_xlsx(board, tmp_path / "大.xlsx"))["明细"]
+    last = 2 + BULK_ROWS + 50
+    [rules] = [r.rules for r in detail.conditional_formatting]
+    assert [str(r) for r in detail.conditional_formatting] and rules[0].dxf.border.left.style == "thin"
+    assert str(next(iter(detail.conditional_formatting)).sqref) == f"A3:J{last}"
+    assert detail[f"B{last}"].number_format == "yyyy-mm-dd" and detail[f"E{last}"].value == 1
+    assert detail.auto_filter.ref == f"A2:J{last}"

@@ -13,6 +13,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -32,7 +33,8 @@ PERCENT_FORMAT = "0.0%"
 POINTS_FORMAT = "General"   # 3, 2.5 and 0 as written; never a blank for 0
 PORTRAIT_WIDTH = 95     # character widths that fit across A4 portrait within the margins
 MAX_WIDTH = 50          # longer text wraps instead of widening the column
-SAMPLE_ROWS = 3000
+SAMPLE_ROWS = 1000
+BULK_ROWS = 2000
 
 
 def text_width(value: Any) -> float:
@@ -43,7 +45,11 @@ def text_width(value: Any) -> float:
         return 10
     if isinstance(value, float):
         value = f"{value:.4g}"
-    return sum(2.1 if ord(ch) >= 0x2E80 else 1.1 for ch in str(value))
+    text = str(value)
+    if text.isascii():
+        return 1.1 * len(text)
+    wide = len(text.encode("utf-8")) - len(text)   # two extra bytes per CJK character
+    return 1.1 * len(text) + 0.5 * wide
 
 
 def fitted_widths(headers: Sequence[str], rows: Iterable[Sequence[Any]], minimum: float = 6,
@@ -64,7 +70,7 @@ class Sheet:
     """A write-only sheet laid out for printing; append rows of plain values, formats come from `formats`."""
 
     def __init__(self, wb: Workbook, name: str, title: str, headers: Sequence[str], widths: Sequence[float],
-                 formats: Sequence[str | None] = (), note: str = "") -> None:
+                 formats: Sequence[str | None] = (), note: str = "", *, rows: int = 0) -> None:
         ws: WriteOnlyWorksheet = wb.create_sheet(name)
         self.ws, self.headers = ws, list(headers)
         self.formats = list(formats) + [None] * (len(headers) - len(formats))
@@ -98,36 +104,51 @@ class Sheet:
         ws.append(cells)
         self.rows = 2
         self._styles: dict[str | None, Any] = {}
+        # A long sheet (the detail of a whole year) gets its borders from one conditional format instead of
+        # a style on each of its cells, and wraps no text: per-cell styles would make it several times slower.
+        self.bulk = rows > BULK_ROWS
 
     def _style(self, fmt: str | None) -> Any:
         """The style of a body cell with this number format, built once: 100 000 rows copy it, not rebuild it."""
         style = self._styles.get(fmt)
         if style is None:
             proto = WriteOnlyCell(self.ws)
-            proto.border, proto.alignment = BORDER, WRAP
+            if not self.bulk:
+                proto.border, proto.alignment = BORDER, WRAP
             if fmt:
                 proto.number_format = fmt
             style = self._styles[fmt] = proto._style
         return style
 
     def append(self, row: Sequence[Any]) -> None:
-        cells = []
+        cells: list[Any] = []
         for value, fmt in zip(row, self.formats, strict=False):
             if isinstance(value, str):
                 value = strip_controls(value)   # a control character would make the file unreadable
-            cell = WriteOnlyCell(self.ws, value=value)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"   # scraped text that looks like a formula stays text
             if not fmt and isinstance(value, date):
                 fmt = DATE_FORMAT
+            formula_like = isinstance(value, str) and value.startswith("=")
+            if self.bulk and not formula_like and (not fmt or fmt == POINTS_FORMAT):
+                cells.append(value)
+                continue
+            cell = WriteOnlyCell(self.ws, value=value)
+            if formula_like:
+                cell.data_type = "s"   # scraped text that looks like a formula stays text
             cell._style = copy(self._style(fmt))
             cells.append(cell)
         self.ws.append(cells)
         self.rows += 1
 
+    def finish(self) -> None:
+        """After the last row: a long sheet's borders, as one conditional format over its body."""
+        if self.bulk and self.rows > 2:
+            self.ws.conditional_formatting.add(f"A3:{get_column_letter(len(self.headers))}{self.rows}",
+                                               FormulaRule(formula=["TRUE"], border=BORDER))
+
     def filter(self) -> None:
         """An autofilter over the header and every row (set after the rows are in)."""
         self.ws.auto_filter.ref = f"A2:{get_column_letter(len(self.headers))}{max(self.rows, 3)}"
+        self.finish()
 
 
 def save_workbook(wb: Workbook, path: Path) -> Path:

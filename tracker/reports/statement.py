@@ -97,7 +97,7 @@ def statement_bytes(board: Scoreboard, unit_id: str, *, columns: Mapping[str, st
     widths = fitted_widths(LINE_HEADERS, rows)
     widths[0] = 12
     detail = Sheet(wb, "明细", f"{result.unit.name} {board.period.title}每一分的依据", LINE_HEADERS, widths,
-                   [DATE_FORMAT, None, None, POINTS_FORMAT], note)
+                   [DATE_FORMAT, None, None, POINTS_FORMAT], note, rows=len(rows))
     for row in rows:
         detail.append(row)
         if isinstance(row[5], str) and row[5].startswith(("http://", "https://")):

@@ -131,7 +131,7 @@ def _detail(wb: Workbook, board: Scoreboard, note: str) -> None:
     widths[1] = 12
     formats = [None, DATE_FORMAT, None, None, POINTS_FORMAT]
     sheet = Sheet(wb, "明细", f"{board.period.title}信息计分明细（每一分对应一条依据）", DETAIL_HEADERS, widths,
-                  formats, note)
+                  formats, note, rows=len(rows))
     for row in rows:
         sheet.append(row)
     sheet.filter()
@@ -144,7 +144,7 @@ def _pending(wb: Workbook, board: Scoreboard, pending: Sequence[Mapping[str, Any
              else f"{board.period.title}没有待审核的信息")
     widths = fitted_widths(PENDING_HEADERS, rows)
     widths[0] = 12
-    sheet = Sheet(wb, "待审", title, PENDING_HEADERS, widths, [DATE_FORMAT, None, "0"])
+    sheet = Sheet(wb, "待审", title, PENDING_HEADERS, widths, [DATE_FORMAT, None, "0"], rows=len(rows))
     for row in rows:
         sheet.append(row)
     sheet.filter()
