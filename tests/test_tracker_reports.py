@@ -8,7 +8,8 @@ from docx import Document
 from openpyxl import load_workbook
 
 from scoring import Adoption, RuleBook, Scoreboard, Unit, load_rules, score, year_period
-from tracker.reports import DEPARTMENT_HEADERS, DETAIL_HEADERS, RANKING_HEADERS, write_docx, write_xlsx
+from tracker.reports import write_docx, write_xlsx
+from tracker.reports.workbook import DEPARTMENT_HEADERS, DETAIL_HEADERS, RANKING_HEADERS
 
 RULES = Path(__file__).resolve().parent.parent / "config" / "rules" / "2016.toml"
 UNITS = (

@@ -33,7 +33,6 @@ from tracker.errors import LockHeld, XinxiError
 from tracker.health import Finding
 from tracker.lock import SCHEDULER_LOCK, run_lock, utc_now
 from tracker.opsconfig import OpsSettings
-from tracker.reports import sending
 from tracker.runs import CrawlRequest, crawl
 from tracker.schedule import Clock, StartPlan, next_fire, start_scheduler
 from tracker.scores import Scorer
@@ -115,6 +114,8 @@ def score_step(ctx: JobContext) -> StepResult:
 
 def statements_step(ctx: JobContext) -> StepResult:
     """Once a month, mail each unit last month's statement (off unless config/mail.toml turns it on)."""
+    from tracker.reports import sending  # openpyxl loads only when statements may be sent
+
     today = ctx.clock().astimezone(ctx.settings.tz).date()
     summary, error = sending.send_monthly(ctx.db, ctx.settings, ctx.ops.alerts.email, today)
     return StepResult(summary, error)
