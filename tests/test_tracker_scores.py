@@ -176,10 +176,10 @@ def test_score_periods_units_and_formats(xinxi, scored: list[dict], tmp_path: Pa
     assert text.splitlines()[0].startswith("单位编号,单位,类别,名次,总分")
     assert "wujin,武进区总工会,各辖市、区总工会,1,33" in text
     table = xinxi("score", "--year", "2024").stdout
-    assert "武进区总工会" in table and "未达标" in table and "排名" in table
+    assert "武进区" in table and "未达标" in table and "排名" in table   # short names by default (--wide: full)
     out = tmp_path / "score.xlsx"
     xinxi("score", "--year", "2024", "--format", "xlsx", "--output", str(out))
-    assert load_workbook(out).sheetnames == ["排名", "部室完成情况", "明细"]
+    assert load_workbook(out).sheetnames == ["排名", "部室完成情况", "逐月", "明细", "待审"]
     bad = xinxi("score", "--year", "2024", "--period", "2023Q1", ok=False)
     assert bad.exit_code != 0 and "不在 2024 年之内" in str(bad.exception)
     bad = xinxi("score", "--year", "2024", "--unit", "戚墅堰区总工会", ok=False)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,27 +122,42 @@ def write_bytes(target: Path | str, data: bytes) -> None:
 
 @contextmanager
 def workbook(target: Path | str, *, write_only: bool = False) -> Iterator[Workbook]:
-    """An openpyxl workbook to fill in the block, saved to `target` whole at its end, or not at all.
-
-    A write-only workbook streams its rows to temporary files of openpyxl's; when one cannot be
-    written (a full disk) the error becomes an OSError and the half-written sheets are closed here,
-    so that nothing prints a traceback when they are collected later.
-    """
+    """An openpyxl workbook to fill in the block, saved to `target` whole at its end, or not at all."""
     with atomic_path(target) as temp:
         wb = Workbook(write_only=write_only)
-        try:
+        with _guarded(wb, target):
             yield wb
             _save(wb, temp)
-        except etree.SerialisationError as exc:
-            _abandon(wb)
-            full = any(code in str(exc) for code in ("ENOSPC", "EFBIG", "EDQUOT"))
-            raise OSError(errno.ENOSPC if full else errno.EIO, f"写临时文件失败（{exc}）", str(target)) from None
-        except BaseException:
-            _abandon(wb)
-            raise
 
 
-def _save(wb: Workbook, path: Path) -> None:
+def workbook_bytes(fill: Callable[[Workbook], None], target: Path | str = "") -> bytes:
+    """A new write-only workbook filled by `fill` and saved into memory, with the same handling of a
+    full disk as `workbook` (`target` names the file in the message)."""
+    wb = Workbook(write_only=True)
+    buffer = io.BytesIO()
+    with _guarded(wb, target):
+        fill(wb)
+        _save(wb, buffer)
+    return buffer.getvalue()
+
+
+@contextmanager
+def _guarded(wb: Workbook, target: Path | str) -> Iterator[None]:
+    """A write-only workbook streams its rows to temporary files of openpyxl's; when one cannot be
+    written (a full disk) the error becomes an OSError and the half-written sheets are closed here,
+    so that nothing prints a traceback when they are collected later."""
+    try:
+        yield
+    except etree.SerialisationError as exc:
+        _abandon(wb)
+        full = any(code in str(exc) for code in ("ENOSPC", "EFBIG", "EDQUOT"))
+        raise OSError(errno.ENOSPC if full else errno.EIO, f"写临时文件失败（{exc}）", str(target)) from None
+    except BaseException:
+        _abandon(wb)
+        raise
+
+
+def _save(wb: Workbook, path: Path | IO[bytes]) -> None:
     # openpyxl's own save leaves its zip file open when a write fails, and the zip file's clean-up
     # then prints a traceback; here the zip file is closed whatever happens.
     with ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True) as archive:

@@ -299,3 +299,26 @@ def m005_assessment(db: Database) -> None:
         not_null={"unit_id", "year", "action", "reason", "decided_by", "decided_at"},
     )
     db["assessment_decisions"].create_index(["year", "unit_id"])
+
+
+@migrations()
+def m006_report_sendings(db: Database) -> None:
+    """Every statement mailed to a unit: to whom, for which period, which file (by hash), and how it went."""
+    db["report_sendings"].create(
+        {
+            "id": int,
+            "period": str,         # the period's label: 2024, 2024Q1, 2024-03
+            "unit_id": str,
+            "address": str,
+            "file_name": str,
+            "file_hash": str,      # sha256 of the attached statement
+            "result": str,         # sent | failed
+            "error": str,
+            "sent_at": str,
+            "sent_by": str,
+            "trigger": str,        # manual | schedule
+        },
+        pk="id",
+        not_null={"period", "unit_id", "address", "result", "sent_at"},
+    )
+    db["report_sendings"].create_index(["period", "unit_id"])

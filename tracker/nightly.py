@@ -112,10 +112,20 @@ def score_step(ctx: JobContext) -> StepResult:
                       f"未计分的已归属信息 {len(board.skipped)} 条")
 
 
+def statements_step(ctx: JobContext) -> StepResult:
+    """Once a month, mail each unit last month's statement (off unless config/mail.toml turns it on)."""
+    from tracker.reports import sending  # openpyxl loads only when statements may be sent
+
+    today = ctx.clock().astimezone(ctx.settings.tz).date()
+    summary, error = sending.send_monthly(ctx.db, ctx.settings, ctx.ops.alerts.email, today)
+    return StepResult(summary, error)
+
+
 DEFAULT_STEPS: tuple[Step, ...] = (
     Step("crawl", "抓取", crawl_step),
     Step("attribute", "归属单位", attribute_step),
     Step("score", "刷新本年度草稿得分", score_step),
+    Step("statements", "每月发送计分说明", statements_step),
     Step("health", "检查运行状况", health_step),
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -58,37 +59,66 @@ def results_csv(board: Scoreboard, results: Sequence[UnitResult]) -> str:
     return out.getvalue()
 
 
-def ranking_table(board: Scoreboard, results: Sequence[UnitResult] | None = None) -> Table:
-    """Ranked units (districts) with their points by clause."""
+def short_name(name: str) -> str:
+    """武进区总工会 → 武进区, 宣传教育部（企业工作部） → 宣传教育部: names that fit a terminal column."""
+    short = re.sub(r"（[^）]*）|\([^)]*\)", "", name)
+    return short.removesuffix("总工会") or short
+
+
+def article_groups(board: Scoreboard) -> list[tuple[str, list[str]]]:
+    """Used clauses grouped by their place in the method (五、1 …), in rules order: (article, clause ids)."""
+    groups: dict[str, list[str]] = {}
+    for c in board.used_clauses():
+        groups.setdefault(c.article or c.name, []).append(c.id)
+    return list(groups.items())
+
+
+def clause_legend(board: Scoreboard) -> str:
+    """What each grouped column holds, one line per article: 五、1＝中办国办全总办公厅采用、国家或全总领导批示"""
+    return "\n".join(f"{article}＝{'、'.join(board.clause_name(cid) for cid in ids)}"
+                     for article, ids in article_groups(board))
+
+
+def ranking_table(board: Scoreboard, results: Sequence[UnitResult] | None = None, *, wide: bool = True) -> Table:
+    """Ranked units (districts) with their points by clause; narrow: short names, clauses grouped by article."""
     rows = [r for r in (results if results is not None else board.results) if r.rank is not None]
-    clauses = board.used_clauses()
     table = Table(title=f"{board.period.title}{board.group_name('district')}排名")
     table.add_column("名次", justify="right")
-    table.add_column("单位")
+    table.add_column("单位", no_wrap=True)
     table.add_column("总分", justify="right", style="bold")
-    for c in clauses:
-        table.add_column(c.name, justify="right")
+    if wide:
+        clauses = board.used_clauses()
+        for c in clauses:
+            table.add_column(c.name, justify="right")
+        for r in rows:
+            table.add_row(str(r.rank), r.unit.name, fmt_points(r.total),
+                          *(fmt_points(r.clauses.get(c.id)) for c in clauses))
+        return table
+    groups = article_groups(board)
+    for article, _ in groups:
+        table.add_column(article, justify="right", no_wrap=True)
     for r in rows:
-        table.add_row(str(r.rank), r.unit.name, fmt_points(r.total), *(fmt_points(r.clauses.get(c.id)) for c in clauses))
+        sums = [sum(r.clauses.get(cid, 0) for cid in ids) for _, ids in groups]
+        table.add_row(str(r.rank), short_name(r.unit.name), fmt_points(r.total), *(fmt_points(v) for v in sums))
     return table
 
 
 def department_table(board: Scoreboard, results: Sequence[UnitResult] | None = None,
-                     assessment: Mapping[str, Assessment] | None = None) -> Table:
+                     assessment: Mapping[str, Assessment] | None = None, *, wide: bool = True) -> Table:
     """Units with a target: target, points, completion, shortfall, 达标/未达标; for a year, the 五、7
-    proposal and the office's decision in their own columns."""
+    proposal and the office's decision in their own columns. Narrow: short unit names."""
     rows = [r for r in (results if results is not None else board.results) if r.target is not None]
     table = Table(title=f"{board.period.title}{board.group_name('department')}目标完成情况")
     for header, justify in (("单位", "left"), ("目标分值", "right"), ("得分", "right"), ("完成率", "right"),
                             ("差额", "right"), ("完成情况", "center")):
-        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+        table.add_column(header, justify=justify, no_wrap=header == "单位")  # type: ignore[arg-type]
     if assessment:
         table.add_column("考核建议", justify="right")
         table.add_column("办公室决定", justify="right")
     for r in rows:
         status = f"[green]{r.status}[/]" if r.met else f"[red]{r.status}[/]"
-        cells = [r.unit.name, fmt_points(r.target), fmt_points(r.total), percent(r.completion),
-                 fmt_points(r.shortfall), status]
+        cells = [r.unit.name if wide else short_name(r.unit.name), fmt_points(r.target), fmt_points(r.total),
+                 percent(r.completion), fmt_points(r.shortfall), status]
         if assessment:
             item = assessment.get(r.unit.id)
             cells += ["", ""] if item is None else [

@@ -5,6 +5,7 @@ Loaded once at the edge into frozen dataclasses; every error names the file and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,8 @@ from tracker.errors import NotFound
 
 UNITS_FILE = "units.toml"
 KINDS = ("district", "department")
+# One address, no spaces or commas: several would be one more mistake to catch later.
+EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 PLACE_KINDS = ("town", "street", "park")
 
 
@@ -37,6 +40,7 @@ class Unit:
     short_names: tuple[str, ...] = ()  # count only as a whole 来源 or byline segment
     areas: tuple[str, ...] = ()        # district area names (金坛区)
     short_areas: tuple[str, ...] = ()  # bare area words (金坛): a weak clue only
+    email: str | None = None           # where the unit's statement is mailed (optional)
 
     def valid_on(self, day: date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
@@ -140,7 +144,7 @@ def _names(sec: Section, name: str) -> tuple[str, ...]:
 
 def _load_unit(sec: Section, prefixes: tuple[str, ...]) -> Unit:
     sec.only("id", "name", "kind", "target", "valid_from", "valid_to", "aliases", "short_names", "areas",
-             "short_areas")
+             "short_areas", "email")
     unit_id = sec.get("id", str, required=True)
     if not unit_id.isascii() or not unit_id.replace("_", "").isalnum() or not unit_id.islower():
         raise sec.error("id", f"应为小写英文字母、数字或下划线，实为 {unit_id!r}")
@@ -166,8 +170,11 @@ def _load_unit(sec: Section, prefixes: tuple[str, ...]) -> Unit:
     areas, short_areas = _names(sec, "areas"), _names(sec, "short_areas")
     if kind == "department" and (areas or short_areas):
         raise sec.error("areas", "只有辖市、区总工会有地名")
+    email = sec.get("email", str, None)
+    if email is not None and not EMAIL.match(email.strip()):
+        raise sec.error("email", f"不是有效的邮箱地址：{email!r}")
     return Unit(unit_id, name, kind, target, valid_from, valid_to, tuple(dict.fromkeys(aliases)), short_names,
-                areas, short_areas)
+                areas, short_areas, email.strip() if email else None)
 
 
 def _load_places(sec: Section, districts: set[str]) -> tuple[Place, ...]:

@@ -5,14 +5,14 @@ The entry and flag commands live in entry_cmd and are registered from here.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import getpass
 import io
 import json
 import os
 import sys
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +21,13 @@ from rich.console import Console
 from rich.table import Table
 from sqlite_utils import Database
 
-from scoring import Scoreboard, UnitResult, compare, fmt_points, resolve_period
+from scoring import Period, Scoreboard, UnitResult, compare, fmt_points, resolve_period
 from tracker import assessments, files, snapshots, store
 from tracker.cli import cli, with_settings
 from tracker.cli.params import YEAR
 from tracker.config import Settings
 from tracker.score_view import (
+    clause_legend,
     department_table,
     diff_csv,
     diff_rows,
@@ -117,10 +118,11 @@ def emit(text: str, output: Path | None) -> None:
               help="按另一份考评办法文件计分（例如修订草案），不看其生效日期。")
 @click.option("--diff", "show_diff", is_flag=True, help="与 --rules 一起用：列出每个单位与现行办法相比的差额。")
 @click.option("--skipped", "show_skipped", is_flag=True, help="列出已归属但未计分的信息及原因。")
+@click.option("--wide", is_flag=True, help="表格显示单位全称和每一个条款（默认用简称、按条目合并，适合 100 列的窗口）。")
 @with_settings
 def score_cmd(settings: Settings, year: int | None, period: str | None, since: str | None, until: str | None,
               unit_text: str | None, fmt: str, output: Path | None, explain_unit: str | None,
-              rules_file: Path | None, show_diff: bool, show_skipped: bool) -> None:
+              rules_file: Path | None, show_diff: bool, show_skipped: bool, wide: bool) -> None:
     """按考评办法给每个单位计分：总分与各条款得分，部室的目标完成情况，辖市、区的排名。"""
     chosen = period_or_error(resolve_period, year, period, since, until)
     if show_diff and not rules_file:
@@ -151,19 +153,23 @@ def score_cmd(settings: Settings, year: int | None, period: str | None, since: s
             print_tables(output, diff_table(diffs, f"{chosen.title}：{rules_file} 与现行办法相比", "现行办法", "草案"))
         return
     if explain_unit:
-        result = _unit_result(scorer, board, explain_unit)
+        result = unit_result(scorer, board, explain_unit)
         if fmt == "json":
             emit(json.dumps(explain_rows(board, result), ensure_ascii=False, indent=2), output)
         elif fmt == "csv":
             emit(explain_csv(board, result), output)
         elif fmt == "xlsx":
-            raise ScoringError("--explain 只支持 table、csv、json 格式")
+            from tracker.reports.statement import evidence_columns, write_statement  # openpyxl, only here
+
+            writing(write_statement, board, result.unit.id, output, columns=evidence_columns(db, settings, chosen),
+                    pending=_pending_count(db, chosen))
+            click.echo(f"已写入 {output}（{result.unit.name}的计分说明）", err=True)
         else:
             print_tables(output, explain_table(board, result))
         return
     results = list(board.results)
     if unit_text:
-        results = [_unit_result(scorer, board, unit_text)]
+        results = [unit_result(scorer, board, unit_text)]
     if fmt == "json":
         emit(json.dumps(result_rows(board, results), ensure_ascii=False, indent=2), output)
     elif fmt == "csv":
@@ -171,21 +177,54 @@ def score_cmd(settings: Settings, year: int | None, period: str | None, since: s
     elif fmt == "xlsx":
         from tracker.reports import write_xlsx  # openpyxl loads only when a workbook is written
 
-        writing(write_xlsx, board, output)
+        writing(write_xlsx, board, output, pending=waiting_articles(db, chosen))
         click.echo(f"已写入 {output}", err=True)
     else:
-        tables = [ranking_table(board, results)] if any(r.rank is not None for r in results) else []
-        if any(r.target is not None for r in results):
-            tables.append(department_table(board, results, assessments.for_board(db, scorer, board)))
-        print_tables(output, *tables)
-        _note_snapshot(db, board, console)
+        waiting = _pending_count(db, chosen)
+        buffer = io.StringIO()
+        out = console if output is None else Console(file=buffer, width=200)
+        with paged(out, output is None):
+            if any(r.rank is not None for r in results):
+                out.print(ranking_table(board, results, wide=wide))
+                if not wide and board.used_clauses():
+                    out.print(clause_legend(board), style="dim", highlight=False)
+            if any(r.target is not None for r in results):
+                out.print(department_table(board, results, assessments.for_board(db, scorer, board), wide=wide))
+            if waiting:
+                out.print(f"注意：{chosen.title}尚有 {waiting} 条信息待审核（xinxi review list），以上得分是草稿，"
+                          f"审核后可能变动。", style="yellow")
+            _note_snapshot(db, board, out)
+        if output is not None:
+            emit(buffer.getvalue(), output)
     if show_skipped:
         _print_skipped(board, console, scorer)
     elif board.skipped and fmt == "table":
         console.print(f"另有 {len(board.skipped)} 条已归属的信息未计分（加 --skipped 查看原因）。", style="dim")
 
 
-def _unit_result(scorer: Scorer, board: Scoreboard, text: str) -> UnitResult:
+@contextlib.contextmanager
+def paged(console: Console, on_screen: bool) -> Iterator[None]:
+    """On a terminal, long tables go through `less` (it quits at once when they fit one screen)."""
+    if not (on_screen and sys.stdout.isatty() and sys.stdin.isatty()):
+        yield
+        return
+    os.environ.setdefault("PAGER", "less")
+    os.environ.setdefault("LESS", "-FRX")
+    with console.pager(styles=True):
+        yield
+
+
+def waiting_articles(db: Database, chosen: Period) -> list[dict[str, Any]]:
+    """Articles of the period still waiting for a person."""
+    start, end = chosen.start.isoformat(), chosen.end.isoformat()
+    return [row for row in store.review_queue(db) if start <= (row.get("date") or "") <= end]
+
+
+def _pending_count(db: Database, chosen: Period) -> int:
+    return len(waiting_articles(db, chosen))
+
+
+def unit_result(scorer: Scorer, board: Scoreboard, text: str) -> UnitResult:
     unit_id = scorer.unit_id(text)
     try:
         return board.result(unit_id)
@@ -212,38 +251,6 @@ def _note_snapshot(db: Database, board: Scoreboard, console: Console) -> None:
     if changed:
         console.print(f"注意：{board.period.label} 已于 {row['published_at'][:10]} 发布，之后有 {len(changed)} 个单位的"
                       f"得分变动（xinxi snapshot diff {board.period.label}）。", style="yellow")
-
-
-@cli.command("report")
-@period_options
-@click.option("--xlsx", "xlsx_path", type=click.Path(path_type=Path), default=None,
-              help="写出 Excel 报表（排名、部室完成情况、明细）。")
-@click.option("--docx", "docx_path", type=click.Path(path_type=Path), default=None,
-              help="写出年终通报草稿（Word/WPS 可编辑）。")
-@click.option("--live", is_flag=True, help="即使已发布，也按当前数据重新计分（默认用已发布的快照）。")
-@with_settings
-def report_cmd(settings: Settings, year: int | None, period: str | None, since: str | None, until: str | None,
-               xlsx_path: Path | None, docx_path: Path | None, live: bool) -> None:
-    """出报表：Excel 工作簿与年终通报草稿。"""
-    from tracker.reports import write_docx, write_xlsx  # the writers' libraries load only for reports
-
-    if not xlsx_path and not docx_path:
-        raise ScoringError("请给出 --xlsx 文件或 --docx 文件")
-    chosen = period_or_error(resolve_period, year, period, since, until)
-    db = store.open_db(settings.db_path)
-    scorer = Scorer.load(settings)
-    found = None if live else snapshots.published(db, chosen.label)
-    if found:
-        row, board = found
-        click.echo(f"使用 {row['published_at'][:10]} 发布的快照 #{row['id']}（加 --live 按当前数据出表）。", err=True)
-    else:
-        board = scorer.score(db, chosen)
-    if xlsx_path:
-        writing(write_xlsx, board, xlsx_path)
-        click.echo(f"已写入 {xlsx_path}")
-    if docx_path:
-        writing(write_docx, board, docx_path, today=date.today(), document=scorer.rules_for(chosen).document)
-        click.echo(f"已写入 {docx_path}")
 
 
 @cli.group("snapshot")
@@ -318,4 +325,4 @@ def snapshot_list(settings: Settings) -> None:
         click.echo(f"#{row['id']}  {row['period']}  {row['published_at'][:10]}  {row['published_by']}  {state}")
 
 
-from tracker.cli import entry_cmd  # noqa: E402,F401
+from tracker.cli import entry_cmd, report_cmd  # noqa: E402,F401
