@@ -1,0 +1,125 @@
+"""Scores: the district ranking, the departments' completion, month by month, and each unit's statement."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, render_template
+
+from scoring import Period, Scoreboard, UnitResult
+from tracker import snapshots, store
+from tracker.web.common import (
+    PARTS,
+    busiest_year,
+    chosen_period,
+    column_names,
+    get_db,
+    login_required,
+    period_args,
+    scorer,
+    user,
+)
+
+bp = Blueprint("scores", __name__, url_prefix="/scores")
+CHART_W, CHART_H, CHART_PAD = 640, 220, 36
+
+
+def months_of(period: Period) -> list[tuple[int, int]]:
+    out, day = [], date(period.start.year, period.start.month, 1)
+    while day <= period.end:
+        out.append((day.year, day.month))
+        day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return out
+
+
+def monthly(board: Scoreboard, months: list[tuple[int, int]]) -> dict[str, list[float]]:
+    """Unit id → points earned in each month of the period (the lines of the period's own result)."""
+    index = {m: i for i, m in enumerate(months)}
+    out: dict[str, list[float]] = {}
+    for result in board.results:
+        row = [0.0] * len(months)
+        for line in result.lines:
+            i = index.get((line.date.year, line.date.month))
+            if i is not None:
+                row[i] += float(line.points)
+        out[result.unit.id] = row
+    return out
+
+
+def chart(results: list[UnitResult], per_month: dict[str, list[float]], months: list[tuple[int, int]]) -> dict[str, Any]:
+    """Cumulative points per unit as SVG polylines (drawn by the template: no script, no library)."""
+    series = []
+    top = 1.0
+    for r in results:
+        total, points = 0.0, []
+        for value in per_month.get(r.unit.id, []):
+            total += value
+            points.append(total)
+        top = max(top, total)
+        series.append((r.unit.name, points))
+    step = (CHART_W - 2 * CHART_PAD) / max(1, len(months) - 1)
+    scale = (CHART_H - 2 * CHART_PAD) / top
+    lines = []
+    for i, (name, points) in enumerate(series):
+        coords = " ".join(f"{CHART_PAD + j * step:.1f},{CHART_H - CHART_PAD - v * scale:.1f}" for j, v in enumerate(points))
+        end = (CHART_PAD + (len(points) - 1) * step, CHART_H - CHART_PAD - (points[-1] if points else 0) * scale)
+        lines.append({"name": name, "coords": coords, "css": f"s{i % 10}", "end": end})
+    ticks = [(CHART_PAD + j * step, f"{m}月") for j, (_, m) in enumerate(months)]
+    grid = [(CHART_H - CHART_PAD - top * k / 4 * scale, f"{top * k / 4:g}") for k in range(5)]
+    return {"w": CHART_W, "h": CHART_H, "pad": CHART_PAD, "lines": lines, "ticks": ticks, "grid": grid}
+
+
+@bp.route("")
+@login_required
+def ranking() -> Any:
+    db = get_db()
+    period = chosen_period(busiest_year())
+    board = scorer().score(db, period)
+    months = months_of(period)
+    per_month = monthly(board, months)
+    ranked = sorted((r for r in board.results if r.rank is not None), key=lambda r: r.rank or 0)
+    targets = [r for r in board.results if r.target is not None]
+    return render_template(
+        "scores/ranking.html", board=board, period=period, parts=PARTS, args=period_args(period),
+        ranked=ranked, targets=targets, clauses=board.used_clauses(), months=months, per_month=per_month,
+        chart=chart(ranked, per_month, months), waiting=snapshots.waiting_in(db, period),
+        published=snapshots.published(db, period.label),
+    )
+
+
+@bp.route("/unit/<unit_id>")
+@login_required
+def statement(unit_id: str) -> Any:
+    current = user()
+    assert current is not None
+    if not current.is_office and current.unit_id != unit_id:
+        abort(403)
+    db = get_db()
+    period = chosen_period(busiest_year())
+    board = scorer().score(db, period)
+    try:
+        result = board.result(unit_id)
+    except KeyError:
+        abort(404)
+    names = column_names()
+    articles: dict[str, dict[str, Any]] = {}
+    wanted: dict[str, list[int]] = defaultdict(list)
+    for line in result.lines:
+        site, _, number = line.evidence_id.partition("/")
+        if site != "entry" and number.isdigit():
+            wanted[site].append(int(number))
+    for site, ids in wanted.items():
+        for row in store.list_articles_by_ids(db, site, ids):
+            articles[f"{site}/{row['id']}"] = {"url": row["url"], "columns": "、".join(names.get(c, c) for c in row["columns"])}
+    by_clause: dict[str, list[Any]] = defaultdict(list)
+    for line in sorted(result.lines, key=lambda x: (x.date, x.evidence_id)):
+        by_clause[line.clause_id].append(line)
+    order = [c.id for c in board.clauses if c.id in by_clause] + [c for c in by_clause if c not in
+                                                                  {x.id for x in board.clauses}]
+    return render_template(
+        "scores/statement.html", board=board, result=result, period=period, parts=PARTS, args=period_args(period),
+        groups=[(board.clause_label(c), by_clause[c], sum(float(x.points) for x in by_clause[c])) for c in order],
+        articles=articles, waiting=snapshots.waiting_in(db, period),
+    )
