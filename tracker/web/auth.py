@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 
 from tracker import users
 from tracker.store import now
@@ -29,7 +29,7 @@ def load_user() -> None:
     age = _epoch() - int(session.get("at", 0))
     if idle > cfg["SESSION_IDLE_MINUTES"] * 60 or age > cfg["PERMANENT_SESSION_LIFETIME"].total_seconds():
         session.clear()
-        g.session_expired = True
+        flash("登录已过期，请重新登录。", "warn")
         return
     account = users.get_user(get_db(), int(uid))
     if account is None or account.disabled:
@@ -57,8 +57,7 @@ def index() -> Any:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     if request.method == "GET":
-        message = "登录已过期，请重新登录。" if g.get("session_expired") else None
-        return render_template("login.html", message=message, next=request.args.get("next", ""))
+        return render_template("login.html", message=None, next=request.args.get("next", ""))
     name = request.form.get("name", "").strip()
     result = users.authenticate(get_db(), name, request.form.get("password", ""))
     if result.user is None:
