@@ -359,3 +359,17 @@ def test_downloads(office) -> None:
     xlsx = office.get("/reports/download/xlsx?year=2016")
     assert xlsx.data[:2] == b"PK" and "attachment" in xlsx.headers["Content-Disposition"]
     assert office.get("/entries/template.xlsx").data[:2] == b"PK"
+
+
+def test_ranking_follows_changes_made_elsewhere(office, db_path) -> None:
+    def wujin_total() -> str:
+        page = office.get("/scores?year=2016").get_data(as_text=True)
+        return re.search(r"武进区总工会</a></td>\s*<td><b>([\d.]+)</b>", page).group(1)
+
+    before = wujin_total()
+    assert wujin_total() == before
+    db = store.open_db(db_path)  # another connection, as the command line or a crawl would be
+    store.add_entries(db, [{"unit_id": "wujin", "kind": "provincial.website", "date": "2016-08-02",
+                            "title": "省总网站采用", "evidence": "苏工网〔2016〕9号", "note": None}], by="cli")
+    db.close()
+    assert float(wujin_total()) == float(before) + 3

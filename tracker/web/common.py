@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, current_app, g, redirect, request, url_for
 from sqlite_utils import Database
 
-from scoring import Period, PeriodError, fmt_points, parse_period
+from scoring import Period, PeriodError, Scoreboard, fmt_points, parse_period
 from tracker import store
 from tracker.config import Settings
 from tracker.scores import Scorer
@@ -42,6 +42,11 @@ def settings() -> Settings:
 
 def scorer() -> Scorer:
     return loaded()["scorer"]
+
+
+def scoreboard(period: Period) -> Scoreboard:
+    """The period's scoreboard, from the cache while nothing has changed."""
+    return loaded()["boards"].board(get_db(), period)
 
 
 def registry() -> Registry:

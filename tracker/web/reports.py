@@ -21,6 +21,7 @@ from tracker.web.common import (
     get_db,
     office_required,
     period_args,
+    scoreboard,
     scorer,
     user,
 )
@@ -58,7 +59,7 @@ def download(kind: str) -> Any:
     db = get_db()
     period = chosen_period(busiest_year())
     found = None if request.args.get("live") == "1" else snapshots.published(db, period.label)
-    board: Scoreboard = found[1] if found else scorer().score(db, period)
+    board: Scoreboard = found[1] if found else scoreboard(period)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"report.{kind}"
         if kind == "xlsx":
@@ -77,7 +78,7 @@ def publish() -> Any:
     period = chosen_period(busiest_year())
     force = request.form.get("confirm") == "1"
     try:
-        board = scorer().score(db, period)
+        board = scoreboard(period)
         sid = snapshots.publish(db, board, by=_by(), force=force, reason=request.form.get("reason"))
         flash(f"已发布 {period.title}（快照 #{sid}）。", "ok")
     except XinxiError as exc:

@@ -18,7 +18,7 @@ from tracker.web.common import (
     get_db,
     login_required,
     period_args,
-    scorer,
+    scoreboard,
     user,
 )
 
@@ -76,7 +76,7 @@ def chart(results: list[UnitResult], per_month: dict[str, list[float]], months: 
 def ranking() -> Any:
     db = get_db()
     period = chosen_period(busiest_year())
-    board = scorer().score(db, period)
+    board = scoreboard(period)
     months = months_of(period)
     per_month = monthly(board, months)
     ranked = sorted((r for r in board.results if r.rank is not None), key=lambda r: r.rank or 0)
@@ -98,7 +98,7 @@ def statement(unit_id: str) -> Any:
         abort(403)
     db = get_db()
     period = chosen_period(busiest_year())
-    board = scorer().score(db, period)
+    board = scoreboard(period)
     try:
         result = board.result(unit_id)
     except KeyError:
