@@ -1109,30 +1109,32 @@ def queue_count(db: Database, flt: QueueFilter = QueueFilter()) -> int:
     return int(db.execute(f"SELECT count(*) {_QUEUE_FROM} WHERE {where}", params).fetchone()[0])
 
 
-def queue_page(db: Database, flt: QueueFilter = QueueFilter(), *, newest_first: bool = False,
-               limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-    """One page of the filtered queue with each article's raw bylines, body, columns, evidence, suggestions."""
+def queue_keys(db: Database, flt: QueueFilter = QueueFilter(), *, newest_first: bool = False) -> list[tuple[str, int]]:
+    """(site, id) of every article the filter lets through, oldest (or newest) first."""
     where, params = flt.where()
     order = "DESC" if newest_first else "ASC"
-    sql = (
-        "SELECT a.site, a.id, a.url, a.date, a.title, a.subtitle, a.source, a.source_label, a.closing_bylines, "
-        "a.correspondents, a.body, t.evidence, t.suggestions, (SELECT group_concat(column_key) FROM article_columns "
-        f"c WHERE c.site = a.site AND c.article_id = a.id) AS columns {_QUEUE_FROM} WHERE {where} "
-        f"ORDER BY a.date {order}, a.site {order}, a.id {order} LIMIT ? OFFSET ?"
-    )
-    out = []
-    for row in db.query(sql, [*params, int(limit), int(offset)]):
-        item = article_row(row)
-        item["suggestions"] = json.loads(item["suggestions"]) if item.get("suggestions") else []
-        out.append(item)
-    return out
-
-
-def queue_keys(db: Database, flt: QueueFilter = QueueFilter()) -> list[tuple[str, int]]:
-    """(site, id) of every article the filter lets through, oldest first."""
-    where, params = flt.where()
-    rows = db.execute(f"SELECT a.site, a.id {_QUEUE_FROM} WHERE {where} ORDER BY a.date, a.site, a.id", params)
+    rows = db.execute(f"SELECT a.site, a.id {_QUEUE_FROM} WHERE {where} "
+                      f"ORDER BY a.date {order}, a.site {order}, a.id {order}", params)
     return [(r[0], r[1]) for r in rows.fetchall()]
+
+
+def queue_rows(db: Database, keys: Sequence[tuple[str, int]]) -> list[dict[str, Any]]:
+    """The queue's rows for the articles named, in the order named (one page of a filtered queue)."""
+    found: dict[tuple[str, int], dict[str, Any]] = {}
+    for site in {s for s, _ in keys}:
+        ids = [i for s, i in keys if s == site]
+        marks = ",".join("?" * len(ids))
+        for row in db.query(
+            "SELECT a.site, a.id, a.url, a.date, a.title, a.subtitle, a.source, a.source_label, a.closing_bylines, "
+            "a.correspondents, a.body, t.evidence, t.suggestions, (SELECT group_concat(column_key) FROM "
+            "article_columns c WHERE c.site = a.site AND c.article_id = a.id) AS columns FROM articles a JOIN "
+            f"attributions t ON t.site = a.site AND t.article_id = a.id WHERE a.site = ? AND a.id IN ({marks})",
+            [site, *ids],
+        ):
+            item = article_row(row)
+            item["suggestions"] = json.loads(item["suggestions"]) if item.get("suggestions") else []
+            found[(item["site"], item["id"])] = item
+    return [found[k] for k in keys if k in found]
 
 
 def queue_facets(db: Database) -> dict[str, list[tuple[str, int]]]:
@@ -1188,3 +1190,17 @@ def recent_decisions(db: Database, limit: int = 50, *, by: str | None = None) ->
            "a.id = d.article_id WHERE d.undone_at IS NULL" + (" AND d.decided_by = ?" if by else "")
            + " ORDER BY d.id DESC LIMIT ?")
     return [dict(r) for r in db.query(sql, [*([by] if by else []), int(limit)])]
+
+
+def article_links(db: Database, site: str, ids: Sequence[int]) -> dict[int, tuple[str, list[str]]]:
+    """Article id → (url, column keys it was listed in): what a statement links its evidence with."""
+    out: dict[int, tuple[str, list[str]]] = {}
+    for start in range(0, len(ids), 900):
+        chunk = list(ids[start:start + 900])
+        marks = ",".join("?" * len(chunk))
+        for aid, url, columns in db.execute(
+            "SELECT a.id, a.url, (SELECT group_concat(column_key) FROM article_columns c WHERE c.site = a.site "
+            f"AND c.article_id = a.id) FROM articles a WHERE a.site = ? AND a.id IN ({marks})", [site, *chunk]
+        ).fetchall():
+            out[aid] = (url, sorted(filter(None, (columns or "").split(","))))
+    return out

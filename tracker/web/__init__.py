@@ -21,7 +21,7 @@ from tracker.config import Settings
 from tracker.opsconfig import load_ops
 from tracker.scores import Scorer
 from tracker.web import auth, entries, reports, review, scores, status
-from tracker.web.cache import BoardCache
+from tracker.web.cache import VersionCache
 from tracker.web.common import close_db, template_helpers
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -61,7 +61,7 @@ def create_app(settings: Settings, db_path: Path | str, test_config: dict[str, A
     store.open_db(db_path).close()          # bring the schema up to date once, before any request
     scorer = Scorer.load(settings)
     app.extensions["xinxi"] = {"settings": settings, "scorer": scorer, "registry": scorer.registry,
-                              "ops": load_ops(settings), "boards": BoardCache(db_path, scorer)}
+                              "ops": load_ops(settings), "cache": VersionCache(db_path)}
     CSRFProtect(app)
 
     for module in (auth, review, scores, entries, reports, status):

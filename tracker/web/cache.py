@@ -1,10 +1,11 @@
-"""Scoreboards kept between requests until the database changes.
+"""Values derived from the database, kept between requests until the database changes.
 
 Scoring a year reads every credited article; the ranking, the statements and the reports of one period
-all need the same scoreboard. A watcher connection that never writes asks SQLite's `PRAGMA data_version`,
-which changes whenever any other connection (a request, a crawl, the command line) commits: then the
-stored boards are stale and the next request scores again. One request scores a period at a time; the
-others asking for it meanwhile wait and share the result.
+all need the same scoreboard, and every page of the review queue needs the same ordered list of queued
+articles. A watcher connection that never writes asks SQLite's `PRAGMA data_version`, which changes
+whenever any other connection (a request, a crawl, the command line) commits: then every stored value is
+stale and the next request computes it again. One request computes a value at a time; others asking for
+it meanwhile wait and share the result.
 """
 
 from __future__ import annotations
@@ -12,44 +13,41 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from pathlib import Path
+from typing import Any, TypeVar
 
-from sqlite_utils import Database
-
-from scoring import Period, Scoreboard
-from tracker.scores import Scorer
-
-KEEP = 24  # periods kept at once (a year, its quarters and months)
+T = TypeVar("T")
+KEEP = 64  # values kept at once: periods' scoreboards, filtered queues
 
 
-class BoardCache:
-    def __init__(self, db_path: Path | str, scorer: Scorer) -> None:
-        self.scorer = scorer
+class VersionCache:
+    def __init__(self, db_path: Path | str) -> None:
         self._watch = sqlite3.connect(str(db_path), check_same_thread=False)
         self._watch_lock = threading.Lock()
         self._lock = threading.Lock()
-        self._boards: OrderedDict[tuple[str, str, str], tuple[int, Scoreboard]] = OrderedDict()
-        self._period_locks: dict[tuple[str, str, str], threading.Lock] = {}
+        self._values: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
+        self._key_locks: dict[Hashable, threading.Lock] = {}
 
     def version(self) -> int:
         with self._watch_lock:
             return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
 
-    def board(self, db: Database, period: Period) -> Scoreboard:
-        """The period's scoreboard, scored again only when something was committed since."""
-        key = (period.label, period.start.isoformat(), period.end.isoformat())
+    def value(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The stored value for `key`, computed again only when something was committed since."""
         with self._lock:
-            period_lock = self._period_locks.setdefault(key, threading.Lock())
-        with period_lock:
-            version = self.version()  # read before scoring: a commit during scoring makes the next call score again
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            version = self.version()  # read before computing: a commit meanwhile makes the next call compute again
             with self._lock:
-                hit = self._boards.get(key)
+                hit = self._values.get(key)
             if hit is not None and hit[0] == version:
                 return hit[1]
-            board = self.scorer.score(db, period)
+            value = compute()
             with self._lock:
-                self._boards[key] = (version, board)
-                self._boards.move_to_end(key)
-                while len(self._boards) > KEEP:
-                    self._boards.popitem(last=False)
-            return board
+                self._values[key] = (version, value)
+                self._values.move_to_end(key)
+                while len(self._values) > KEEP:
+                    old, _ = self._values.popitem(last=False)
+                    self._key_locks.pop(old, None)
+            return value

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, g, redirect, request, url_for
 from sqlite_utils import Database
 
 from scoring import Period, PeriodError, Scoreboard, fmt_points, parse_period
-from tracker import store
+from tracker import snapshots, store
 from tracker.config import Settings
 from tracker.scores import Scorer
 from tracker.units import Registry
 from tracker.users import User
+
+T = TypeVar("T")
 
 
 def get_db() -> Database:
@@ -44,9 +46,15 @@ def scorer() -> Scorer:
     return loaded()["scorer"]
 
 
+def cached(key: Hashable, compute: Callable[[], T]) -> T:
+    """A value derived from the database, computed again only after the database changed."""
+    return loaded()["cache"].value(key, compute)
+
+
 def scoreboard(period: Period) -> Scoreboard:
     """The period's scoreboard, from the cache while nothing has changed."""
-    return loaded()["boards"].board(get_db(), period)
+    db = get_db()
+    return cached(("board", period.label, period.start, period.end), lambda: scorer().score(db, period))
 
 
 def registry() -> Registry:
@@ -88,10 +96,10 @@ PARTS = [("", "全年"), ("H1", "上半年"), ("H2", "下半年"), *((f"Q{q}", f
          *((f"{m:02d}", f"{m}月") for m in range(1, 13))]
 
 
-def chosen_period(default_year: int | None = None) -> Period:
-    """The period the page's year and part choosers name (?year=2016&part=Q3); this year by default."""
+def chosen_period(default_year: Callable[[], int] | None = None) -> Period:
+    """The period the page's year and part choosers name (?year=2016&part=Q3); by default `default_year()`."""
     try:
-        year = int(request.args.get("year") or default_year or date.today().year)
+        year = int(request.args.get("year") or (default_year() if default_year else date.today().year))
     except ValueError:
         abort(400)
     part = request.args.get("part", "")
@@ -102,6 +110,12 @@ def chosen_period(default_year: int | None = None) -> Period:
         abort(400)
 
 
+def waiting(period: Period) -> int:
+    """Articles of the period still waiting for review (the draft banner)."""
+    db = get_db()
+    return cached(("waiting", period.start, period.end), lambda: snapshots.waiting_in(db, period))
+
+
 def period_args(period: Period) -> dict[str, str]:
     """The chooser arguments that name a period again."""
     label = period.label
@@ -110,8 +124,14 @@ def period_args(period: Period) -> dict[str, str]:
 
 
 def busiest_year() -> int:
-    row = get_db().execute("SELECT substr(date, 1, 4), count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC").fetchone()
-    return int(row[0]) if row else date.today().year
+    """The year with the most articles: the one a page shows when no year is asked for."""
+    db = get_db()
+
+    def compute() -> int:
+        row = db.execute("SELECT substr(date, 1, 4), count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC").fetchone()
+        return int(row[0]) if row else date.today().year
+
+    return cached("busiest year", compute)
 
 
 def local_time(stamp: str | None) -> str:
@@ -135,6 +155,7 @@ def column_names() -> dict[str, str]:
 def template_helpers() -> dict[str, Any]:
     """Names every template may use: the account, the queue size, formatting helpers."""
     current = user()
-    queue = store.review_queue_size(get_db()) if current is not None else 0
+    db = get_db()
+    queue = cached("queue size", lambda: store.review_queue_size(db)) if current is not None else 0
     return {"current_user": current, "queue_size": queue, "unit_name": registry().name_of,
             "points": fmt_points, "local_time": local_time, "column_names": column_names()}

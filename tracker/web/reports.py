@@ -24,6 +24,7 @@ from tracker.web.common import (
     scoreboard,
     scorer,
     user,
+    waiting,
 )
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -41,12 +42,12 @@ def _by() -> str:
 @office_required
 def index() -> Any:
     db = get_db()
-    period = chosen_period(busiest_year())
+    period = chosen_period(busiest_year)
     found = snapshots.latest(db, period.label)
     difference = snapshots.diff(db, scorer(), period.label) if found else None
     return render_template(
         "reports/index.html", period=period, parts=PARTS, args=period_args(period),
-        waiting=snapshots.waiting_in(db, period), snapshot=found[0] if found else None, difference=difference,
+        waiting=waiting(period), snapshot=found[0] if found else None, difference=difference,
         history=[s for s in store.list_snapshots(db) if s["period"] == period.label],
     )
 
@@ -57,7 +58,7 @@ def download(kind: str) -> Any:
     if kind not in MIMETYPES:
         return redirect(url_for("reports.index"))
     db = get_db()
-    period = chosen_period(busiest_year())
+    period = chosen_period(busiest_year)
     found = None if request.args.get("live") == "1" else snapshots.published(db, period.label)
     board: Scoreboard = found[1] if found else scoreboard(period)
     with tempfile.TemporaryDirectory() as tmp:
@@ -75,7 +76,7 @@ def download(kind: str) -> Any:
 @office_required
 def publish() -> Any:
     db = get_db()
-    period = chosen_period(busiest_year())
+    period = chosen_period(busiest_year)
     force = request.form.get("confirm") == "1"
     try:
         board = scoreboard(period)
@@ -90,7 +91,7 @@ def publish() -> Any:
 @bp.post("/reopen")
 @office_required
 def reopen() -> Any:
-    period = chosen_period(busiest_year())
+    period = chosen_period(busiest_year)
     try:
         row = snapshots.reopen(get_db(), period.label, reason=request.form.get("reason", ""), by=_by())
         flash(f"已重新打开 {period.title}（快照 #{row['id']}）。", "ok")

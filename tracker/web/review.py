@@ -15,7 +15,7 @@ from tracker import store
 from tracker.errors import XinxiError
 from tracker.review import REASONS, BulkResult
 from tracker.store import QueueFilter
-from tracker.web.common import PARTS, get_db, office_required, registry, settings, user
+from tracker.web.common import PARTS, cached, get_db, office_required, registry, settings, user
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 FILTER_KEYS = ("year", "part", "site", "column", "suggested", "reason", "order")
@@ -91,19 +91,21 @@ def queue() -> Any:
     db = get_db()
     flt = queue_filter(request.args)
     size = int(current_app.config["QUEUE_PAGE_SIZE"])
-    total = store.queue_count(db, flt)
+    newest = request.args.get("order") == "new"
+    # The ordered keys of a filtered queue are kept until the next change: paging and reloading are cheap.
+    keys = cached(("queue", flt, newest), lambda: store.queue_keys(db, flt, newest_first=newest))
+    total = len(keys)
     pages = max(1, -(-total // size))
     try:
         page = min(max(1, int(request.args.get("page", 1))), pages)
     except ValueError:
         abort(400)
-    rows = store.queue_page(db, flt, newest_first=request.args.get("order") == "new", limit=size,
-                            offset=(page - 1) * size)
+    rows = store.queue_rows(db, keys[(page - 1) * size:page * size])
     for row in rows:
         row["reason"] = reviewing.reason_text(row["evidence"])
         row["key"] = f"{row['site']}/{row['id']}"
     row_lists, unit_lists = _units_by_date(rows)
-    facets = store.queue_facets(db)
+    facets = cached("queue facets", lambda: store.queue_facets(db))
     args = {k: request.args.get(k, "") for k in FILTER_KEYS}
     return render_template(
         "review/queue.html", rows=rows, total=total, page=page, pages=pages, args=args, facets=facets,

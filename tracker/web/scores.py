@@ -7,12 +7,14 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, render_template
+from markupsafe import Markup
 
 from scoring import Period, Scoreboard, UnitResult
 from tracker import snapshots, store
 from tracker.web.common import (
     PARTS,
     busiest_year,
+    cached,
     chosen_period,
     column_names,
     get_db,
@@ -20,6 +22,7 @@ from tracker.web.common import (
     period_args,
     scoreboard,
     user,
+    waiting,
 )
 
 bp = Blueprint("scores", __name__, url_prefix="/scores")
@@ -74,19 +77,47 @@ def chart(results: list[UnitResult], per_month: dict[str, list[float]], months: 
 @bp.route("")
 @login_required
 def ranking() -> Any:
-    db = get_db()
-    period = chosen_period(busiest_year())
+    current = user()
+    assert current is not None
+    period = chosen_period(busiest_year)
     board = scoreboard(period)
-    months = months_of(period)
-    per_month = monthly(board, months)
-    ranked = sorted((r for r in board.results if r.rank is not None), key=lambda r: r.rank or 0)
-    targets = [r for r in board.results if r.target is not None]
+
+    def body() -> Markup:
+        months = months_of(period)
+        per_month = monthly(board, months)
+        ranked = sorted((r for r in board.results if r.rank is not None), key=lambda r: r.rank or 0)
+        targets = [r for r in board.results if r.target is not None]
+        return Markup(render_template(
+            "scores/_ranking_body.html", board=board, args=period_args(period), ranked=ranked, targets=targets,
+            clauses=board.used_clauses(), months=months, per_month=per_month, chart=chart(ranked, per_month, months)))
+
+    # The tables are the same for everyone of a role until the data change: rendered once, kept.
+    html = cached(("ranking", period.label, period.start, period.end, current.is_office, current.unit_id), body)
     return render_template(
-        "scores/ranking.html", board=board, period=period, parts=PARTS, args=period_args(period),
-        ranked=ranked, targets=targets, clauses=board.used_clauses(), months=months, per_month=per_month,
-        chart=chart(ranked, per_month, months), waiting=snapshots.waiting_in(db, period),
-        published=snapshots.published(db, period.label),
+        "scores/ranking.html", board=board, period=period, parts=PARTS, args=period_args(period), body=html,
+        waiting=waiting(period), published=snapshots.published(get_db(), period.label),
     )
+
+
+def _statement_body(board: Scoreboard, result: UnitResult, period: Period) -> Markup:
+    db = get_db()
+    names = column_names()
+    wanted: dict[str, list[int]] = defaultdict(list)
+    for line in result.lines:
+        site, _, number = line.evidence_id.partition("/")
+        if site != "entry" and number.isdigit():
+            wanted[site].append(int(number))
+    articles = {f"{site}/{aid}": {"url": url, "columns": "、".join(names.get(c, c) for c in columns)}
+                for site, ids in wanted.items() for aid, (url, columns) in store.article_links(db, site, ids).items()}
+    by_clause: dict[str, list[Any]] = defaultdict(list)
+    for line in sorted(result.lines, key=lambda x: (x.date, x.evidence_id)):
+        by_clause[line.clause_id].append(line)
+    known = {c.id for c in board.clauses}
+    order = [c.id for c in board.clauses if c.id in by_clause] + [c for c in by_clause if c not in known]
+    return Markup(render_template(
+        "scores/_statement_body.html", result=result,
+        groups=[(board.clause_label(c), by_clause[c], sum(float(x.points) for x in by_clause[c])) for c in order],
+        articles=articles))
 
 
 @bp.route("/unit/<unit_id>")
@@ -96,30 +127,13 @@ def statement(unit_id: str) -> Any:
     assert current is not None
     if not current.is_office and current.unit_id != unit_id:
         abort(403)
-    db = get_db()
-    period = chosen_period(busiest_year())
+    period = chosen_period(busiest_year)
     board = scoreboard(period)
     try:
         result = board.result(unit_id)
     except KeyError:
         abort(404)
-    names = column_names()
-    articles: dict[str, dict[str, Any]] = {}
-    wanted: dict[str, list[int]] = defaultdict(list)
-    for line in result.lines:
-        site, _, number = line.evidence_id.partition("/")
-        if site != "entry" and number.isdigit():
-            wanted[site].append(int(number))
-    for site, ids in wanted.items():
-        for row in store.list_articles_by_ids(db, site, ids):
-            articles[f"{site}/{row['id']}"] = {"url": row["url"], "columns": "、".join(names.get(c, c) for c in row["columns"])}
-    by_clause: dict[str, list[Any]] = defaultdict(list)
-    for line in sorted(result.lines, key=lambda x: (x.date, x.evidence_id)):
-        by_clause[line.clause_id].append(line)
-    order = [c.id for c in board.clauses if c.id in by_clause] + [c for c in by_clause if c not in
-                                                                  {x.id for x in board.clauses}]
-    return render_template(
-        "scores/statement.html", board=board, result=result, period=period, parts=PARTS, args=period_args(period),
-        groups=[(board.clause_label(c), by_clause[c], sum(float(x.points) for x in by_clause[c])) for c in order],
-        articles=articles, waiting=snapshots.waiting_in(db, period),
-    )
+    html = cached(("statement", unit_id, period.label, period.start, period.end),
+                  lambda: _statement_body(board, result, period))
+    return render_template("scores/statement.html", result=result, period=period, parts=PARTS,
+                           args=period_args(period), body=html, waiting=waiting(period))
