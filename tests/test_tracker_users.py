@@ -96,3 +96,10 @@ def test_bulk_accept_of_many_articles_is_one_transaction(db_path, settings) -> N
         db.execute("INSERT INTO review_decisions (site, article_id, action, decided_by, decided_at) "
                    "VALUES ('czgh', 1, 'ignore', 'x', 'now')")
     db.close()
+
+
+def test_web_warns_when_bound_beyond_this_machine() -> None:
+    from tracker.cli.web_cmd import host_warning
+
+    assert host_warning("127.0.0.1") is None and host_warning("localhost") is None
+    assert "办公网" in host_warning("0.0.0.0") and "192.168.1.5" in host_warning("192.168.1.5")

@@ -10,6 +10,14 @@ from tracker.config import Settings
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
+def host_warning(host: str) -> str | None:
+    """What to say when the pages are reachable from other machines than this one."""
+    if host in LOCAL_HOSTS:
+        return None
+    return (f"注意：网页监听 {host}，办公网里的其他电脑也能打开登录页。请只在可信的内部网络这样做，"
+            "为每个人建自己的账号（xinxi user add），最好经 https 反向代理访问。")
+
+
 @cli.command("web")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="监听的地址。默认只有本机能打开；其他地址会让办公网里的电脑也能访问。")
@@ -23,9 +31,9 @@ def web_cmd(settings: Settings, host: str, port: int, threads: int) -> None:
 
     from tracker.web import create_app
 
-    if host not in LOCAL_HOSTS:
-        click.echo(f"注意：网页监听 {host}，办公网里的其他电脑也能打开登录页。请只在可信的内部网络这样做，"
-                   "为每个人建自己的账号（xinxi user add），最好经 https 反向代理访问。", err=True)
+    warning = host_warning(host)
+    if warning:
+        click.echo(warning, err=True)
     app = create_app(settings, settings.db_path)
     server = create_server(app, host=host, port=port, threads=threads, ident="xinxi")
     shown = f"[{host}]" if ":" in host else host
