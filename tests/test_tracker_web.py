@@ -373,3 +373,18 @@ def test_ranking_follows_changes_made_elsewhere(office, db_path) -> None:
                             "title": "省总网站采用", "evidence": "苏工网〔2016〕9号", "note": None}], by="cli")
     db.close()
     assert float(wujin_total()) == float(before) + 3
+
+
+def test_behind_an_https_proxy_the_cookie_is_secure(settings, db_path, app) -> None:
+    proxied = create_app(settings, db_path, {"LOGIN_DELAY_SECONDS": 0.01}, behind_proxy=True)
+    client = proxied.test_client()
+    https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.0.0.7"}
+    page = client.get("/login", headers=https).get_data(as_text=True)
+    tok = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post("/login", headers={**https, "Referer": "https://localhost/login"},
+                           data={"name": "clerk", "password": "office-pass-1", "csrf_token": tok})
+    assert response.status_code == 302 and "Secure" in response.headers["Set-Cookie"]
+    # Without the flag the same header is not believed.
+    plain = app.test_client()
+    plain.get("/login", headers=https)
+    assert "Secure" not in login(plain, "clerk", "office-pass-1").headers["Set-Cookie"]

@@ -24,8 +24,10 @@ def host_warning(host: str) -> str | None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="端口；0 表示任选一个空闲端口。")
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="同时处理的请求数。")
+@click.option("--proxy", is_flag=True,
+              help="在 https 反向代理之后运行：采信代理送来的 X-Forwarded-Proto 与 X-Forwarded-For（会话 Cookie 随之加 Secure）。")
 @with_settings
-def web_cmd(settings: Settings, host: str, port: int, threads: int) -> None:
+def web_cmd(settings: Settings, host: str, port: int, threads: int, proxy: bool) -> None:
     """启动网页：审核队列、得分与明细、手工录入、报表与发布、运行状态。用浏览器打开显示的地址。"""
     from waitress.server import create_server
 
@@ -34,7 +36,7 @@ def web_cmd(settings: Settings, host: str, port: int, threads: int) -> None:
     warning = host_warning(host)
     if warning:
         click.echo(warning, err=True)
-    app = create_app(settings, settings.db_path)
+    app = create_app(settings, settings.db_path, behind_proxy=proxy)
     server = create_server(app, host=host, port=port, threads=threads, ident="xinxi")
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"网页已启动：http://{shown}:{server.effective_port}/  （按 Ctrl+C 停止）", nl=True)

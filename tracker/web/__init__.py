@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker import store
 from tracker.config import Settings
@@ -36,8 +37,9 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
-def create_app(settings: Settings, db_path: Path | str, test_config: dict[str, Any] | None = None) -> Flask:
-    """The web application over one database file."""
+def create_app(settings: Settings, db_path: Path | str, test_config: dict[str, Any] | None = None, *,
+               behind_proxy: bool = False) -> Flask:
+    """The web application over one database file; `behind_proxy` trusts one proxy's X-Forwarded-* headers."""
     app = Flask(__name__)
     app.config.from_mapping(
         SECRET_KEY=secrets.token_bytes(32),   # a restart logs everyone out: nothing secret is kept on disk
@@ -57,6 +59,8 @@ def create_app(settings: Settings, db_path: Path | str, test_config: dict[str, A
     if test_config:
         app.config.update(test_config)
     app.session_interface = SessionInterface()
+    if behind_proxy:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     app.logger.setLevel(logging.INFO)
     store.open_db(db_path).close()          # bring the schema up to date once, before any request
     scorer = Scorer.load(settings)
