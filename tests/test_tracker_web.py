@@ -95,12 +95,12 @@ def decision(db_path, aid: int) -> dict | None:
 
 # --- every route, every role ------------------------------------------------------------------------
 
-PAGES = ["/review", "/review/decided", "/scores?year=2016", "/scores/unit/wujin?year=2016",
+PAGES = ["/review", "/review/decided", "/review/aliases", "/scores?year=2016", "/scores/unit/wujin?year=2016",
          "/scores/unit/liyang?year=2016", "/entries", "/entries/template.xlsx", "/reports?year=2016",
          "/reports/download/xlsx?year=2016", "/reports/download/docx?year=2016", "/status"]
 UNIT_MAY = {"/scores?year=2016", "/scores/unit/wujin?year=2016"}
 ACTIONS = ["/review/accept", "/review/assign", "/review/ignore", "/review/bulk", "/review/alias/preview",
-           "/review/alias", "/review/undo", "/entries/add", "/entries/1/remove", "/entries/import",
+           "/review/alias", "/review/undo", "/review/unalias", "/entries/add", "/entries/1/remove", "/entries/import",
            "/reports/publish?year=2016", "/reports/reopen?year=2016"]
 
 
@@ -291,6 +291,12 @@ def test_alias_preview_then_teach(office, db_path) -> None:
     db.close()
     again = post(office, "/review/alias/preview", text="企业工会通讯组", unit="wujin")
     assert "已教过" in office.get(again.headers["Location"]).get_data(as_text=True)
+    assert "企业工会通讯组" in office.get("/review/aliases").get_data(as_text=True)
+    post(office, "/review/unalias", text="企业工会通讯组", reason="教错了")
+    assert len(queued(db_path)) == 15
+    db = store.open_db(db_path)
+    assert store.list_aliases(db, include_removed=True)[0]["removed_by"] == "clerk"
+    db.close()
 
 
 # --- scores, entries, reports ------------------------------------------------------------------------

@@ -229,3 +229,22 @@ def decided() -> Any:
     mine = request.args.get("mine") == "1"
     rows = store.recent_decisions(get_db(), 100, by=_by() if mine else None)
     return render_template("review/decided.html", rows=rows, mine=mine)
+
+
+@bp.route("/aliases")
+@office_required
+def aliases() -> Any:
+    rows = store.list_aliases(get_db(), include_removed=request.args.get("all") == "1")
+    return render_template("review/aliases.html", rows=rows, show_all=request.args.get("all") == "1")
+
+
+@bp.post("/unalias")
+@office_required
+def unalias() -> Any:
+    text = request.form.get("text", "")
+    try:
+        summary = reviewing.forget_alias(get_db(), registry(), text, by=_by(), reason=request.form.get("reason", ""))
+        flash(f"已撤销别名“{text.strip()}”；重新归属 {summary.total} 篇，结果有变化 {summary.changed} 篇。", "ok")
+    except XinxiError as exc:
+        flash(str(exc).replace("请用 --reason 说明", "请说明"), "error")
+    return redirect(url_for("review.aliases"))
