@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -12,6 +13,33 @@ from tracker.store import now
 from tracker.web.common import get_db, login_required, user
 
 bp = Blueprint("auth", __name__)
+
+
+class FailedLogins:
+    """Failures per client address in the last quarter of an hour (kept in memory, forgotten on restart)."""
+
+    WINDOW = 900
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: dict[str, list[float]] = {}
+
+    def add(self, address: str) -> int:
+        now_ = time.monotonic()
+        with self._lock:
+            recent = [t for t in self._seen.get(address, []) if now_ - t < self.WINDOW] + [now_]
+            self._seen[address] = recent
+            if len(self._seen) > 10_000:  # a flood of addresses must not grow memory without end
+                self._seen = {address: recent}
+            return len(recent)
+
+    def clear(self, address: str) -> None:
+        with self._lock:
+            self._seen.pop(address, None)
+
+
+def _failed() -> FailedLogins:
+    return current_app.extensions.setdefault("xinxi_failed_logins", FailedLogins())
 
 
 def _epoch() -> int:
@@ -60,16 +88,19 @@ def login() -> Any:
         return render_template("login.html", message=None, next=request.args.get("next", ""))
     name = request.form.get("name", "").strip()
     result = users.authenticate(get_db(), name, request.form.get("password", ""))
+    address = request.remote_addr or "?"
     if result.user is None:
         cfg = current_app.config
-        failures = max(result.failures, 1)
+        # Slowed per account (stored) and per address (in memory): trying many names does not go faster.
+        failures = max(result.failures, _failed().add(address), 1)
         delay = min(cfg["LOGIN_DELAY_SECONDS"] * 2 ** (failures - 1), cfg["LOGIN_DELAY_MAX_SECONDS"])
-        current_app.logger.warning("登录失败：用户名 %r，来自 %s，%s；等待 %.1f 秒再答复", name, request.remote_addr,
+        current_app.logger.warning("登录失败：用户名 %r，来自 %s，%s；等待 %.1f 秒再答复", name, address,
                                    f"该账号连续第 {result.failures} 次失败" if result.failures else "没有这个账号",
                                    delay)
         time.sleep(delay)
         return render_template("login.html", message="用户名或密码不对，或账号已停用。", next=request.form.get("next", ""),
                                name=name), 401
+    _failed().clear(address)
     session.clear()  # a fresh session: nothing from before the login carries over
     session.permanent = True
     session["uid"] = result.user.id
