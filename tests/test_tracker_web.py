@@ -396,3 +396,11 @@ def test_behind_an_https_proxy_the_cookie_is_secure(settings, db_path, app) -> N
     plain = app.test_client()
     plain.get("/login", headers=https)
     assert "Secure" not in login(plain, "clerk", "office-pass-1").headers["Set-Cookie"]
+
+
+def test_a_period_before_the_method_is_one_clear_line(office) -> None:
+    response = office.get("/scores?year=2015")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "没有生效的考评办法" in page and "Traceback" not in page
+    assert office.get("/scores?year=abc").status_code == 400
+    assert office.get("/scores/unit/nobody?year=2016").status_code == 404

@@ -19,6 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker import store
 from tracker.config import Settings
+from tracker.errors import XinxiError
 from tracker.opsconfig import load_ops
 from tracker.scores import Scorer
 from tracker.web import auth, entries, reports, review, scores, status
@@ -96,6 +97,15 @@ def create_app(settings: Settings, db_path: Path | str, test_config: dict[str, A
     @app.errorhandler(404)
     def not_found(exc: Any) -> Any:
         return render_template("error.html", code=404, message="没有这个页面或这条记录。"), 404
+
+    @app.errorhandler(XinxiError)
+    def domain_error(exc: XinxiError) -> Any:
+        return render_template("error.html", code=400, message=str(exc)), 400
+
+    @app.errorhandler(500)
+    def server_error(exc: Any) -> Any:
+        return render_template("error.html", code=500, message="出错了，这次操作没有完成；请稍后重试，"
+                                                           "如果一再出现请联系维护人员（详情在服务器日志里）。"), 500
 
     @app.errorhandler(413)
     def too_large(exc: Any) -> Any:
