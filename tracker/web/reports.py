@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 
 from scoring import Scoreboard
-from tracker import snapshots, store
+from tracker import assessments, snapshots, store
 from tracker.errors import XinxiError
 from tracker.reports import write_docx, write_xlsx
 from tracker.web.common import (
@@ -80,7 +80,8 @@ def publish() -> Any:
     force = request.form.get("confirm") == "1"
     try:
         board = scoreboard(period)
-        sid = snapshots.publish(db, board, by=_by(), force=force, reason=request.form.get("reason"))
+        sid = snapshots.publish(db, board, by=_by(), assessment=assessments.frozen_rows(db, scorer(), board),
+                                force=force, reason=request.form.get("reason"))
         flash(f"已发布 {period.title}（快照 #{sid}）。", "ok")
     except XinxiError as exc:
         flash(str(exc).replace("（xinxi review list）", "").replace("加 --force --reason 说明理由",
