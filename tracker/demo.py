@@ -6,6 +6,7 @@ then shows what was crawled, how it was attributed and how the units score.
 
 from __future__ import annotations
 
+import secrets
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -16,7 +17,7 @@ from sqlite_utils import Database
 
 from crawler.replica.generator import ReplicaSite
 from crawler.replica.process import ReplicaProcess
-from tracker import review, runs, store
+from tracker import review, runs, store, users
 from tracker.cli.crawl_cmd import column_names, print_run
 from tracker.config import Settings, load_settings
 from tracker.score_view import show_scores
@@ -138,4 +139,20 @@ def run_demo(articles: int = 600, seed: int = 1, console: Console | None = None)
         db.close()
         ok = first.ok and second.ok
     console.print(f"数据库：{db_path}")
+    name, password = demo_account(db_path, registry)
+    console.rule("网页")
+    console.print(f"演示账号：用户名 {name}，密码 {password}（办公室，可审核、录入、发布）。打开网页：")
+    console.print(f".venv/bin/xinxi web --db {db_path}    # 然后用浏览器打开 http://127.0.0.1:8000/ ，"
+                  f"用户名 {name}，密码 {password}", markup=False, highlight=False, soft_wrap=True)
     return 0 if ok else 1
+
+
+def demo_account(db_path: Path, registry: Registry) -> tuple[str, str]:
+    """An office account on the demo database, with a fresh password each run."""
+    name, password = "demo", secrets.token_urlsafe(9)
+    db = store.open_db(db_path)
+    try:
+        users.add_user(db, registry, name, "office", password, by="demo")
+    finally:
+        db.close()
+    return name, password

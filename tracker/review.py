@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlite_utils import Database
@@ -182,9 +183,8 @@ def _configured_owner(registry: Registry, text: str) -> Unit | None:
     return None
 
 
-def teach_alias(db: Database, registry: Registry, text: str, unit: str, *, by: str,
-                note: str | None = None) -> Taught:
-    """Teach the engine that a byline text means a unit, then re-attribute the queued articles containing it."""
+def _checked_alias(db: Database, registry: Registry, text: str, unit: str) -> tuple[str, Unit]:
+    """The alias text as it will be stored and its unit, or ReviewError saying why it cannot be taught."""
     text = text.strip().strip("()（）").strip()
     if len(text) < 2:
         raise ReviewError("别名至少两个字")
@@ -204,6 +204,36 @@ def teach_alias(db: Database, registry: Registry, text: str, unit: str, *, by: s
         if existing == text:
             raise ReviewError(f"“{text}”已教过，指 {registry.name_of(unit_id)}（{unit_id}）；"
                               "如需更改请先用 xinxi review unalias 撤销")
+    return text, chosen
+
+
+@dataclass(frozen=True)
+class AliasPreview:
+    text: str
+    unit: Unit
+    matched: int        # queued articles containing the text: these would be re-attributed
+    decided: int        # of them, those the engine would then credit automatically
+
+
+def preview_alias(db: Database, registry: Registry, text: str, unit: str) -> AliasPreview:
+    """What teaching an alias would do, without storing anything."""
+    text, chosen = _checked_alias(db, registry, text, unit)
+    engine = compile_engine(registry, [*store.taught_aliases(db), (text, chosen.id)])
+    keys = store.queued_keys_containing(db, text)
+    decided = 0
+    by_site: dict[str, list[int]] = {}
+    for site, aid in keys:
+        by_site.setdefault(site, []).append(aid)
+    for site, ids in by_site.items():
+        decided += sum(not engine.attribute(ArticleFacts.from_row(raw)).needs_review
+                       for raw in store.attribution_inputs(db, site, ids))
+    return AliasPreview(text, chosen, len(keys), decided)
+
+
+def teach_alias(db: Database, registry: Registry, text: str, unit: str, *, by: str,
+                note: str | None = None) -> Taught:
+    """Teach the engine that a byline text means a unit, then re-attribute the queued articles containing it."""
+    text, chosen = _checked_alias(db, registry, text, unit)
     alias_id = store.add_alias(db, text, chosen.id, by=by, note=note)
     engine = engine_for(db, registry)
     keys = store.queued_keys_containing(db, text)
@@ -237,3 +267,100 @@ def summary_text(counts: Mapping[str, Any]) -> str:
     if counts.get("unattributed"):
         line += f"，尚未归属 {counts['unattributed']} 篇"
     return line + "。"
+
+
+# --- many articles at once (the web pages' bulk actions): one transaction, not one per article ----------
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    done: int
+    skipped: tuple[tuple[str, int, str], ...] = ()   # (site, id, why it was left alone)
+
+
+def _queued(db: Database, keys: Sequence[tuple[str, int]]) -> tuple[list[dict[str, Any]], list[tuple[str, int, str]]]:
+    found = {(r["site"], r["id"]): r for r in store.review_inputs(db, keys)}
+    queued, skipped = [], []
+    for site, aid in dict.fromkeys(keys):
+        row = found.get((site, aid))
+        if row is None:
+            skipped.append((site, aid, "没有这篇文章"))
+        elif row["decided"]:
+            skipped.append((site, aid, "已有人工决定"))
+        elif not row["needs_review"]:
+            skipped.append((site, aid, "不在待审队列中"))
+        else:
+            queued.append(row)
+    return queued, skipped
+
+
+def _valid_or_why(unit: Unit, day: str) -> str | None:
+    if unit.valid_on(date.fromisoformat(day[:10])):
+        return None
+    return f"{unit.name}在 {day[:10]} 不是考评单位"
+
+
+def bulk_accept(db: Database, registry: Registry, keys: Sequence[tuple[str, int]], *, by: str) -> BulkResult:
+    """Credit each queued article to its top suggestion; articles without a usable one are left alone."""
+    queued, skipped = _queued(db, keys)
+    rows = []
+    for r in queued:
+        if not r["top"]:
+            skipped.append((r["site"], r["id"], "没有建议单位"))
+            continue
+        unit = registry.unit(r["top"])
+        why = _valid_or_why(unit, r["date"])
+        if why:
+            skipped.append((r["site"], r["id"], why))
+            continue
+        rows.append({"site": r["site"], "article_id": r["id"], "action": "assign", "unit_id": unit.id,
+                     "note": "采纳建议"})
+    store.add_decisions(db, rows, by=by)
+    return BulkResult(len(rows), tuple(skipped))
+
+
+def bulk_assign(db: Database, registry: Registry, keys: Sequence[tuple[str, int]], unit: str, *, by: str,
+                note: str | None = None) -> BulkResult:
+    """Credit every queued article among `keys` to one unit; those dated outside its validity are left alone."""
+    chosen = registry.find(unit)
+    queued, skipped = _queued(db, keys)
+    rows = []
+    for r in queued:
+        why = _valid_or_why(chosen, r["date"])
+        if why:
+            skipped.append((r["site"], r["id"], why))
+            continue
+        rows.append({"site": r["site"], "article_id": r["id"], "action": "assign", "unit_id": chosen.id,
+                     "note": note})
+    store.add_decisions(db, rows, by=by)
+    return BulkResult(len(rows), tuple(skipped))
+
+
+def bulk_ignore(db: Database, keys: Sequence[tuple[str, int]], *, by: str, reason: str) -> BulkResult:
+    """Mark every queued article among `keys` as creditable to no unit, with one reason."""
+    if not reason.strip():
+        raise ReviewError("请说明为什么不计分")
+    queued, skipped = _queued(db, keys)
+    rows = [{"site": r["site"], "article_id": r["id"], "action": "ignore", "unit_id": None,
+             "note": reason.strip()} for r in queued]
+    store.add_decisions(db, rows, by=by)
+    return BulkResult(len(rows), tuple(skipped))
+
+
+# The reasons an article waits, as the engine words the start of its evidence: key → (label, LIKE pattern).
+REASONS: dict[str, tuple[str, str]] = {
+    "none": ("没有来源和单位署名", "%正文也没有明确提到哪个单位%"),
+    "unknown": ("署名不是考评单位或尚不认识", "%不是考评单位（或尚不认识）%"),
+    "conflict": ("来源与署名指向不同单位", "来源与署名指向不同单位%"),
+    "several_closing": ("结尾署名列出多个单位", "结尾署名列出了不止一个单位%"),
+    "ambiguous": ("简称可能指几个单位", "署名中的简称可能指几个单位%"),
+    "several_text": ("正文提到了几个单位", "正文提到了几个单位%"),
+    "other_text": ("正文只提到了别的单位", "正文只提到了别的单位%"),
+    "other_body": ("标题提到的不是考评单位", "标题提到的是%"),
+    "validity": ("单位当时尚未设立或已撤销", "%尚未设立或已撤销%"),
+}
+
+
+def reason_text(evidence: str | None) -> str:
+    """The reason an article waits: the first part of its evidence."""
+    return (evidence or "").split("；", 1)[0]

@@ -24,20 +24,46 @@ def snapshot_period(label: str) -> Period:
     return period_or_error(parse_period, label)
 
 
-def publish(db: Database, board: Scoreboard, *, by: str, assessment: list[dict[str, Any]] | None = None) -> int:
+def _waiting_filter(period: Period) -> store.QueueFilter:
+    return store.QueueFilter(since=period.start.isoformat(), until=period.end.isoformat())
+
+
+def waiting_in(db: Database, period: Period) -> int:
+    """Articles dated in the period that still wait for a reviewer."""
+    return store.queue_count(db, _waiting_filter(period))
+
+
+def waiting_articles(db: Database, period: Period) -> list[dict[str, Any]]:
+    """The articles of the period still waiting for a reviewer, oldest first (a draft report lists them)."""
+    return store.queue_rows(db, store.queue_keys(db, _waiting_filter(period)))
+
+
+def publish(db: Database, board: Scoreboard, *, by: str, assessment: list[dict[str, Any]] | None = None,
+            force: bool = False, reason: str | None = None) -> int:
     """Freeze the scoreboard (and the year's 五、7 rows) under its period label; refused while a published
-    one stands."""
+    one stands.
+
+    Also refused while articles of the period wait for review, unless `force` with a reason, which is
+    stored with the snapshot beside the number of articles that were waiting.
+    """
     label = board.period.label
     latest = store.latest_snapshot(db, label)
     if latest and latest["status"] == "published":
         raise SnapshotError(f"{label} 已于 {latest['published_at'][:10]} 发布（快照 #{latest['id']}）；"
                             f"如需改动，先运行 xinxi snapshot reopen {label} --reason …")
+    waiting = waiting_in(db, board.period)
+    note = (reason or "").strip() or None
+    if waiting and not force:
+        raise SnapshotError(f"{label} 尚有 {waiting} 篇文章待人工审核，结果还不完整；请先审核"
+                            "（xinxi review list），或确认照样发布：加 --force --reason 说明理由")
+    if waiting and note is None:
+        raise SnapshotError(f"{label} 尚有 {waiting} 篇待审：照样发布须写明理由（--reason）")
     return store.insert_snapshot(
         db, period=label, start=board.period.start.isoformat(), end=board.period.end.isoformat(),
         rules=json.dumps([list(r) for r in board.rules]),
         # Frozen without control characters, so a title stored dirty cannot break the year's report.
         data=json.dumps(clean_tree({**to_data(board), "assessment": assessment or []}), ensure_ascii=False,
-                        separators=(",", ":")), by=by,
+                        separators=(",", ":")), by=by, waiting=waiting, override_reason=note if waiting else None,
     )
 
 

@@ -742,12 +742,13 @@ def experience_flags(db: Database) -> dict[tuple[str, int], dict[str, Any]]:
     return {(r["site"], r["article_id"]): dict(r) for r in db.query("SELECT * FROM experience_flags")}
 
 
-def insert_snapshot(db: Database, *, period: str, start: str, end: str, rules: str, data: str, by: str) -> int:
+def insert_snapshot(db: Database, *, period: str, start: str, end: str, rules: str, data: str, by: str,
+                    waiting: int = 0, override_reason: str | None = None) -> int:
     with db.atomic():
         cur = db.execute(
-            "INSERT INTO score_snapshots (period, start, end, status, published_at, published_by, rules, data) "
-            "VALUES (?, ?, ?, 'published', ?, ?, ?, ?)",
-            [period, start, end, now(), by, rules, data],
+            "INSERT INTO score_snapshots (period, start, end, status, published_at, published_by, rules, data, "
+            "waiting, override_reason) VALUES (?, ?, ?, 'published', ?, ?, ?, ?, ?, ?)",
+            [period, start, end, now(), by, rules, data, waiting, override_reason],
         )
     return int(cur.lastrowid)
 
@@ -762,7 +763,7 @@ def list_snapshots(db: Database) -> list[dict[str, Any]]:
     """Every snapshot without its data, newest first."""
     return [dict(r) for r in db.query(
         "SELECT id, period, start, end, status, published_at, published_by, reopened_at, reopened_by, "
-        "reopen_reason, rules FROM score_snapshots ORDER BY id DESC")]
+        "reopen_reason, rules, waiting, override_reason FROM score_snapshots ORDER BY id DESC")]
 
 
 def reopen_snapshot(db: Database, snapshot_id: int, *, reason: str, by: str) -> None:
@@ -1087,3 +1088,145 @@ def list_sendings(db: Database, *, period: str | None = None, unit_id: str | Non
             params.append(value)
     sql = "SELECT * FROM report_sendings" + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY id"
     return [dict(row) for row in db.query(sql, params)]
+
+
+# --- the review queue as the web pages read it: filtered, paged, acted on in bulk --------------------
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What narrows the review queue: 发布日期 bounds, site, column key, top suggestion, reason pattern."""
+
+    since: str | None = None
+    until: str | None = None
+    site: str | None = None
+    column: str | None = None
+    suggested: str | None = None   # unit id of the top suggestion; "none" for articles without one
+    reason: str | None = None      # a LIKE pattern on the evidence, which starts with the reason
+
+    def where(self) -> tuple[str, list[Any]]:
+        where = ["t.needs_review = 1", f"NOT EXISTS (SELECT 1 FROM review_decisions d WHERE {_ACTIVE})"]
+        params: list[Any] = []
+        _date_bounds(where, params, self.since, self.until)
+        if self.site:
+            where.append("a.site = ?")
+            params.append(self.site)
+        if self.column:
+            where.append("EXISTS (SELECT 1 FROM article_columns c2 WHERE c2.site = a.site AND c2.article_id = a.id "
+                         "AND c2.column_key = ?)")
+            params.append(self.column)
+        if self.suggested == "none":
+            where.append("json_extract(t.suggestions, '$[0][0]') IS NULL")
+        elif self.suggested:
+            where.append("json_extract(t.suggestions, '$[0][0]') = ?")
+            params.append(self.suggested)
+        if self.reason:
+            where.append("t.evidence LIKE ?")
+            params.append(self.reason)
+        return " AND ".join(where), params
+
+
+_QUEUE_FROM = "FROM articles a JOIN attributions t ON t.site = a.site AND t.article_id = a.id"
+
+
+def queue_count(db: Database, flt: QueueFilter = QueueFilter()) -> int:
+    """How many queued articles the filter lets through."""
+    where, params = flt.where()
+    return int(db.execute(f"SELECT count(*) {_QUEUE_FROM} WHERE {where}", params).fetchone()[0])
+
+
+def queue_keys(db: Database, flt: QueueFilter = QueueFilter(), *, newest_first: bool = False) -> list[tuple[str, int]]:
+    """(site, id) of every article the filter lets through, oldest (or newest) first."""
+    where, params = flt.where()
+    order = "DESC" if newest_first else "ASC"
+    rows = db.execute(f"SELECT a.site, a.id {_QUEUE_FROM} WHERE {where} "
+                      f"ORDER BY a.date {order}, a.site {order}, a.id {order}", params)
+    return [(r[0], r[1]) for r in rows.fetchall()]
+
+
+def queue_rows(db: Database, keys: Sequence[tuple[str, int]]) -> list[dict[str, Any]]:
+    """The queue's rows for the articles named, in the order named (one page of a filtered queue)."""
+    found: dict[tuple[str, int], dict[str, Any]] = {}
+    for site in {s for s, _ in keys}:
+        ids = [i for s, i in keys if s == site]
+        marks = ",".join("?" * len(ids))
+        for row in db.query(
+            "SELECT a.site, a.id, a.url, a.date, a.title, a.subtitle, a.source, a.source_label, a.closing_bylines, "
+            "a.correspondents, a.body, t.evidence, t.suggestions, (SELECT group_concat(column_key) FROM "
+            "article_columns c WHERE c.site = a.site AND c.article_id = a.id) AS columns FROM articles a JOIN "
+            f"attributions t ON t.site = a.site AND t.article_id = a.id WHERE a.site = ? AND a.id IN ({marks})",
+            [site, *ids],
+        ):
+            item = article_row(row)
+            item["suggestions"] = json.loads(item["suggestions"]) if item.get("suggestions") else []
+            found[(item["site"], item["id"])] = item
+    return [found[k] for k in keys if k in found]
+
+
+def queue_facets(db: Database) -> dict[str, list[tuple[str, int]]]:
+    """Top-suggestion unit ids and sites present in the queue, with counts, for the filter choices."""
+    where, params = QueueFilter().where()
+    suggested = db.execute(
+        f"SELECT coalesce(json_extract(t.suggestions, '$[0][0]'), 'none'), count(*) {_QUEUE_FROM} WHERE {where} "
+        "GROUP BY 1 ORDER BY 2 DESC", params).fetchall()
+    years = db.execute(f"SELECT substr(a.date, 1, 4), count(*) {_QUEUE_FROM} WHERE {where} GROUP BY 1 ORDER BY 1",
+                       params).fetchall()
+    return {"suggested": [(r[0], r[1]) for r in suggested], "years": [(r[0], r[1]) for r in years]}
+
+
+def review_inputs(db: Database, keys: Sequence[tuple[str, int]]) -> list[dict[str, Any]]:
+    """site, id, date, needs_review, top suggestion unit id and whether a decision is active, for many articles."""
+    out: list[dict[str, Any]] = []
+    by_site: dict[str, list[int]] = {}
+    for site, aid in keys:
+        by_site.setdefault(site, []).append(aid)
+    for site, ids in by_site.items():
+        for start in range(0, len(ids), 900):
+            chunk = ids[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            out += [dict(r) for r in db.query(
+                "SELECT a.site, a.id, a.date, t.needs_review, json_extract(t.suggestions, '$[0][0]') AS top, "
+                f"EXISTS (SELECT 1 FROM review_decisions d WHERE {_ACTIVE}) AS decided FROM articles a "
+                "LEFT JOIN attributions t ON t.site = a.site AND t.article_id = a.id "
+                f"WHERE a.site = ? AND a.id IN ({marks})", [site, *chunk])]
+    return out
+
+
+def add_decisions(db: Database, rows: Sequence[dict[str, Any]], *, by: str) -> list[int]:
+    """Record many decisions (site, article_id, action, unit_id, note) in one transaction, as add_decision does."""
+    stamp = now()
+    ids = []
+    with db.atomic():
+        db.conn.executemany(
+            "UPDATE review_decisions SET undone_at = ?, undone_by = ?, undo_reason = ? "
+            "WHERE site = ? AND article_id = ? AND undone_at IS NULL",
+            [[stamp, by, "被新的决定取代", r["site"], r["article_id"]] for r in rows])
+        for r in rows:
+            cur = db.execute(
+                "INSERT INTO review_decisions (site, article_id, action, unit_id, note, decided_by, decided_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", [r["site"], r["article_id"], r["action"], r.get("unit_id"),
+                                                 r.get("note"), by, stamp])
+            ids.append(int(cur.lastrowid))
+    return ids
+
+
+def recent_decisions(db: Database, limit: int = 50, *, by: str | None = None) -> list[dict[str, Any]]:
+    """The newest active decisions with their article's date and title, newest first."""
+    sql = ("SELECT d.*, a.date, a.title, a.url FROM review_decisions d JOIN articles a ON a.site = d.site AND "
+           "a.id = d.article_id WHERE d.undone_at IS NULL" + (" AND d.decided_by = ?" if by else "")
+           + " ORDER BY d.id DESC LIMIT ?")
+    return [dict(r) for r in db.query(sql, [*([by] if by else []), int(limit)])]
+
+
+def article_links(db: Database, site: str, ids: Sequence[int]) -> dict[int, tuple[str, list[str]]]:
+    """Article id → (url, column keys it was listed in): what a statement links its evidence with."""
+    out: dict[int, tuple[str, list[str]]] = {}
+    for start in range(0, len(ids), 900):
+        chunk = list(ids[start:start + 900])
+        marks = ",".join("?" * len(chunk))
+        for aid, url, columns in db.execute(
+            "SELECT a.id, a.url, (SELECT group_concat(column_key) FROM article_columns c WHERE c.site = a.site "
+            f"AND c.article_id = a.id) FROM articles a WHERE a.site = ? AND a.id IN ({marks})", [site, *chunk]
+        ).fetchall():
+            out[aid] = (url, sorted(filter(None, (columns or "").split(","))))
+    return out

@@ -224,3 +224,5 @@ from tracker.cli import score_cmd  # noqa: E402,F401
 from tracker.cli import replica_cmd  # noqa: E402,F401
 from tracker.cli import review_cmd  # noqa: E402,F401
 from tracker.cli import assess_cmd  # noqa: E402,F401
+from tracker.cli import user_cmd  # noqa: E402,F401
+from tracker.cli import web_cmd  # noqa: E402,F401

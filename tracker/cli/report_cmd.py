@@ -82,9 +82,8 @@ def _report(settings: Settings, year: int | None, period: str | None, since: str
             xlsx_path: Path | None, docx_path: Path | None, unit_text: str | None, units_dir: Path | None,
             dated: str | None, number: str, live: bool) -> None:
     # The writers' libraries (openpyxl, python-docx) load only when a report is written.
-    from tracker.reports import write_docx, write_xlsx
+    from tracker.reports import write_office_notice, write_xlsx
     from tracker.reports.statement import evidence_columns, file_name, write_statement
-    from tracker.reports.template import load_notice_template
 
     if unit_text and not xlsx_path:
         raise ScoringError("--unit 须与 --xlsx 一起使用：xinxi report --year 2024 --unit 武进区总工会 --xlsx 武进.xlsx")
@@ -106,10 +105,8 @@ def _report(settings: Settings, year: int | None, period: str | None, since: str
                     columns=columns, pending=len(pending))
         click.echo(f"已写入 {len(board.results)} 份计分说明到 {units_dir}")
     if docx_path:
-        segments = scorer.book.segments(chosen.start, chosen.end)
-        _written(writing(write_docx, board, docx_path, today=day, document=scorer.rules_for(chosen).document,
-                         template=load_notice_template(settings.config_dir),
-                         counted_from=segments[0][0] if segments else None, number=number))
+        _written(writing(write_office_notice, board, docx_path, config_dir=settings.config_dir, book=scorer.book,
+                         today=day, number=number))
 
 
 @report_cmd.command("send")

@@ -216,12 +216,11 @@ def paged(console: Console, on_screen: bool) -> Iterator[None]:
 
 def waiting_articles(db: Database, chosen: Period) -> list[dict[str, Any]]:
     """Articles of the period still waiting for a person."""
-    start, end = chosen.start.isoformat(), chosen.end.isoformat()
-    return [row for row in store.review_queue(db) if start <= (row.get("date") or "") <= end]
+    return snapshots.waiting_articles(db, chosen)
 
 
 def _pending_count(db: Database, chosen: Period) -> int:
-    return len(waiting_articles(db, chosen))
+    return snapshots.waiting_in(db, chosen)
 
 
 def unit_result(scorer: Scorer, board: Scoreboard, text: str) -> UnitResult:
@@ -260,18 +259,23 @@ def snapshot_group() -> None:
 
 @snapshot_group.command("publish")
 @click.argument("period")
+@click.option("--force", is_flag=True, help="尚有待审文章时照样发布（须同时写 --reason）。")
+@click.option("--reason", default=None, help="照样发布的理由（记入快照）。")
 @by_option
 @with_settings
-def snapshot_publish(settings: Settings, period: str, by: str | None) -> None:
-    """冻结 PERIOD（2024、2024Q1、2024-03）的考评结果。"""
+def snapshot_publish(settings: Settings, period: str, force: bool, reason: str | None, by: str | None) -> None:
+    """冻结 PERIOD（2024、2024Q1、2024-03）的考评结果。该期尚有待审文章时拒绝发布，除非 --force --reason。"""
     chosen = snapshots.snapshot_period(period)
     db = store.open_db(settings.db_path)
     scorer = Scorer.load(settings)
     board = scorer.score(db, chosen)
     sid = snapshots.publish(db, board, by=by or default_user(),
-                            assessment=assessments.frozen_rows(db, scorer, board))
+                            assessment=assessments.frozen_rows(db, scorer, board), force=force, reason=reason)
     total = sum(r.total for r in board.results)
     click.echo(f"已发布 {chosen.label}（快照 #{sid}）：{len(board.results)} 个单位，合计 {fmt_points(total)} 分。")
+    waiting = store.latest_snapshot(db, chosen.label) or {}
+    if waiting.get("waiting"):
+        click.echo(f"发布时尚有 {waiting['waiting']} 篇待审；理由已记录：{waiting['override_reason']}")
 
 
 @snapshot_group.command("diff")

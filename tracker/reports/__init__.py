@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from scoring import Scoreboard
+from scoring import RuleBook, Scoreboard
 from tracker.config import DEFAULT_CONFIG_DIR
 from tracker.reports.template import NoticeTemplate, load_notice_template
 from tracker.reports.wording import notice_text, percent
@@ -35,4 +35,14 @@ def write_docx(board: Scoreboard, path: Path, *, today: date, document: str = ""
     return write_notice(text, path)
 
 
-__all__ = ["percent", "write_docx", "write_xlsx"]
+def write_office_notice(board: Scoreboard, path: Path, *, config_dir: Path, book: RuleBook, today: date,
+                        number: str = "") -> Path:
+    """The 通报 as the office sends it: its own wording (config_dir/notice.toml), the method's 文号, and
+    the day the method took effect when the period began before it (2016: only July to December)."""
+    segments = book.segments(board.period.start, board.period.end)
+    rules = book.latest_for(board.period.start, board.period.end)
+    return write_docx(board, path, today=today, document=rules.document, template=load_notice_template(config_dir),
+                      counted_from=segments[0][0] if segments else None, number=number)
+
+
+__all__ = ["percent", "write_docx", "write_office_notice", "write_xlsx"]

@@ -1,0 +1,135 @@
+"""Accounts for the web pages: office staff change things, a unit's account reads its own statement.
+
+Passwords are kept only as werkzeug's salted hashes. The account's name is what every change made in
+the browser is recorded under, exactly as `--by` is on the command line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tracker.errors import NotFound, XinxiError
+from tracker.store import now
+from tracker.units import Registry
+
+ROLES = {"office": "办公室", "unit": "单位"}
+MIN_PASSWORD = 8
+NAME_PATTERN = re.compile(r"^[\w.\-@\u4e00-\u9fff]{2,40}$")
+# A hash to compare against when the name is unknown, so a wrong name costs the same time as a wrong password.
+_DUMMY_HASH = generate_password_hash("xinxi-no-such-account")
+
+
+class UserError(XinxiError):
+    """An account request that cannot be carried out."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    name: str
+    role: str
+    unit_id: str | None
+    disabled: bool
+
+    @property
+    def is_office(self) -> bool:
+        return self.role == "office"
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> User:
+        return cls(int(row["id"]), row["name"], row["role"], row.get("unit_id"), bool(row.get("disabled_at")))
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"密码至少 {MIN_PASSWORD} 个字符")
+
+
+def _row(db: Database, name: str) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM users WHERE name = ?", [name]))
+    return dict(rows[0]) if rows else None
+
+
+def add_user(db: Database, registry: Registry, name: str, role: str, password: str, *,
+             unit: str | None = None, by: str) -> User:
+    """Create an account; a unit account names its unit (by id, name or alias)."""
+    name = name.strip()
+    if not NAME_PATTERN.match(name):
+        raise UserError(f"用户名“{name}”不合适：2 到 40 个字，只用汉字、字母、数字和 . - _ @")
+    if role not in ROLES:
+        raise UserError(f"角色须为 office（办公室）或 unit（单位），实为 {role!r}")
+    unit_id = None
+    if role == "unit":
+        if not unit:
+            raise UserError("单位账号须用 --unit 指明是哪个单位")
+        unit_id = registry.find(unit).id
+    elif unit:
+        raise UserError("办公室账号不属于某个单位，去掉 --unit")
+    _check_password(password)
+    if _row(db, name) is not None:
+        raise UserError(f"用户“{name}”已存在（改密码用 xinxi user passwd {name}）")
+    with db.atomic():
+        cur = db.execute(
+            "INSERT INTO users (name, role, unit_id, password_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+            [name, role, unit_id, generate_password_hash(password), now(), by])
+    return User(int(cur.lastrowid), name, role, unit_id, False)
+
+
+def set_password(db: Database, name: str, password: str) -> None:
+    """Replace an account's password; it also clears the count of failed logins."""
+    if _row(db, name) is None:
+        raise NotFound(f"没有用户“{name}”")
+    _check_password(password)
+    with db.atomic():
+        db.execute("UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0 WHERE name = ?",
+                   [generate_password_hash(password), now(), name])
+
+
+def disable_user(db: Database, name: str, *, by: str) -> None:
+    """Close an account: it can no longer log in, and its open sessions end at their next request."""
+    row = _row(db, name)
+    if row is None:
+        raise NotFound(f"没有用户“{name}”")
+    if row["disabled_at"]:
+        raise UserError(f"用户“{name}”已于 {row['disabled_at'][:10]} 停用")
+    with db.atomic():
+        db.execute("UPDATE users SET disabled_at = ?, disabled_by = ? WHERE name = ?", [now(), by, name])
+
+
+def list_users(db: Database) -> list[dict[str, Any]]:
+    """Every account without its hash, in the order they were made."""
+    return [dict(r) for r in db.query(
+        "SELECT id, name, role, unit_id, created_at, created_by, disabled_at, last_login_at, failed_logins, "
+        "last_failed_at FROM users ORDER BY id")]
+
+
+def get_user(db: Database, user_id: int) -> User | None:
+    rows = list(db.query("SELECT * FROM users WHERE id = ?", [user_id]))
+    return User.from_row(dict(rows[0])) if rows else None
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    failures: int       # consecutive failures on this account so far (0 for an unknown name)
+
+
+def authenticate(db: Database, name: str, password: str) -> LoginResult:
+    """Check a name and password; a failure is counted on the account, a success clears the count."""
+    row = _row(db, name.strip())
+    if row is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return LoginResult(None, 0)
+    good = check_password_hash(row["password_hash"], password) and not row["disabled_at"]
+    with db.atomic():
+        if good:
+            db.execute("UPDATE users SET failed_logins = 0, last_login_at = ? WHERE id = ?", [now(), row["id"]])
+            return LoginResult(User.from_row(row), 0)
+        db.execute("UPDATE users SET failed_logins = failed_logins + 1, last_failed_at = ? WHERE id = ?",
+                   [now(), row["id"]])
+    return LoginResult(None, int(row["failed_logins"] or 0) + 1)
