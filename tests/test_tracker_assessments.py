@@ -184,3 +184,62 @@ def test_the_departments_table_shows_proposal_and_decision_in_their_own_columns(
     assert rows["经济技术部"] == ["60", "60", "100.0%", "0", "达标", "0", ""]
     quarter = xinxi("score", "--period", "2024Q2").stdout
     assert "考核建议" not in quarter   # 五、7 is a yearly result
+
+
+def test_the_workbook_and_the_notice_carry_proposal_and_decision_in_their_own_columns(
+        db, year_2024: Scorer, xinxi, tmp_path: Path) -> None:
+    from docx import Document
+    from openpyxl import load_workbook
+
+    assessments.decide(db, year_2024, "legal", 2024, -2, reason="酌减", by="王敏")
+    xlsx, docx = tmp_path / "报表.xlsx", tmp_path / "通报.docx"
+    xinxi("report", "--year", "2024", "--xlsx", str(xlsx), "--docx", str(docx))
+
+    sheet = load_workbook(xlsx)["部室完成情况"]
+    header = [c.value for c in sheet[2]]
+    assert header[:8] == ["单位", "目标分值", "得分", "完成率", "差额", "完成情况", "五、7 考核建议", "办公室决定"]
+    rows = {r[0]: r[1:8] for r in sheet.iter_rows(min_row=3, values_only=True) if r[0]}
+    assert rows["法律工作部"] == (60, 10, pytest.approx(0.1667, abs=1e-4), 50, "未达标", -3, -2)
+    assert rows["经济技术部"] == (60, 60, 1, 0, "达标", 0, None)   # undecided: a blank, not 0
+    assert sheet.cell(3, 7).number_format == "+0.0;-0.0;0"
+
+    table = next(t for t in Document(docx).tables if t.rows[0].cells[0].text == "单位"
+                 and "考核建议" in [c.text for c in t.rows[0].cells])
+    cells = {r.cells[0].text: [c.text for c in r.cells] for r in table.rows[1:]}
+    assert cells["法律工作部"][2] == "10" and cells["法律工作部"][-2:] == ["-3", "-2"]
+    assert cells["女职工部"][-2:] == ["0", ""]
+
+
+def test_a_published_report_prints_the_frozen_decision(db, year_2024: Scorer, xinxi, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    assessments.decide(db, year_2024, "legal", 2024, -2, reason="酌减", by="王敏")
+    xinxi("snapshot", "publish", "2024", "--force", "--reason", "测试", "--by", "办公室")
+    assessments.decide(db, year_2024, "legal", 2024, -1, reason="复核", by="王敏")
+    xlsx = tmp_path / "发布.xlsx"
+    xinxi("report", "--year", "2024", "--xlsx", str(xlsx))
+    rows = {r[0]: r[6:8] for r in load_workbook(xlsx)["部室完成情况"].iter_rows(min_row=3, values_only=True)}
+    assert rows["法律工作部"] == (-3, -2)
+    xinxi("report", "--year", "2024", "--live", "--xlsx", str(xlsx))
+    rows = {r[0]: r[6:8] for r in load_workbook(xlsx)["部室完成情况"].iter_rows(min_row=3, values_only=True)}
+    assert rows["法律工作部"] == (-3, -1)
+
+
+def test_the_ranking_page_shows_the_columns(db, year_2024: Scorer, settings: Settings, db_path: Path) -> None:
+    import re
+
+    from tracker import users
+    from tracker.units import load_units
+    from tracker.web import create_app
+
+    assessments.decide(db, year_2024, "legal", 2024, -2, reason="酌减", by="王敏")
+    users.add_user(db, load_units(settings.config_dir), "clerk", "office", "office-pass-1", by="test")
+    client = create_app(settings, db_path, {"LOGIN_DELAY_SECONDS": 0.05}).test_client()
+    page = client.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.post("/login", data={"name": "clerk", "password": "office-pass-1", "csrf_token": csrf})
+    html = client.get("/scores?year=2024").get_data(as_text=True)
+    departments = html.split('id="departments"')[1].split("</table>")[0]
+    assert "考核建议" in departments and "办公室决定" in departments
+    legal = departments.split("法律工作部")[1].split("</tr>")[0]
+    assert legal.endswith("<td>-3</td><td>-2</td>")

@@ -81,6 +81,14 @@ def published(db: Database, label: str) -> tuple[dict[str, Any], Scoreboard] | N
     return found if found and found[0]["status"] == "published" else None
 
 
+def assessment_rows(db: Database, scorer: Scorer, board: Scoreboard,
+                    snapshot: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The year's 五、7 rows to show beside `board`: frozen with the snapshot it came from, else live."""
+    if snapshot is not None:
+        return list(json.loads(snapshot["data"]).get("assessment") or [])
+    return assessments.frozen_rows(db, scorer, board)
+
+
 def reopen(db: Database, label: str, *, reason: str, by: str) -> dict[str, Any]:
     """Mark the published snapshot reopened; the frozen figures stay for comparison."""
     if not reason.strip():

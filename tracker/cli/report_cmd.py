@@ -27,17 +27,20 @@ from tracker.opsconfig import load_ops
 from tracker.scores import Scorer, ScoringError, period_or_error
 
 
-def _report_board(settings: Settings, chosen: Period, live: bool) -> tuple[Database, Scorer, Scoreboard]:
-    """The published snapshot of the period if there is one (unless --live), else scores from the data now."""
+def _report_board(settings: Settings, chosen: Period,
+                  live: bool) -> tuple[Database, Scorer, Scoreboard, list[dict[str, Any]]]:
+    """The published snapshot of the period if there is one (unless --live), else scores from the data now;
+    with the year's 五、7 rows frozen alongside or live."""
     db = store.open_db(settings.db_path)
     scorer = Scorer.load(settings)
     found = None if live else snapshots.published(db, chosen.label)
+    row = None
     if found:
         row, board = found
         click.echo(f"使用 {row['published_at'][:10]} 发布的快照 #{row['id']}（加 --live 按当前数据出表）。", err=True)
     else:
         board = scorer.score(db, chosen)
-    return db, scorer, board
+    return db, scorer, board, snapshots.assessment_rows(db, scorer, board, row)
 
 
 def _pending_in(db: Database, chosen: Period) -> list[dict[str, Any]]:
@@ -91,14 +94,14 @@ def _report(settings: Settings, year: int | None, period: str | None, since: str
         raise ScoringError("请给出 --xlsx 文件、--docx 文件或 --all-units 文件夹")
     chosen = period_or_error(resolve_period, year, period, since, until)
     day = period_or_error(parse_date, dated) if dated else date.today()
-    db, scorer, board = _report_board(settings, chosen, live)
+    db, scorer, board, assessment = _report_board(settings, chosen, live)
     pending = _pending_in(db, chosen)
     columns = evidence_columns(db, settings, chosen) if unit_text or units_dir else {}
     if xlsx_path and unit_text:
         unit_id = unit_result(scorer, board, unit_text).unit.id
         _written(writing(write_statement, board, unit_id, xlsx_path, columns=columns, pending=len(pending)))
     elif xlsx_path:
-        _written(writing(write_xlsx, board, xlsx_path, pending=pending))
+        _written(writing(write_xlsx, board, xlsx_path, pending=pending, assessment=assessment))
     if units_dir:
         for result in board.results:
             writing(write_statement, board, result.unit.id, units_dir / file_name(board, result),
@@ -106,7 +109,7 @@ def _report(settings: Settings, year: int | None, period: str | None, since: str
         click.echo(f"已写入 {len(board.results)} 份计分说明到 {units_dir}")
     if docx_path:
         _written(writing(write_office_notice, board, docx_path, config_dir=settings.config_dir, book=scorer.book,
-                         today=day, number=number))
+                         today=day, number=number, assessment=assessment))
 
 
 @report_cmd.command("send")
@@ -124,7 +127,7 @@ def report_send(settings: Settings, year: int | None, period: str | None, since:
     from tracker.reports.statement import evidence_columns
 
     chosen = period_or_error(resolve_period, year, period, since, until)
-    db, scorer, board = _report_board(settings, chosen, live)
+    db, scorer, board, assessment = _report_board(settings, chosen, live)
     tpl = load_mail_template(settings.config_dir)
     unit_id = unit_result(scorer, board, unit_text).unit.id if unit_text else None
     pending = _pending_in(db, chosen)

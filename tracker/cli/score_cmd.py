@@ -177,7 +177,8 @@ def score_cmd(settings: Settings, year: int | None, period: str | None, since: s
     elif fmt == "xlsx":
         from tracker.reports import write_xlsx  # openpyxl loads only when a workbook is written
 
-        writing(write_xlsx, board, output, pending=waiting_articles(db, chosen))
+        writing(write_xlsx, board, output, pending=waiting_articles(db, chosen),
+                assessment=snapshots.assessment_rows(db, scorer, board))
         click.echo(f"已写入 {output}", err=True)
     else:
         waiting = _pending_count(db, chosen)

@@ -28,6 +28,7 @@ CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0.0%"
 POINTS_FORMAT = "General"   # 3, 2.5 and 0 as written; never a blank for 0
+SIGNED_FORMAT = "+0.0;-0.0;0"   # an adjustment (五、7): +0.5, -3.0, 0
 PORTRAIT_WIDTH = 95     # character widths that fit across A4 portrait within the margins
 MAX_WIDTH = 50          # longer text wraps instead of widening the column
 SAMPLE_ROWS = 1000

@@ -5,9 +5,10 @@ Pure functions over a Scoreboard and the office's sentences; the docx layout liv
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from scoring import Scoreboard, UnitResult, fmt_points
 from tracker.reports.template import NoticeTemplate
@@ -98,8 +99,25 @@ def _departments(tpl: NoticeTemplate, departments: Sequence[UnitResult], attache
     return tpl.fill("sentences.short_after_met", 完成句=done, 未完成名单=short_list, 附件=attached)
 
 
+ASSESSMENT_HEADERS = ("考核建议", "办公室决定")
+
+
+def signed(value: Any) -> str:
+    """+0.5, -3, 0: an adjustment as the office writes it; empty when there is none."""
+    if value is None:
+        return ""
+    text = fmt_points(value)
+    return f"+{text}" if value > 0 else text
+
+
+def assessment_cells(rows: Sequence[Mapping[str, Any]] | None) -> dict[str, tuple[str, str]]:
+    """Unit id → (the 五、7 proposal, the office's decision) in words, from `Assessment.to_dict()` rows."""
+    return {r["unit_id"]: (signed(r["proposed"]), signed(r["decided"])) for r in rows or ()}
+
+
 def notice_text(board: Scoreboard, tpl: NoticeTemplate, *, dated: date, document: str = "",
-                counted_from: date | None = None, number: str = "") -> NoticeText:
+                counted_from: date | None = None, number: str = "",
+                assessment: Sequence[Mapping[str, Any]] | None = None) -> NoticeText:
     """Every sentence of the 通报 for this board, in order."""
     period = board.period.title
     common = {"期间": period, "年": dated.year, "辖市区": board.group_name("district"),
@@ -127,10 +145,13 @@ def notice_text(board: Scoreboard, tpl: NoticeTemplate, *, dated: date, document
     if departments:
         body.append(Block("heading2", tpl.fill("sentences.departments_heading", **common)))
         body.append(Block("text", _departments(tpl, departments, f"附件{len(attachments) + 1}")))
+        adjust = assessment_cells(assessment)   # 五、7 in its own columns, never mixed into the points
+        extra = ASSESSMENT_HEADERS if adjust else ()
         attachments.append(Attachment(
-            tpl.fill("attachments.departments", **common), DEPARTMENT_HEADERS,
+            tpl.fill("attachments.departments", **common), DEPARTMENT_HEADERS + extra,
             tuple((r.unit.name, fmt_points(r.target), fmt_points(r.total), percent(r.completion),
-                   fmt_points(r.shortfall), r.status) for r in departments), (1, 2, 3, 4, 5)))
+                   fmt_points(r.shortfall), r.status, *(adjust.get(r.unit.id, ("", "")) if adjust else ()))
+                  for r in departments), (1, 2, 3, 4, 5, *((6, 7) if adjust else ()))))
 
     met = [r for r in departments if r.met]
     praised = [tpl.fill(key, 单位=names(group)) for key, group in

@@ -17,6 +17,7 @@ from tracker.reports.sheets import (
     DATE_FORMAT,
     PERCENT_FORMAT,
     POINTS_FORMAT,
+    SIGNED_FORMAT,
     Sheet,
     fitted_widths,
 )
@@ -35,6 +36,11 @@ def num(value: float | int | None) -> float | int:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def blank_or_num(value: float | int | None) -> float | int | None:
+    """A figure that may not be there yet (an undecided adjustment): a blank cell, not 0."""
+    return None if value is None else num(value)
 
 
 def ranked(board: Scoreboard) -> list[UnitResult]:
@@ -81,14 +87,21 @@ def _ranking(wb: Workbook, board: Scoreboard, note: str) -> None:
         sheet.append(row)
 
 
-def _departments(wb: Workbook, board: Scoreboard, note: str) -> None:
+def _departments(wb: Workbook, board: Scoreboard, note: str,
+                 assessment: Sequence[Mapping[str, Any]] | None) -> None:
     clauses = board.used_clauses()
-    headers = DEPARTMENT_HEADERS + [c.name for c in clauses]
+    # 五、7 (the 文明部室 assessment) in its own columns, never mixed into the information-work points.
+    adjust = {r["unit_id"]: r for r in assessment or ()}
+    extra = ["五、7 考核建议", "办公室决定"] if adjust else []
+    fixed = DEPARTMENT_HEADERS + extra
+    headers = fixed + [c.name for c in clauses]
     rows = [[r.unit.name, num(r.target), num(r.total), round(r.completion or 0, 4), num(r.shortfall), r.status,
+             *([num(adjust.get(r.unit.id, {}).get("proposed")), blank_or_num(adjust.get(r.unit.id, {}).get("decided"))]
+               if adjust else []),
              *(num(r.clauses.get(c.id)) for c in clauses)] for r in with_targets(board)]
-    formats = [None, POINTS_FORMAT, POINTS_FORMAT, PERCENT_FORMAT, POINTS_FORMAT, None]
+    formats = [None, POINTS_FORMAT, POINTS_FORMAT, PERCENT_FORMAT, POINTS_FORMAT, None] + [SIGNED_FORMAT] * len(extra)
     sheet = Sheet(wb, "部室完成情况", f"{board.period.title}{board.group_name('department')}信息工作目标完成情况",
-                  headers, fitted_widths(headers, rows, wrap_from=len(DEPARTMENT_HEADERS)),
+                  headers, fitted_widths(headers, rows, wrap_from=len(fixed)),
                   formats + [POINTS_FORMAT] * len(clauses), note)
     for row in rows:
         sheet.append(row)
@@ -150,12 +163,13 @@ def _pending(wb: Workbook, board: Scoreboard, pending: Sequence[Mapping[str, Any
     sheet.filter()
 
 
-def write_xlsx(board: Scoreboard, path: Path, *, pending: Sequence[Mapping[str, Any]] | None = None) -> Path:
+def write_xlsx(board: Scoreboard, path: Path, *, pending: Sequence[Mapping[str, Any]] | None = None,
+               assessment: Sequence[Mapping[str, Any]] | None = None) -> Path:
     """The workbook; with `pending` (articles in the period waiting for review) a 待审 sheet marks it a draft."""
     note = draft_note(pending)
     with files.workbook(path, write_only=True) as wb:   # a failure or a kill keeps the previous file
         _ranking(wb, board, note)
-        _departments(wb, board, note)
+        _departments(wb, board, note, assessment)
         _monthly(wb, board, note)
         _detail(wb, board, note)
         if pending is not None:

@@ -64,11 +64,12 @@ def download(kind: str) -> Any:
     board: Scoreboard = found[1] if found else scoreboard(period)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"report.{kind}"
+        assessment = snapshots.assessment_rows(db, scorer(), board, found[0] if found else None)
         if kind == "xlsx":
-            write_xlsx(board, path, pending=snapshots.waiting_articles(db, period))
+            write_xlsx(board, path, pending=snapshots.waiting_articles(db, period), assessment=assessment)
         else:
-            write_office_notice(board, path, config_dir=settings().config_dir,
-                                book=scorer().book, today=date.today())
+            write_office_notice(board, path, config_dir=settings().config_dir, book=scorer().book,
+                                today=date.today(), assessment=assessment)
         data = path.read_bytes()
     name = f"信息考评-{period.label}" + ("" if found else "-草稿") + f".{kind}"
     return send_file(io.BytesIO(data), as_attachment=True, download_name=name, mimetype=MIMETYPES[kind])

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from scoring import Period, Scoreboard, UnitResult
 from tracker import snapshots, store
+from tracker.reports.wording import assessment_cells
 from tracker.web.common import (
     PARTS,
     busiest_year,
@@ -21,6 +22,7 @@ from tracker.web.common import (
     login_required,
     period_args,
     scoreboard,
+    scorer,
     user,
     waiting,
 )
@@ -87,8 +89,10 @@ def ranking() -> Any:
         per_month = monthly(board, months)
         ranked = sorted((r for r in board.results if r.rank is not None), key=lambda r: r.rank or 0)
         targets = [r for r in board.results if r.target is not None]
+        adjust = assessment_cells(snapshots.assessment_rows(get_db(), scorer(), board))
         return Markup(render_template(
             "scores/_ranking_body.html", board=board, args=period_args(period), ranked=ranked, targets=targets,
+            adjust=adjust,
             clauses=board.used_clauses(), months=months, per_month=per_month, chart=chart(ranked, per_month, months)))
 
     # The tables are the same for everyone of a role until the data change: rendered once, kept.
