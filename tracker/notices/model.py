@@ -1,0 +1,48 @@
+"""What a notice reads as, whatever its format: prose plus tables of text cells, in one common form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class NoticeError(Exception):
+    """Base of notice errors the user can act on (see tracker.notices.errors)."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table: rows of text cells (merged cells repeated across their span), where it was found."""
+
+    name: str                              # 表1, 工作表“汇总”, 第2页表1
+    caption: str                           # the line just before it (its heading), or ""
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One file of a notice as read: its prose, its tables, and whether a person must type it in."""
+
+    filename: str
+    kind: str                              # html | docx | xlsx | xls | doc | pdf | image
+    text: str = ""
+    tables: tuple[Table, ...] = ()
+    title: str | None = None               # a title the format itself carries (HTML meta, <title>)
+    needs_typing: str | None = None        # why it cannot be read (a scan, an image), in words
+    links: tuple[tuple[str, str], ...] = field(default=())  # (link text, href) of attachments on a page
+
+
+def cell_text(value: object) -> str:
+    """A cell's value as text: whole numbers without “.0”, whitespace runs folded, None as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        text = value.isoformat()
+        return text[:10] if text.endswith("T00:00:00") else text
+    return " ".join(str(value).split())
+
+
+def squash(text: str) -> str:
+    """`text` without any whitespace: how cells and names are compared."""
+    return "".join(text.split())

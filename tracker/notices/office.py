@@ -1,0 +1,194 @@
+"""Notice files from office suites: .docx (python-docx), .xlsx (openpyxl), .xls (xlrd), .doc (antiword)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+import docx
+import xlrd
+from docx.document import Document as DocxDocument
+from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph
+from lxml import etree
+from openpyxl import load_workbook
+
+from tracker.notices.model import Document, NoticeError, Table, cell_text
+
+ANTIWORD_TIMEOUT = 60
+
+
+class UnreadableFile(NoticeError):
+    """A file that claims a format but cannot be opened as one."""
+
+
+def _keep(rows: list[tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(r for r in rows if any(r))
+
+
+# --- .docx -------------------------------------------------------------------------------------------
+
+
+def _docx_blocks(document: DocxDocument) -> list[Paragraph | DocxTable]:
+    body = document.element.body
+    out: list[Paragraph | DocxTable] = []
+    for child in body.iterchildren():
+        if child.tag.endswith("}p"):
+            out.append(Paragraph(child, document))
+        elif child.tag.endswith("}tbl"):
+            out.append(DocxTable(child, document))
+    return out
+
+
+def parse_docx(data: bytes, filename: str) -> Document:
+    """Paragraphs and tables of a .docx in reading order; a merged cell repeats over its span."""
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception:  # python-docx raises several kinds for a damaged package
+        raise UnreadableFile(f"{filename}：打不开这个 Word 文件（.docx 已损坏或不是 Word 文件）") from None
+    lines: list[str] = []
+    tables: list[Table] = []
+    for block in _docx_blocks(document):
+        if isinstance(block, Paragraph):
+            text = cell_text(block.text)
+            if text:
+                lines.append(text)
+            continue
+        rows = [tuple(cell_text(c.text) for c in row.cells) for row in block.rows]
+        if len(_keep(rows)) >= 2:
+            tables.append(Table(f"表{len(tables) + 1}", lines[-1] if lines else "", _keep(rows)))
+    return Document(filename, "docx", "\n".join(lines), tuple(tables))
+
+
+# --- .xlsx / .xls ------------------------------------------------------------------------------------
+
+
+def _sheet_table(name: str, rows: list[tuple[str, ...]]) -> tuple[str, Table | None]:
+    """Leading title rows (one cell filled) are the sheet's text and caption; the rest is its table."""
+    rows = list(_keep(rows))
+    lead: list[str] = []
+    while rows and sum(1 for c in rows[0] if c) == 1 and len(set(filter(None, rows[0]))) == 1:
+        lead.append(next(c for c in rows.pop(0) if c))
+    table = Table(f"工作表“{name}”", lead[-1] if lead else "", tuple(rows)) if len(rows) >= 2 else None
+    return "\n".join(lead), table
+
+
+def parse_xlsx(data: bytes, filename: str) -> Document:
+    """Every sheet of an .xlsx as one table; merged ranges repeat their first cell's value."""
+    try:
+        wb = load_workbook(io.BytesIO(data), data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged file
+        raise UnreadableFile(f"{filename}：打不开这个 Excel 文件（.xlsx 已损坏或不是 Excel 文件）") from None
+    texts, tables = [], []
+    for ws in wb.worksheets:
+        cells = [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        for merged in ws.merged_cells.ranges:
+            value = cells[merged.min_row - 1][merged.min_col - 1] if merged.min_row <= len(cells) else ""
+            for r in range(merged.min_row - 1, min(merged.max_row, len(cells))):
+                for c in range(merged.min_col - 1, min(merged.max_col, len(cells[r]))):
+                    cells[r][c] = value
+        text, table = _sheet_table(ws.title, [tuple(r) for r in cells])
+        texts.append(text)
+        if table:
+            tables.append(table)
+    wb.close()
+    return Document(filename, "xlsx", "\n".join(filter(None, texts)), tuple(tables))
+
+
+def parse_xls(data: bytes, filename: str) -> Document:
+    """Every sheet of an old .xls as one table (xlrd); merged ranges repeat their first cell's value."""
+    try:
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True)
+    except Exception:  # xlrd raises XLRDError, struct errors, … for a damaged file
+        raise UnreadableFile(f"{filename}：打不开这个 Excel 文件（.xls 已损坏或不是 Excel 文件）") from None
+    texts, tables = [], []
+    for sheet in book.sheets():
+        cells = [[_xls_cell(book, sheet.cell(r, c)) for c in range(sheet.ncols)] for r in range(sheet.nrows)]
+        for r0, r1, c0, c1 in sheet.merged_cells:
+            for r in range(r0, r1):
+                for c in range(c0, c1):
+                    cells[r][c] = cells[r0][c0]
+        text, table = _sheet_table(sheet.name, [tuple(r) for r in cells])
+        texts.append(text)
+        if table:
+            tables.append(table)
+    return Document(filename, "xls", "\n".join(filter(None, texts)), tuple(tables))
+
+
+def _xls_cell(book: xlrd.book.Book, cell: xlrd.sheet.Cell) -> str:
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        return xlrd.xldate.xldate_as_datetime(cell.value, book.datemode).date().isoformat()
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+        return ""
+    return cell_text(cell.value)
+
+
+# --- .doc (Word 97–2003) through antiword ------------------------------------------------------------
+
+
+def antiword() -> str:
+    """The antiword program, or a clear error naming how to install it."""
+    found = shutil.which("antiword")
+    if not found:
+        raise NoticeError("读取 .doc 文件需要 antiword：运行 make install（或 apt-get install antiword）")
+    return found
+
+
+def parse_doc(data: bytes, filename: str) -> Document:
+    """A .doc converted by antiword to DocBook XML, then read like a .docx: paragraphs and tables in order."""
+    program = antiword()
+    with tempfile.TemporaryDirectory(prefix="xinxi-doc-") as tmp:
+        path = Path(tmp) / "notice.doc"
+        path.write_bytes(data)
+        try:
+            done = subprocess.run([program, "-x", "db", "-m", "UTF-8.txt", str(path)], capture_output=True,
+                                  timeout=ANTIWORD_TIMEOUT, check=False)
+        except subprocess.TimeoutExpired:
+            raise UnreadableFile(f"{filename}：antiword 读取超时") from None
+    if done.returncode != 0 or not done.stdout.strip():
+        raise UnreadableFile(f"{filename}：antiword 读不出这个 .doc 文件（可能已损坏、加密或并非 Word 97–2003 格式）")
+    try:
+        root = etree.fromstring(done.stdout, etree.XMLParser(recover=True, resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        raise UnreadableFile(f"{filename}：antiword 的输出无法解析") from None
+    lines: list[str] = []
+    tables: list[Table] = []
+
+    def walk(node: etree._Element) -> None:
+        if node.tag == "informaltable" or node.tag == "table":
+            rows = [tuple(cell_text("".join(e.itertext())) for e in row.iter("entry")) for row in node.iter("row")]
+            if len(_keep(rows)) >= 2:
+                tables.append(Table(f"表{len(tables) + 1}", lines[-1] if lines else "", _keep(rows)))
+            return
+        if node.tag == "para":
+            parts = [node.text or ""]
+            for child in node:
+                if child.tag not in ("informaltable", "table"):
+                    parts.append("".join(child.itertext()))
+                parts.append(child.tail or "")
+            for line in "".join(parts).split("\n"):
+                if cell_text(line):
+                    lines.append(cell_text(line))
+        for child in node:
+            if child.tag != "bookinfo" and (node.tag != "para" or child.tag in ("informaltable", "table")):
+                walk(child)
+
+    walk(root)
+    return Document(filename, "doc", "\n".join(lines), tuple(tables))
+
+
+def zip_kind(data: bytes) -> str | None:
+    """docx or xlsx for an Office Open XML package, by what it holds."""
+    try:
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except zipfile.BadZipFile:
+        return None
+    if any(n.startswith("word/") for n in names):
+        return "docx"
+    if any(n.startswith("xl/") for n in names):
+        return "xlsx"
+    return None

@@ -1,0 +1,55 @@
+"""PDF notices through pdfplumber: text outside tables, and tables found from their ruling lines.
+
+A PDF with no text layer is a scan: it is stored and reported as needing typing in, never guessed at."""
+
+from __future__ import annotations
+
+import io
+
+import pdfplumber
+from pdfminer.pdfparser import PDFSyntaxError
+
+from tracker.notices.model import Document, Table, cell_text
+from tracker.notices.office import UnreadableFile
+
+MIN_TEXT = 20      # fewer readable characters than this in the whole file: a scan
+SCAN_NOTE = "扫描件（PDF 中没有文字层），需要人工录入"
+
+
+def parse_pdf(data: bytes, filename: str) -> Document:
+    """Text lines and tables page by page; a table running on from the previous page is joined to it."""
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except (PDFSyntaxError, ValueError, TypeError, KeyError):
+        raise UnreadableFile(f"{filename}：打不开这个 PDF 文件（已损坏或加密）") from None
+    lines: list[str] = []
+    tables: list[Table] = []
+    chars = 0
+    try:
+        for number, page in enumerate(pdf.pages, start=1):
+            chars += sum(1 for c in page.chars if c.get("text", "").strip())
+            found = page.find_tables()
+            outside = page
+            for table in found:
+                outside = outside.outside_bbox(table.bbox)
+            page_lines = [cell_text(x) for x in (outside.extract_text() or "").split("\n") if cell_text(x)]
+            for i, table in enumerate(found):
+                rows = tuple(r for r in (tuple(cell_text(c) for c in row) for row in table.extract()) if any(r))
+                if not rows:
+                    continue
+                above = [w for w in page.crop((0, 0, page.width, max(table.bbox[1], 1))).extract_text().split("\n")
+                         if cell_text(w)] if table.bbox[1] > 1 else []
+                caption = cell_text(above[-1]) if above else ""
+                prev = tables[-1] if tables else None
+                if prev and i == 0 and not above and len(prev.rows[0]) == len(rows[0]):
+                    tables[-1] = Table(prev.name, prev.caption, prev.rows + rows)
+                elif len(rows) >= 2:
+                    tables.append(Table(f"第{number}页表{i + 1}", caption, rows))
+            lines.extend(page_lines)
+    except (PDFSyntaxError, ValueError, KeyError) as exc:
+        raise UnreadableFile(f"{filename}：PDF 内容无法读取（{exc.__class__.__name__}）") from None
+    finally:
+        pdf.close()
+    if chars < MIN_TEXT:
+        return Document(filename, "pdf", needs_typing=SCAN_NOTE)
+    return Document(filename, "pdf", "\n".join(lines), tuple(tables))
