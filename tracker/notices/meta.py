@@ -136,7 +136,8 @@ def read_meta(text: str, title: str | None = None, *, doc_no: str | None = None,
     """What the notice says of itself; anything given by the caller (flags, the page) wins."""
     title = title or find_title(text) or ""
     issued = issued or issue_date(text)
-    if doc_no is None and (m := DOC_NO.search(squash(title + "\n" + text[:800]))):
-        doc_no = m.group(0)
+    if doc_no is None:
+        doc_no = next((m.group(0) for line in (title + "\n" + text[:800]).split("\n")
+                       if (m := DOC_NO.search(squash(line)))), None)
     period = find_period(title, issued) or find_period(text[:600], issued)
     return NoticeMeta(title, doc_no, issued, issuer or find_issuer(text, issued), period)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -16,6 +17,7 @@ class Table:
     name: str                              # 表1, 工作表“汇总”, 第2页表1
     caption: str                           # the line just before it (its heading), or ""
     rows: tuple[tuple[str, ...], ...]
+    offset: int = 0                        # source rows above rows[0] (a sheet's title rows): row numbers match the file
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,14 @@ def cell_text(value: object) -> str:
         text = value.isoformat()
         return text[:10] if text.endswith("T00:00:00") else text
     return " ".join(str(value).split())
+
+
+_WRAPPED = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s*\n\s*(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+def unwrap(text: str | None) -> str:
+    """Cell text whose lines were wrapped to fit a column: Chinese joins without a space."""
+    return cell_text(_WRAPPED.sub("", text)) if text else ""
 
 
 def squash(text: str) -> str:

@@ -68,12 +68,19 @@ def parse_docx(data: bytes, filename: str) -> Document:
 
 
 def _sheet_table(name: str, rows: list[tuple[str, ...]]) -> tuple[str, Table | None]:
-    """Leading title rows (one cell filled) are the sheet's text and caption; the rest is its table."""
-    rows = list(_keep(rows))
+    """Leading title rows (one value across the row) are the sheet's text and caption; the rest is its table.
+
+    Blank rows inside the table are kept so that row numbers are the sheet's own."""
+    while rows and not any(rows[-1]):
+        rows.pop()
     lead: list[str] = []
-    while rows and sum(1 for c in rows[0] if c) == 1 and len(set(filter(None, rows[0]))) == 1:
-        lead.append(next(c for c in rows.pop(0) if c))
-    table = Table(f"工作表“{name}”", lead[-1] if lead else "", tuple(rows)) if len(rows) >= 2 else None
+    offset = 0
+    while rows and len(set(filter(None, rows[0]))) <= 1:
+        value = next((c for c in rows.pop(0) if c), "")
+        offset += 1
+        if value:
+            lead.append(value)
+    table = Table(f"工作表“{name}”", lead[-1] if lead else "", tuple(rows), offset) if len(rows) >= 2 else None
     return "\n".join(lead), table
 
 

@@ -9,9 +9,10 @@ import io
 import pdfplumber
 from pdfminer.pdfparser import PDFSyntaxError
 
-from tracker.notices.model import Document, Table, cell_text
+from tracker.notices.model import Document, Table, cell_text, unwrap
 from tracker.notices.office import UnreadableFile
 
+EDGE = 1.5         # points
 MIN_TEXT = 20      # fewer readable characters than this in the whole file: a scan
 SCAN_NOTE = "扫描件（PDF 中没有文字层），需要人工录入"
 
@@ -31,10 +32,12 @@ def parse_pdf(data: bytes, filename: str) -> Document:
             found = page.find_tables()
             outside = page
             for table in found:
-                outside = outside.outside_bbox(table.bbox)
+                # A line set tight under a table touches its border: keep text that merely grazes the box.
+                x0, top, x1, bottom = table.bbox
+                outside = outside.outside_bbox((x0 + EDGE, top + EDGE, x1 - EDGE, bottom - EDGE))
             page_lines = [cell_text(x) for x in (outside.extract_text() or "").split("\n") if cell_text(x)]
             for i, table in enumerate(found):
-                rows = tuple(r for r in (tuple(cell_text(c) for c in row) for row in table.extract()) if any(r))
+                rows = tuple(r for r in (tuple(unwrap(c) for c in row) for row in table.extract()) if any(r))
                 if not rows:
                     continue
                 above = [w for w in page.crop((0, 0, page.width, max(table.bbox[1], 1))).extract_text().split("\n")

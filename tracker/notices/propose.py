@@ -55,6 +55,7 @@ class Credited:
     title: str
     day: str
     ref: str                   # site/id
+    unit_id: str | None = None
 
 
 def norm_title(text: str) -> str:
@@ -101,6 +102,7 @@ class Proposer:
                  credited: Sequence[Credited] = ()) -> None:
         self.meta, self.rules, self.book, self.vocab = meta, rules, book, vocab
         self.credited = [(norm_title(c.title), c.day, c.ref) for c in credited]
+        self.credited_units = [(c.unit_id, c.day) for c in credited]
         self.reading = Reading()
         self.others = 0
 
@@ -144,6 +146,21 @@ class Proposer:
                 return ref
         return None
 
+    def _uncrawled(self, unit_text: str, n: int, day: date, source: str, number: int) -> int:
+        """A website count less the items of that unit already credited from the crawl in the period."""
+        unit_id, _ = match_unit(self.vocab, unit_text, day)
+        period = self.meta.period
+        if unit_id is None or period is None:
+            return n
+        lo, hi = period.start.isoformat(), period.end.isoformat()
+        crawled = sum(1 for unit, when in self.credited_units if unit == unit_id and lo <= when <= hi)
+        if crawled:
+            left = max(0, n - crawled)
+            self.reading.notes.append(f"{source} 第 {number} 行：网站采用 {n} 条中 {min(n, crawled)} 条已由抓取的文章"
+                                      f"计分，{'只建议其余 ' + str(left) + ' 条' if left else '不再建议'}")
+            return left
+        return n
+
     # --- tables ------------------------------------------------------------------------------------
 
     def table(self, doc: Document, table: Table) -> None:
@@ -163,6 +180,10 @@ class Proposer:
                     n = count_of(row[col.index]) if col.counts and col.index < len(row) else 0
                     if n and col.outlet:
                         day = _day(self.meta)
+                        if col.outlet[1] == WEBSITE_CLAUSE and day:
+                            n = self._uncrawled(unit_text, n, day, source, number)
+                        if not n:
+                            continue
                         self.add("count", col.outlet[1], unit_text, n, f"{col.label} {n} 条", day, col.outlet[0],
                                  None, source, number, text, _key("count", col.outlet[1], unit_text, col.label))
             else:
@@ -199,7 +220,7 @@ class Proposer:
             self.reading.notes.append(f"{source}：排名不是年度排名（{period.words if period else '没有期间'}），"
                                       "不建议年终加分")
             return
-        self.add("ranking", self.rules.ranking_clause, unit_text, 1, f"{period.label}年度排名第{rank}名", period.end,
+        self.add("ranking", self.rules.ranking_clause, unit_text, 1, f"{period.label}年度全省县（市、区）工会信息排名第{rank}名", period.end,
                  f"第{rank}名", None, source, number, text, _key("ranking", unit_text, period.label))
 
     # --- prose rankings -----------------------------------------------------------------------------

@@ -21,6 +21,11 @@ class UnknownFormat(Exception):
     """Neither the bytes nor the name say what the file is."""
 
 
+def _utf16(name: bytes) -> bytes:
+    """An OLE stream name as the container's directory spells it."""
+    return b"".join(bytes([c, 0]) for c in name)
+
+
 def file_kind(data: bytes, filename: str) -> str:
     """html | docx | xlsx | xls | doc | pdf | image, from the magic bytes and then the file name."""
     suffix = PurePosixPath(filename.lower()).suffix
@@ -32,10 +37,10 @@ def file_kind(data: bytes, filename: str) -> str:
         return zip_kind(data) or suffix.lstrip(".")
     if data.startswith(OLE_MAGIC):
         # Both old Word and old Excel files are OLE containers; the stream names tell them apart.
-        if b"W\x00o\x00r\x00k\x00b\x00o\x00o\x00k" in data or b"B\x00o\x00o\x00k\x00" in data[:65536]:
-            return "xls"
-        if b"W\x00o\x00r\x00d\x00D\x00o\x00c\x00u\x00m\x00e\x00n\x00t" in data:
+        if _utf16(b"WordDocument") in data:
             return "doc"
+        if _utf16(b"Workbook") in data or _utf16(b"Book") in data:
+            return "xls"
         return "xls" if suffix in (".xls", ".et") else "doc"
     head = data[:2048].lstrip().lower()
     if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<meta", b"<head", b"<body", b"<div", b"<table", b"<p")):

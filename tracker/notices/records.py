@@ -178,7 +178,8 @@ def crawled_provincial(db: Database, sites: Sequence[str]) -> list[dict[str, Any
     """Provincial articles credited to a unit (an active decision, else the engine's unqueued choice)."""
     marks = ", ".join("?" for _ in sites)
     sql = (
-        "SELECT a.site, a.id, a.title, a.date FROM articles a "
+        "SELECT a.site, a.id, a.title, a.date, CASE WHEN d.action = 'assign' THEN d.unit_id ELSE t.unit_id END "
+        "AS unit_id FROM articles a "
         "LEFT JOIN attributions t ON t.site = a.site AND t.article_id = a.id "
         "LEFT JOIN review_decisions d ON d.site = a.site AND d.article_id = a.id AND d.undone_at IS NULL "
         f"WHERE a.site IN ({marks}) AND ((d.action = 'assign') OR (d.id IS NULL AND t.unit_id IS NOT NULL "

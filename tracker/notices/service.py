@@ -93,7 +93,7 @@ def _read(item: Incoming) -> tuple[Document | None, str, str | None]:
 
 
 def _credited(db: Database) -> list[Credited]:
-    return [Credited(r["title"] or "", r["date"] or "", f"{r['site']}/{r['id']}")
+    return [Credited(r["title"] or "", r["date"] or "", f"{r['site']}/{r['id']}", r["unit_id"])
             for r in records.crawled_provincial(db, PROVINCIAL_SITES)]
 
 

@@ -88,7 +88,7 @@ def data_rows(table: Table, found: Shape) -> list[tuple[int, tuple[str, ...]]]:
     unit = found.role("unit")
     assert unit is not None  # shape() returns None without a unit column
     out = []
-    for number, row in enumerate(table.rows[found.header_end:], start=found.header_end + 1):
+    for number, row in enumerate(table.rows[found.header_end:], start=table.offset + found.header_end + 1):
         cell = squash(row[unit.index]) if unit.index < len(row) else ""
         if not cell or NUMBER.match(cell) or any(cell.startswith(w) for w in TOTAL_WORDS):
             continue
