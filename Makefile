@@ -12,6 +12,10 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
+	@# Notices in old Word (.doc) are read through antiword (a small Debian package; see README).
+	command -v antiword >/dev/null 2>&1 || { apt-get install -y -qq antiword || \
+		{ apt-get update -qq && apt-get install -y -qq antiword; } || \
+		echo "未能安装 antiword：.doc 通报将读不出（请手工 apt-get install antiword）" >&2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

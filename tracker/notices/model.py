@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tracker.errors import XinxiError
 
-class NoticeError(Exception):
-    """Base of notice errors the user can act on (see tracker.notices.errors)."""
+
+class NoticeError(XinxiError):
+    """A notice file that cannot be read as what it claims to be; the message names the file."""
 
 
 @dataclass(frozen=True)
