@@ -5,26 +5,24 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The browser tests drive Debian's chromium (no browser download); installed from apt when missing.
 CHROMIUM := /usr/bin/chromium
+# Notices in old Word (.doc) are read through antiword, a small Debian package (see README); installed from apt when missing.
+ANTIWORD := /usr/bin/antiword
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: demo test lint bench install clean
 
-install: $(STAMP)
+install: $(STAMP) $(ANTIWORD)
 
 $(STAMP): pyproject.toml
-	@# Notices in old Word (.doc) are read through antiword (a small Debian package; see README).
-	command -v antiword >/dev/null 2>&1 || { apt-get install -y -qq antiword || \
-		{ apt-get update -qq && apt-get install -y -qq antiword; } || \
-		echo "未能安装 antiword：.doc 通报将读不出（请手工 apt-get install antiword）" >&2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) $(ANTIWORD)
 	$(BIN)/xinxi demo
 
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(CHROMIUM) $(ANTIWORD)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
@@ -43,6 +41,10 @@ bench: $(STAMP)
 $(CHROMIUM):
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+
+$(ANTIWORD):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends antiword
 
 clean:
 	rm -rf $(VENV) data/demo

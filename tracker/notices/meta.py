@@ -18,8 +18,8 @@ ISO_DATE = re.compile(r"((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
              "〇": 0, "零": 0, "○": 0, "两": 2}
 YEAR = r"((?:19|20)\d{2}|[一二三四五六七八九〇零○]{4})\s*年"
-QUARTER = re.compile(YEAR + r"?\s*(?:度)?\s*(?:第)?\s*([一二三四1-4])\s*季度")
-HALF = re.compile(YEAR + r"?\s*(上|下)半年")
+QUARTER = re.compile("(?:" + YEAR + r")?\s*(?:度)?\s*(?:第)?\s*([一二三四1-4])\s*季度")
+HALF = re.compile("(?:" + YEAR + r")?\s*(上|下)半年")
 MONTH = re.compile(YEAR + r"\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?!\s*\d{0,2}\s*日)(?:份)?")
 YEAR_ONLY = re.compile(YEAR + r"\s*度?")
 TITLE_LINE = re.compile(r"(关于.{4,80}的?通报|.{4,60}情况通报|.{2,60}通报)")
@@ -85,7 +85,7 @@ def _year(text: str | None, issued: date | None, month_end: int) -> int | None:
 
 def find_period(text: str, issued: date | None = None) -> Period | None:
     """The reviewed period in `text` (title first, then body): quarter, half-year, month, or year."""
-    text = squash(text)
+    text = squash(CN_DATE.sub("、", text))  # a full date is a day the notice was written, not a period
     if m := QUARTER.search(text):
         q = cn_number(m.group(2)) or 0
         year = _year(m.group(1), issued, q * 3)

@@ -1,0 +1,187 @@
+"""Notices: every format read into the expected proposals (whole rows), identity, periods, crawled pages."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tracker import store
+from tracker.config import ConfigError
+from tracker.notices import Incoming, ingest, load_context, records, save_crawled
+from tracker.notices.config import load_notice_rules
+from tracker.notices.html import parse_html
+from tracker.notices.meta import cn_number, find_period, read_meta
+from tracker.notices.propose import Proposer
+from tracker.notices.reader import file_kind
+
+SAMPLES = Path(__file__).parents[1] / "crawler" / "replica" / "notices"
+TRUTH = json.loads((SAMPLES / "truth.json").read_text(encoding="utf-8"))
+FIELDS = ("kind", "clause", "unit_id", "unit_text", "count", "points", "title", "date", "outlet", "issue_no",
+          "row_number", "row")
+CONFIG = Path(__file__).parents[1] / "config"
+
+
+@pytest.fixture
+def ctx(settings, db):
+    return load_context(settings, db)
+
+
+def stored(db, notice_id: int) -> list[dict]:
+    return [{k: p[k] for k in FIELDS} for p in records.list_proposals(db, notice_id=notice_id)]
+
+
+@pytest.mark.parametrize("name", sorted(TRUTH["files"]))
+def test_each_sample_file_is_read_into_its_expected_proposals(name: str, db, ctx) -> None:
+    expected = TRUTH["files"][name]
+    outcome = ingest(db, ctx, [Incoming((SAMPLES / name).read_bytes(), name)], origin="import", by="测试")
+    assert stored(db, outcome.notice_id) == expected["proposals"]
+    assert bool(outcome.needs_typing) == expected["needs_typing"]
+    assert records.get_notice(db, outcome.notice_id)["status"] == (
+        "proposed" if expected["proposals"] else ("needs_typing" if expected["needs_typing"] else "empty"))
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("annual-ranking.html", "html"), ("q3-counts.xlsx", "xlsx"), ("h1-items.docx", "docx"),
+    ("m10-monthly.xls", "xls"), ("q4-items.doc", "doc"), ("q4-counts.pdf", "pdf"), ("q2-scan.pdf", "pdf"),
+])
+def test_the_format_is_told_by_the_bytes_not_the_name(name: str, kind: str) -> None:
+    assert file_kind((SAMPLES / name).read_bytes(), "attachment.bin") == kind
+
+
+def test_a_scanned_pdf_or_a_photo_is_stored_and_reported_as_needing_typing_in(db, ctx, settings) -> None:
+    scan = (SAMPLES / "q2-scan.pdf").read_bytes()
+    outcome = ingest(db, ctx, [Incoming(scan, "q2-scan.pdf")], origin="import", by="测试")
+    assert outcome.needs_typing == ["q2-scan.pdf：扫描件（PDF 中没有文字层），需要人工录入"]
+    assert outcome.proposed == []
+    (row,) = records.notice_files(db, outcome.notice_id)
+    assert (row["status"], row["kind"], row["size"]) == ("needs_typing", "pdf", len(scan))
+    assert (records.files_dir(settings.db_path) / row["sha256"]).read_bytes() == scan
+    photo = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    outcome = ingest(db, ctx, [Incoming(photo, "通报.png")], origin="import", by="测试", title="关于一季度信息采用的通报")
+    assert outcome.needs_typing == ["通报.png：图片（照片或扫描件），需要人工录入"]
+
+
+def test_a_crawled_page_and_its_attachments_make_one_notice_proposed_once(db, settings, ctx) -> None:
+    page = (SAMPLES / "q4-page.html").read_bytes()
+    attachments = [(f"http://127.0.0.1/module/download/downfile.jsp?classid=0&filename={n}",
+                    (SAMPLES / n).read_bytes(), n) for n in ("q4-items.doc", "q4-counts.pdf")]
+    url = "http://127.0.0.1/art/2025/1/9/art_3580_501.html"
+    first = save_crawled(db, settings, page, url, "2025-01-09T02:00:00+00:00", attachments, site="jsgh", ctx=ctx)
+    expected = [(p["clause"], p["unit_id"], p["count"]) for name in ("q4-items.doc", "q4-counts.pdf")
+                for p in TRUTH["files"][name]["proposals"]]
+    assert [(p["clause"], p["unit_id"], p["count"]) for p in stored(db, first.notice_id)] == expected
+    notice = records.get_notice(db, first.notice_id)
+    assert (notice["title"], notice["doc_no"], notice["date"], notice["period"], notice["url"], notice["origin"]) == (
+        "关于2024年第四季度全省工会信息采用情况的通报", "苏工办〔2025〕2号", "2025-01-09", "2024Q4", url, "crawl")
+    files = records.notice_files(db, first.notice_id)
+    assert sorted((f["filename"], f["role"], f["fetched_at"]) for f in files) == [
+        ("art_3580_501.html", "page", "2025-01-09T02:00:00+00:00"),
+        ("q4-counts.pdf", "attachment", "2025-01-09T02:00:00+00:00"),
+        ("q4-items.doc", "attachment", "2025-01-09T02:00:00+00:00")]
+    for f in files:
+        assert records.sha256((records.files_dir(settings.db_path) / f["sha256"]).read_bytes()) == f["sha256"]
+
+    again = save_crawled(db, settings, page, url, "2025-01-10T02:00:00+00:00", attachments, site="jsgh", ctx=ctx)
+    assert (again.notice_id, again.new_notice, again.proposed, again.known) == (first.notice_id, False, [], 4)
+    by_mail = ingest(db, ctx, [Incoming((SAMPLES / "q4-items.doc").read_bytes(), "附件1.doc")], origin="import",
+                     by="测试")
+    assert (by_mail.notice_id, by_mail.proposed) == (first.notice_id, [])
+    assert len(records.list_proposals(db)) == 4
+
+
+def test_the_same_table_on_the_page_and_as_an_attachment_is_proposed_once(db, settings, ctx) -> None:
+    out = save_crawled(db, settings, (SAMPLES / "q3-page.html").read_bytes(), "http://127.0.0.1/art/q3.html",
+                       "2024-10-12T01:00:00+00:00",
+                       [("http://127.0.0.1/f/q3-counts.xlsx", (SAMPLES / "q3-counts.xlsx").read_bytes(), "q3.xlsx")],
+                       ctx=ctx)
+    assert len(out.proposed) == 4 and out.known == 0
+
+
+def test_a_crawled_page_not_about_information_work_is_not_stored(db, settings, ctx) -> None:
+    page = "<html><head><meta name='ArticleTitle' content='关于做好2025年春节期间安全生产工作的通知'></head><body>x</body></html>"
+    out = save_crawled(db, settings, page, "http://127.0.0.1/art/1.html", "2025-01-02T00:00:00+00:00", ctx=ctx)
+    assert out.notice_id is None and out.skipped and records.list_notices(db) == []
+
+
+def test_a_website_item_already_credited_from_the_crawl_is_not_proposed_again(db, db_path, ctx, credited) -> None:
+    credited += [
+        {"site": "jsgh", "id": 87001, "url": "http://127.0.0.1/art/2024/6/25/art_144_87001.html",
+         "date": "2024-06-25", "title": "常州市钟楼区总工会：钟楼区总工会开展职工心理健康服务(附图)", "columns": ["jsgh_news"],
+         "unit_id": "zhonglou"},
+        {"site": "jsgh", "id": 87002, "url": "http://127.0.0.1/art/2024/9/2/art_144_87002.html",
+         "date": "2024-09-02", "title": "溧阳市总工会送清凉到一线", "columns": ["jsgh_news"], "unit_id": "liyang"},
+    ]
+    db = store.open_db(db_path)
+    items = ingest(db, ctx, [Incoming((SAMPLES / "h1-items.docx").read_bytes(), "h1.docx")], origin="import",
+                   by="测试")
+    units = [(p["clause"], p["unit_id"]) for p in records.list_proposals(db, notice_id=items.notice_id)]
+    assert ("provincial.website", "zhonglou") not in units and len(units) == 5
+    notes = json.loads(records.get_notice(db, items.notice_id)["notes"])
+    assert "h1.docx 表1 第 8 行：“钟楼区总工会开展职工心理健康服务”已由抓取的文章 jsgh/87001 计分，不再建议" in notes
+    counts = ingest(db, ctx, [Incoming((SAMPLES / "q3-counts.xlsx").read_bytes(), "q3.xlsx")], origin="import",
+                    by="测试")
+    liyang = [p for p in records.list_proposals(db, notice_id=counts.notice_id)
+              if p["unit_id"] == "liyang" and p["clause"] == "provincial.website"]
+    assert [(p["count"], p["points"]) for p in liyang] == [(3, 9)]  # 4 in the table, 1 already crawled
+
+
+@pytest.mark.parametrize(("text", "issued", "label"), [
+    ("江苏省总工会办公室关于2024年度全省工会网站信息工作情况的通报", date(2025, 1, 15), "2024"),
+    ("关于2018年10月全市工会信息采用情况的通报", date(2018, 11, 5), "2018-10"),
+    ("关于一季度全省工会信息采用情况的通报", date(2024, 4, 10), "2024Q1"),
+    ("关于四季度信息采用情况的通报", date(2025, 1, 9), "2024Q4"),
+    ("关于2024年第三季度全省工会信息采用情况的通报", date(2024, 10, 12), "2024Q3"),
+    ("关于2024年上半年省总工会信息采用情况的通报", None, "2024H1"),
+    ("二〇二三年度信息工作通报", None, "2023"),
+    ("现将有关情况通报如下（2025年1月9日）", None, None),
+])
+def test_the_period_comes_from_the_words_not_the_issue_date(text: str, issued: date | None, label: str | None) -> None:
+    period = find_period(text, issued)
+    assert (period.label if period else None) == label
+
+
+def test_a_notice_names_itself() -> None:
+    text = "关于2024年度全省工会网站信息工作情况的通报\n苏工办〔2025〕3号\n各设区市总工会：\n……\n江苏省总工会办公室\n2025年1月15日"
+    meta = read_meta(text)
+    assert (meta.title, meta.doc_no, meta.date, meta.issuer, meta.period.label) == (
+        "关于2024年度全省工会网站信息工作情况的通报", "苏工办〔2025〕3号", date(2025, 1, 15), "江苏省总工会办公室", "2024")
+    assert [cn_number(t) for t in ("一", "十", "十一", "二十三", "7", "二〇二四")] == [1, 10, 11, 23, 7, 2024]
+
+
+def _prose(ctx, text: str, title: str) -> tuple[list[tuple[str | None, str]], list[str]]:
+    doc = parse_html(f"<html><body><p>{text}</p></body></html>".encode())
+    reading = Proposer(read_meta(text, title), ctx.rules, ctx.book, ctx.vocab).run([doc])
+    return [(p.unit_id, p.outlet) for p in reading.proposals], reading.notes
+
+
+def test_prose_rankings_in_their_written_forms(ctx) -> None:
+    year = "关于2023年度全省工会网站信息工作情况的通报"
+    assert _prose(ctx, "全省县（市、区）工会前十名依次为：江阴市总工会、常州市武进区总工会、溧阳市总工会。", year)[0] == [
+        ("wujin", "第2名"), ("liyang", "第3名")]
+    assert _prose(ctx, "各县市区总工会排名：常州市天宁区总工会、常熟市总工会并列第一名，常州市钟楼区总工会第十二名。", year)[0] == [
+        ("tianning", "第1名")]
+    assert _prose(ctx, "各单位排名情况见附件。", year)[0] == []
+    found, notes = _prose(ctx, "各县市区总工会排名：溧阳市总工会第一名。", "关于2024年10月全省工会信息采用情况的通报")
+    assert found == [] and any("不是年度排名" in n for n in notes)
+
+
+def test_html_tables_expand_row_and_column_spans() -> None:
+    page = ("<table><tr><th rowspan='2'>单位</th><th colspan='2'>采用情况</th></tr><tr><th>省总网站</th><th>信息专报</th></tr>"
+            "<tr><td>溧阳市总工会</td><td>2</td><td>1</td></tr></table>")
+    (table,) = parse_html(f"<html><body><p>表</p>{page}</body></html>".encode()).tables
+    assert table.rows == (("单位", "采用情况", "采用情况"), ("单位", "省总网站", "信息专报"), ("溧阳市总工会", "2", "1"))
+    assert table.caption == "表"
+
+
+def test_notices_config_refuses_unknown_keys_and_clauses(tmp_path: Path) -> None:
+    text = (CONFIG / "notices.toml").read_text(encoding="utf-8")
+    (tmp_path / "notices.toml").write_text(text.replace("[ranking]", "[ranking]\ntpo = 10"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"notices.toml 键 ranking.tpo：未知的设置"):
+        load_notice_rules(tmp_path)
+    (tmp_path / "notices.toml").write_text(text.replace('"provincial.report"', '"provincial.reprot"', 1),
+                                           encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"键 outlets.省总工会信息专报：考评办法中没有条款 'provincial.reprot'"):
+        load_notice_rules(tmp_path, {"provincial.website", "provincial.report", "bonus.provincial_top10"})
