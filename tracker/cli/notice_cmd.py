@@ -192,6 +192,8 @@ def notice_reject(settings: Settings, proposal_ids: tuple[str, ...], reason: str
 def _print_outcome(outcome: Outcome) -> None:
     head = "新登记" if outcome.new_notice else "已登记过"
     click.echo(f"通报 #{outcome.notice_id}（{head}）：{outcome.title}")
+    if outcome.title_from_name and outcome.new_notice:
+        click.echo("  文件中没有认出通报标题，暂用文件名；可重新导入并用 --title 写明（已建议的不会重复）")
     if outcome.proposed:
         click.echo(f"  新建议 {len(outcome.proposed)} 条：#{outcome.proposed[0]}–#{outcome.proposed[-1]}"
                    f"（xinxi notice show {outcome.notice_id}，确认后才计分）")

@@ -115,7 +115,7 @@ def reject(db: Database, ids: Sequence[int], *, reason: str, by: str) -> dict[in
         for pid in dict.fromkeys(ids):
             p = found[pid]
             if p["status"] == "rejected":
-                done[pid] = "已是不采纳"
+                done[pid] = "此前已不采纳，未改动"
                 continue
             removed = json.loads(p["entry_ids"] or "[]") if p["status"] == "confirmed" else []
             for entry_id in removed:

@@ -75,6 +75,7 @@ class Outcome:
     unreadable: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     skipped: str | None = None                           # why nothing was stored
+    title_from_name: bool = False                        # no title in the files: the file name stands in
 
 
 def _read(item: Incoming) -> tuple[Document | None, str, str | None]:
@@ -86,7 +87,7 @@ def _read(item: Incoming) -> tuple[Document | None, str, str | None]:
     except UnknownFormat:
         return None, "unreadable", "看不出文件格式（只读网页、.docx、.doc、.xlsx、.xls、.pdf）"
     except NoticeError as exc:
-        return None, "unreadable", str(exc)
+        return None, "unreadable", str(exc).removeprefix(f"{item.filename}：")
     if doc.needs_typing:
         return doc, "needs_typing", doc.needs_typing
     return doc, "read", None
@@ -106,12 +107,13 @@ def ingest(db: Database, ctx: Context, files: Sequence[Incoming], *, origin: str
     text = "\n".join(strip_controls(d.text) for d in docs)
     page_title = next((d.title for d in docs if d.kind == "html" and d.title), None)
     meta = read_meta(text, strip_controls(title) if title else None, issued=issued, issuer=issuer)
+    from_name = not meta.title and not page_title
     if not meta.title:
         meta = NoticeMeta(page_title or PurePosixPath(files[0].filename).stem, meta.doc_no, meta.date, meta.issuer,
                           meta.period)
     hashes = [records.sha256(item.data) for item in files]
     day = meta.date.isoformat() if meta.date else None
-    outcome = Outcome(None, meta.title)
+    outcome = Outcome(None, meta.title, title_from_name=from_name)
     with db.atomic():
         notice_id = records.find_notice(db, url=url, hashes=hashes, doc_no=meta.doc_no, title=meta.title, day=day)
         values = {
