@@ -124,3 +124,14 @@ def test_errors_are_one_line_and_change_nothing(xinxi, tmp_path: Path) -> None:
     assert "没有通报 #7" in failure(xinxi("notice", "show", "7", ok=False))
     assert "--date" in failure(xinxi("notice", "import", str(broken), "--date", "明天", ok=False))
     assert len(listed(xinxi)) == 0
+
+
+def test_confirming_a_whole_notice_leaves_what_needs_a_person_waiting(xinxi) -> None:
+    xinxi("notice", "import", str(SAMPLES / "h1-items.docx"))
+    out = xinxi("notice", "confirm", "--all-proposed", "1").stdout.splitlines()
+    assert out[-1] == "#5 未确认：没有认出单位（“常州市总工会”），请加 --unit 指定"
+    assert len(out) == 6 and all(line.startswith("已确认 #") for line in out[:5])
+    assert [r["id"] for r in listed(xinxi, "--status", "proposed")] == [5]
+    assert [r["unit"] for r in listed(xinxi, "--status", "confirmed")] == [
+        "金坛区总工会", "溧阳市总工会", "武进区总工会", "天宁区总工会", "钟楼区总工会"]
+    assert sum(line["points"] for line in explain(xinxi, "天宁区总工会")) == 20

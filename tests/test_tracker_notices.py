@@ -185,3 +185,15 @@ def test_notices_config_refuses_unknown_keys_and_clauses(tmp_path: Path) -> None
                                            encoding="utf-8")
     with pytest.raises(ConfigError, match=r"键 outlets.省总工会信息专报：考评办法中没有条款 'provincial.reprot'"):
         load_notice_rules(tmp_path, {"provincial.website", "provincial.report", "bonus.provincial_top10"})
+
+
+def test_only_the_marked_article_body_of_a_page_is_read_and_control_characters_go(db, ctx) -> None:
+    page = ("<html><head><meta name='ArticleTitle' content='关于2023年度全省工会网站信息工作情况的通报'></head><body>"
+            "<div class='side'>相关：各县市区总工会排名：常州市钟楼区总工会第一名。2026年3月1日</div>"
+            "<meta name='ContentStart'><p>全省县（市、区）工会排名：溧阳市总工会\x1b[31m第二名。</p>"
+            "<p>江苏省总工会办公室</p><p>2024年1月20日</p><meta name='ContentEnd'>"
+            "<div class='footer'>2026年12月1日更新</div></body></html>").encode()
+    outcome = ingest(db, ctx, [Incoming(page, "page.html")], origin="import", by="测试")
+    notice = records.get_notice(db, outcome.notice_id)
+    assert (notice["date"], notice["period"], notice["issuer"]) == ("2024-01-20", "2023", "江苏省总工会办公室")
+    assert [(p["unit_id"], p["row"]) for p in records.list_proposals(db)] == [("liyang", "溧阳市总工会[31m第二名")]

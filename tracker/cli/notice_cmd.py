@@ -169,12 +169,15 @@ def notice_confirm(settings: Settings, proposal_ids: tuple[str, ...], notice_id:
             return
     if not ids:
         raise NoticeCommandError("请写出要确认的建议编号，或用 --all-proposed 通报编号")
-    made = confirm(db, load_context(settings, db), ids, by=by or default_user(), unit=unit)
-    for pid, entry_ids in made.items():
+    done = confirm(db, load_context(settings, db), ids, by=by or default_user(), unit=unit,
+                   lenient=notice_id is not None)
+    for pid, entry_ids in done.made.items():
         if entry_ids:
             click.echo(f"已确认 #{pid}：录入 #{'、#'.join(map(str, entry_ids))}")
         else:
             click.echo(f"#{pid} 此前已确认，未重复录入")
+    for pid, why in done.skipped.items():
+        click.echo(f"#{pid} 未确认：{why}")
 
 
 @notice_group.command("reject")

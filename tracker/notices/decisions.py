@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -52,9 +53,16 @@ def _already_crawled(db: Database, p: dict[str, Any]) -> str | None:
     return None
 
 
+@dataclass
+class Confirmed:
+    made: dict[int, list[int]] = field(default_factory=dict)   # proposal id → entry ids (empty: it already was)
+    skipped: dict[int, str] = field(default_factory=dict)      # proposal id → why it was left waiting
+
+
 def confirm(db: Database, ctx: Context, ids: Sequence[int], *, by: str, unit: str | None = None,
-            today: date | None = None) -> dict[int, list[int]]:
-    """Confirm proposals (all or none): returns proposal id → the entry ids it made (empty when it already was)."""
+            today: date | None = None, lenient: bool = False) -> Confirmed:
+    """Confirm proposals, all or none; with `lenient` (a whole notice at once) those without a recognised
+    unit or already counted from the crawl are left waiting instead of stopping the rest."""
     found = {p["id"]: p for p in records.list_proposals_by_ids(db, ids)}
     missing = [i for i in ids if i not in found]
     if missing:
@@ -67,6 +75,7 @@ def confirm(db: Database, ctx: Context, ids: Sequence[int], *, by: str, unit: st
             raise DecisionError(str(exc)) from None
     checker = Checker(ctx.book, ctx.registry, today or date.today(), store.list_entries(db))
     problems: list[str] = []
+    result = Confirmed()
     planned: list[tuple[dict[str, Any], str | None, list[dict[str, Any]]]] = []
     seen: list[dict[str, Any]] = []
     for pid in dict.fromkeys(ids):
@@ -74,12 +83,17 @@ def confirm(db: Database, ctx: Context, ids: Sequence[int], *, by: str, unit: st
         if p["status"] == "confirmed":
             planned.append((p, None, []))
             continue
-        unit_id = forced or p["unit_id"]
+        unit_id = p["unit_id"] or forced
+        blocked = None
         if unit_id is None:
-            problems.append(f"#{pid}：没有认出单位（“{p['unit_text']}”），请加 --unit 指定")
+            blocked = f"没有认出单位（“{p['unit_text']}”），请加 --unit 指定"
+        elif (ref := _already_crawled(db, p)) is not None:
+            blocked = f"“{p['title']}”已由抓取的文章 {ref} 计分，不能再计"
+        if blocked and lenient:
+            result.skipped[pid] = blocked
             continue
-        if (ref := _already_crawled(db, p)) is not None:
-            problems.append(f"#{pid}：“{p['title']}”已由抓取的文章 {ref} 计分，不能再计")
+        if blocked:
+            problems.append(f"#{pid}：{blocked}")
             continue
         rows = []
         for raw in entries_for(p, unit_id):
@@ -90,16 +104,15 @@ def confirm(db: Database, ctx: Context, ids: Sequence[int], *, by: str, unit: st
         planned.append((p, unit_id, rows))
     if problems:
         raise DecisionError("未确认任何建议：" + "；".join(dict.fromkeys(problems)))
-    made: dict[int, list[int]] = {}
     with db.atomic():
         for p, unit_id, rows in planned:
             if not rows:
-                made[p["id"]] = []
+                result.made[p["id"]] = []
                 continue
             entry_ids = store.add_entries(db, rows, by=by, source="notice")
             records.decide(db, p["id"], status="confirmed", by=by, unit_id=unit_id, entry_ids=entry_ids)
-            made[p["id"]] = entry_ids
-    return made
+            result.made[p["id"]] = entry_ids
+    return result
 
 
 def reject(db: Database, ids: Sequence[int], *, reason: str, by: str) -> dict[int, str]:

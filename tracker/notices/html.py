@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from lxml import html as lxml_html
@@ -11,6 +12,9 @@ from tracker.notices.model import Document, Table, cell_text
 
 BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "tr", "section", "article", "td", "th"}
 ATTACHMENT = re.compile(r"\.(docx?|xlsx?|pdf|wps|et)(\?|$)|downfile\.jsp", re.I)
+# Hanweb pages mark the article body; outside it are menus, lists of other articles and the footer.
+CONTENT = (re.compile(r"<meta\s+name=[\"']?ContentStart[\"']?[^>]*>(.*?)<meta\s+name=[\"']?ContentEnd", re.S | re.I),
+           re.compile(r"<!--\s*ZJEG_RSS\.content\.begin\s*-->(.*?)<!--\s*ZJEG_RSS\.content\.end\s*-->", re.S | re.I))
 CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.I)
 
 
@@ -119,8 +123,9 @@ def _caption(table: lxml_html.HtmlElement) -> str:
 
 def parse_html(data: bytes, filename: str = "page.html") -> Document:
     """Read a notice page: meta title, prose lines, tables, attachment links."""
+    page = decode(data)
     try:
-        root = lxml_html.document_fromstring(decode(data))
+        root = lxml_html.document_fromstring(page)
     except (ParserError, ValueError):
         return Document(filename, "html")
     meta = root.xpath("//meta[@name='ArticleTitle']/@content")
@@ -129,6 +134,10 @@ def parse_html(data: bytes, filename: str = "page.html") -> Document:
     bare = re.split(r"\s*(?:_|\||--| - )\s*", cell_text(title_tag))[0] if title_tag else None
     title = cell_text(meta[0]) if meta else bare
     body = root.body if root.find("body") is not None else root
+    marked = next((m.group(1) for pattern in CONTENT if (m := pattern.search(page)) and m.group(1).strip()), None)
+    if marked:
+        with contextlib.suppress(ParserError, ValueError):  # an unparsable region: read the whole body
+            body = lxml_html.fragment_fromstring(marked, create_parent="div")
     tables = []
     for i, table in enumerate(t for t in body.iter("table") if _leaf_table(t)):
         rows = grid(table)

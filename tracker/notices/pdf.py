@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 
 import pdfplumber
-from pdfminer.pdfparser import PDFSyntaxError
 
 from tracker.notices.model import Document, Table, cell_text, unwrap
 from tracker.notices.office import UnreadableFile
@@ -21,7 +20,7 @@ def parse_pdf(data: bytes, filename: str) -> Document:
     """Text lines and tables page by page; a table running on from the previous page is joined to it."""
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except (PDFSyntaxError, ValueError, TypeError, KeyError):
+    except Exception:  # pdfminer raises many kinds for damaged or encrypted files
         raise UnreadableFile(f"{filename}：打不开这个 PDF 文件（已损坏或加密）") from None
     lines: list[str] = []
     tables: list[Table] = []
@@ -49,7 +48,7 @@ def parse_pdf(data: bytes, filename: str) -> Document:
                 elif len(rows) >= 2:
                     tables.append(Table(f"第{number}页表{i + 1}", caption, rows))
             lines.extend(page_lines)
-    except (PDFSyntaxError, ValueError, KeyError) as exc:
+    except Exception as exc:  # a damaged page stream: the file is named, nothing is guessed
         raise UnreadableFile(f"{filename}：PDF 内容无法读取（{exc.__class__.__name__}）") from None
     finally:
         pdf.close()

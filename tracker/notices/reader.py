@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import PurePosixPath
 
 from tracker.notices.html import parse_html
-from tracker.notices.model import Document
+from tracker.notices.model import Document, Table
 from tracker.notices.office import parse_doc, parse_docx, parse_xls, parse_xlsx, zip_kind
 from tracker.notices.pdf import parse_pdf
+from tracker.text import clean_or_none, strip_controls
 
 IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"BM", b"RIFF")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp", ".webp")
@@ -58,4 +60,12 @@ def read_document(data: bytes, filename: str) -> Document:
     parser = PARSERS.get(kind)
     if parser is None:
         raise UnknownFormat(filename)
-    return parser(data, filename)
+    return clean(parser(data, filename))
+
+
+def clean(doc: Document) -> Document:
+    """The file's text is untrusted: control characters go before anything is stored or printed."""
+    tables = tuple(Table(t.name, strip_controls(t.caption), tuple(tuple(strip_controls(c) for c in r) for r in t.rows),
+                         t.offset) for t in doc.tables)
+    return replace(doc, text=strip_controls(doc.text), tables=tables, title=clean_or_none(doc.title),
+                   links=tuple((strip_controls(a), strip_controls(b)) for a, b in doc.links))

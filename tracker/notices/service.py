@@ -106,11 +106,10 @@ def ingest(db: Database, ctx: Context, files: Sequence[Incoming], *, origin: str
     docs = [doc for _, doc, _, _ in read if doc is not None]
     text = "\n".join(strip_controls(d.text) for d in docs)
     page_title = next((d.title for d in docs if d.kind == "html" and d.title), None)
-    meta = read_meta(text, strip_controls(title) if title else None, issued=issued, issuer=issuer)
-    from_name = not meta.title and not page_title
-    if not meta.title:
-        meta = NoticeMeta(page_title or PurePosixPath(files[0].filename).stem, meta.doc_no, meta.date, meta.issuer,
-                          meta.period)
+    meta = read_meta(text, strip_controls(title) if title else page_title, issued=issued, issuer=issuer)
+    from_name = not meta.title
+    if from_name:
+        meta = NoticeMeta(PurePosixPath(files[0].filename).stem, meta.doc_no, meta.date, meta.issuer, meta.period)
     hashes = [records.sha256(item.data) for item in files]
     day = meta.date.isoformat() if meta.date else None
     outcome = Outcome(None, meta.title, title_from_name=from_name)
