@@ -197,3 +197,31 @@ def test_only_the_marked_article_body_of_a_page_is_read_and_control_characters_g
     notice = records.get_notice(db, outcome.notice_id)
     assert (notice["date"], notice["period"], notice["issuer"]) == ("2024-01-20", "2023", "江苏省总工会办公室")
     assert [(p["unit_id"], p["row"]) for p in records.list_proposals(db)] == [("liyang", "溧阳市总工会[31m第二名")]
+
+
+def _read_tables(ctx, body: str, title: str) -> list[tuple]:
+    doc = parse_html(f"<html><body>{body}</body></html>".encode())
+    reading = Proposer(read_meta(doc.text, title), ctx.rules, ctx.book, ctx.vocab).run([doc])
+    return [(p.kind, p.clause, p.unit_id, p.count, p.points, p.title, p.day.isoformat(), p.row_number, p.row)
+            for p in reading.proposals]
+
+
+def test_a_ranking_table_gives_the_bonus_to_district_unions_in_the_top_ten(ctx) -> None:
+    table = ("<table><tr><td>名次</td><td>单位名称</td><td>采用条数</td></tr>"
+             "<tr><td>1</td><td>昆山市总工会</td><td>88</td></tr><tr><td>2</td><td>常州市武进区总工会</td><td>80</td></tr>"
+             "<tr><td>第10名</td><td>溧阳市总工会</td><td>51</td></tr><tr><td>11</td><td>金坛区总工会</td><td>50</td></tr>"
+             "</table>")
+    assert _read_tables(ctx, table, "关于2022年度全省工会网站信息工作情况的通报") == [
+        ("ranking", "bonus.provincial_top10", "wujin", 1, 30.0, "2022年度全省县（市、区）工会信息排名第2名", "2022-12-31", 3,
+         "2 | 常州市武进区总工会 | 80"),
+        ("ranking", "bonus.provincial_top10", "liyang", 1, 30.0, "2022年度全省县（市、区）工会信息排名第10名", "2022-12-31",
+         4, "第10名 | 溧阳市总工会 | 51")]
+
+
+def test_an_item_list_without_an_outlet_column_takes_the_outlet_from_its_heading(ctx) -> None:
+    body = ("<p>一、信息专报采用目录</p><table><tr><th>标题</th><th>作者单位</th><th>期数</th></tr>"
+            "<tr><td>新北区总工会建起户外劳动者驿站</td><td>新北区总工会</td><td>第3期</td></tr></table>"
+            "<p>二、其他</p><table><tr><th>标题</th><th>单位</th></tr><tr><td>某项工作</td><td>天宁区总工会</td></tr></table>")
+    assert _read_tables(ctx, body, "关于2021年一季度信息采用情况的通报") == [
+        ("item", "provincial.report", "xinbei", 1, 5.0, "新北区总工会建起户外劳动者驿站", "2021-03-31", 2,
+         "新北区总工会建起户外劳动者驿站 | 新北区总工会 | 第3期")]
