@@ -225,3 +225,16 @@ def test_an_item_list_without_an_outlet_column_takes_the_outlet_from_its_heading
     assert _read_tables(ctx, body, "关于2021年一季度信息采用情况的通报") == [
         ("item", "provincial.report", "xinbei", 1, 5.0, "新北区总工会建起户外劳动者驿站", "2021-03-31", 2,
          "新北区总工会建起户外劳动者驿站 | 新北区总工会 | 第3期")]
+
+
+def test_count_tables_of_overlapping_periods_are_flagged(db, ctx) -> None:
+    ingest(db, ctx, [Incoming((SAMPLES / "q3-counts.xlsx").read_bytes(), "q3.xlsx")], origin="import", by="测试",
+           title="关于2024年第三季度全省工会信息采用情况的通报")
+    later = ingest(db, ctx, [Incoming((SAMPLES / "q3-counts.xlsx").read_bytes(), "q3.xlsx")],
+                   origin="import", by="测试")
+    assert later.notice_id == 1  # the same bytes: the same notice, nothing flagged against itself
+    table = "<table><tr><th>单位</th><th>省总网站采用</th></tr><tr><td>溧阳市总工会</td><td>9</td></tr></table>"
+    year = ingest(db, ctx, [Incoming(f"<html><body>{table}</body></html>".encode(), "year.html")], origin="import",
+                  by="测试", title="关于2024年度全省工会信息采用情况的通报")
+    assert "条数表与通报 #1《关于2024年第三季度全省工会信息采用情况的通报》（2024Q3）的期间重叠：同一采用只确认一次" in year.notes
+    assert not any("期间重叠" in n for n in later.notes)

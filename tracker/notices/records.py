@@ -174,6 +174,14 @@ def decide(db: Database, proposal_id: int, *, status: str, by: str, reason: str 
         [status, by, now(), reason, json.dumps(list(entry_ids)) if entry_ids else None, unit_id, proposal_id])
 
 
+def overlapping_counts(db: Database, notice_id: int, start: str, end: str) -> list[dict[str, Any]]:
+    """Other notices with count proposals (not rejected) whose period overlaps [start, end]."""
+    return [dict(r) for r in db.query(
+        "SELECT DISTINCT n.id, n.title, n.period FROM notices n JOIN notice_proposals p ON p.notice_id = n.id "
+        "WHERE n.id != ? AND p.kind = 'count' AND p.status != 'rejected' AND n.period_start <= ? AND n.period_end >= ? "
+        "ORDER BY n.id", [notice_id, end, start])]
+
+
 def crawled_provincial(db: Database, sites: Sequence[str]) -> list[dict[str, Any]]:
     """Provincial articles credited to a unit (an active decision, else the engine's unqueued choice)."""
     marks = ", ".join("?" for _ in sites)
