@@ -73,6 +73,7 @@ def test_a_crawled_page_and_its_attachments_make_one_notice_proposed_once(db, se
     expected = [(p["clause"], p["unit_id"], p["count"]) for name in ("q4-items.doc", "q4-counts.pdf")
                 for p in TRUTH["files"][name]["proposals"]]
     assert [(p["clause"], p["unit_id"], p["count"]) for p in stored(db, first.notice_id)] == expected
+    assert not any("没有一同收到" in n for n in first.notes)
     notice = records.get_notice(db, first.notice_id)
     assert (notice["title"], notice["doc_no"], notice["date"], notice["period"], notice["url"], notice["origin"]) == (
         "关于2024年第四季度全省工会信息采用情况的通报", "苏工办〔2025〕2号", "2025-01-09", "2024Q4", url, "crawl")
@@ -238,3 +239,12 @@ def test_count_tables_of_overlapping_periods_are_flagged(db, ctx) -> None:
                   by="测试", title="关于2024年度全省工会信息采用情况的通报")
     assert "条数表与通报 #1《关于2024年第三季度全省工会信息采用情况的通报》（2024Q3）的期间重叠：同一采用只确认一次" in year.notes
     assert not any("期间重叠" in n for n in later.notes)
+
+
+def test_a_page_saved_without_its_attachments_says_which_to_fetch(db, ctx) -> None:
+    outcome = ingest(db, ctx, [Incoming((SAMPLES / "q4-page.html").read_bytes(), "q4.html")], origin="import", by="测试")
+    assert [n for n in outcome.notes if "没有一同收到" in n] == [
+        f"页面附件“{label}（点此下载）”没有一同收到（/module/download/downfile.jsp?classid=0&filename={name}）："
+        "下载后用 xinxi notice import 导入" for name, label in (("q4-items.doc", "采用信息目录"),
+                                                             ("q4-counts.pdf", "各单位采用情况"))]
+    assert records.get_notice(db, outcome.notice_id)["status"] == "empty"

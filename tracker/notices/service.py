@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from sqlite_utils import Database
 
@@ -146,7 +146,7 @@ def ingest(db: Database, ctx: Context, files: Sequence[Incoming], *, origin: str
         reading = Proposer(meta, ctx.rules, ctx.book, ctx.vocab, _credited(db)).run(docs)
         outcome.proposed = records.add_proposals(db, notice_id, reading.proposals)
         outcome.known = len(reading.proposals) - len(outcome.proposed)
-        outcome.notes = [*reading.notes, *outcome.unreadable]
+        outcome.notes = [*reading.notes, *outcome.unreadable, *_missing_attachments(docs, files, url)]
         if meta.period and any(p.kind == "count" for p in reading.proposals):
             # A monthly, a quarterly and a year-end table can count the same adoptions: say so before anyone confirms.
             outcome.notes += [f"条数表与通报 #{o['id']}《{o['title']}》（{o['period']}）的期间重叠：同一采用只确认一次"
@@ -156,6 +156,21 @@ def ingest(db: Database, ctx: Context, files: Sequence[Incoming], *, origin: str
         status = "proposed" if total else ("needs_typing" if outcome.needs_typing or outcome.unreadable else "empty")
         records.set_notice_state(db, notice_id, status, outcome.notes)
     return outcome
+
+
+def _missing_attachments(docs: Sequence[Document], files: Sequence[Incoming], url: str | None) -> list[str]:
+    """Attachments a page links to that did not come with it (a page saved from a browser, a failed download)."""
+    have_urls = {f.url for f in files if f.url}
+    have_names = {f.filename for f in files}
+    out = []
+    for doc in docs:
+        for text, href in doc.links:
+            name = _name_from_url(href, "")
+            query_name = parse_qs(urlsplit(href).query).get("filename", [""])[0]
+            if (urljoin(url, href) if url else href) in have_urls or {name, query_name} & have_names:
+                continue
+            out.append(f"页面附件“{text or href}”没有一同收到（{href}）：下载后用 xinxi notice import 导入")
+    return out
 
 
 def _stored_meta(stored: dict, fresh: NoticeMeta) -> NoticeMeta:
