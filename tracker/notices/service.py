@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from sqlite_utils import Database
@@ -21,7 +22,7 @@ from tracker.config import Settings
 from tracker.matching import Vocabulary, compile_vocabulary
 from tracker.notices import records
 from tracker.notices.config import NoticeRules, load_notice_rules
-from tracker.notices.meta import NoticeMeta, read_meta
+from tracker.notices.meta import NoticeMeta, find_period, read_meta
 from tracker.notices.model import Document, NoticeError
 from tracker.notices.propose import Credited, Proposer
 from tracker.notices.reader import UnknownFormat, read_document
@@ -173,10 +174,8 @@ def _missing_attachments(docs: Sequence[Document], files: Sequence[Incoming], ur
     return out
 
 
-def _stored_meta(stored: dict, fresh: NoticeMeta) -> NoticeMeta:
+def _stored_meta(stored: dict[str, Any], fresh: NoticeMeta) -> NoticeMeta:
     """The identity already stored wins over a second reading: proposals keep their dates."""
-    from tracker.notices.meta import find_period
-
     issued = date.fromisoformat(stored["date"]) if stored.get("date") else fresh.date
     period = find_period(stored["title"], issued) or fresh.period
     return NoticeMeta(stored["title"], stored.get("doc_no") or fresh.doc_no, issued, stored.get("issuer"), period)
