@@ -22,7 +22,7 @@ from tracker.config import Settings
 from tracker.matching import Vocabulary, compile_vocabulary
 from tracker.notices import records
 from tracker.notices.config import NoticeRules, load_notice_rules
-from tracker.notices.meta import NoticeMeta, find_period, read_meta
+from tracker.notices.meta import NoticeMeta, Period, find_period, read_meta
 from tracker.notices.model import Document, NoticeError
 from tracker.notices.propose import Credited, Proposer
 from tracker.notices.reader import UnknownFormat, read_document
@@ -177,7 +177,9 @@ def _missing_attachments(docs: Sequence[Document], files: Sequence[Incoming], ur
 def _stored_meta(stored: dict[str, Any], fresh: NoticeMeta) -> NoticeMeta:
     """The identity already stored wins over a second reading: proposals keep their dates."""
     issued = date.fromisoformat(stored["date"]) if stored.get("date") else fresh.date
-    period = find_period(stored["title"], issued) or fresh.period
+    period = (Period(stored["period"], date.fromisoformat(stored["period_start"]),
+                     date.fromisoformat(stored["period_end"]), stored["period"])
+              if stored.get("period") else find_period(stored["title"], issued) or fresh.period)
     return NoticeMeta(stored["title"], stored.get("doc_no") or fresh.doc_no, issued, stored.get("issuer"), period)
 
 
