@@ -39,8 +39,10 @@ def test_each_sample_file_is_read_into_its_expected_proposals(name: str, db, ctx
     outcome = ingest(db, ctx, [Incoming((SAMPLES / name).read_bytes(), name)], origin="import", by="测试")
     assert stored(db, outcome.notice_id) == expected["proposals"]
     assert bool(outcome.needs_typing) == expected["needs_typing"]
+    links = any(n["page"] == name and n["attachments"] for n in TRUTH["notices"])
     assert records.get_notice(db, outcome.notice_id)["status"] == (
-        "proposed" if expected["proposals"] else ("needs_typing" if expected["needs_typing"] else "empty"))
+        "proposed" if expected["proposals"] else "needs_typing" if expected["needs_typing"]
+        else "missing_files" if links else "empty")
 
 
 @pytest.mark.parametrize(("name", "kind"), [
@@ -247,4 +249,4 @@ def test_a_page_saved_without_its_attachments_says_which_to_fetch(db, ctx) -> No
         f"页面附件“{label}（点此下载）”没有一同收到（/module/download/downfile.jsp?classid=0&filename={name}）："
         "下载后用 xinxi notice import 导入" for name, label in (("q4-items.doc", "采用信息目录"),
                                                              ("q4-counts.pdf", "各单位采用情况"))]
-    assert records.get_notice(db, outcome.notice_id)["status"] == "empty"
+    assert records.get_notice(db, outcome.notice_id)["status"] == "missing_files"

@@ -368,7 +368,7 @@ def m020_notices(db: Database) -> None:
             "url": str,            # the notice page when crawled
             "site": str,
             "origin": str,         # crawl | import
-            "status": str,         # proposed | needs_typing | empty | done
+            "status": str,         # proposed | needs_typing | missing_files | empty
             "notes": str,          # JSON list of what was read but not proposed, in words
             "created_at": str,
             "created_by": str,

@@ -24,7 +24,8 @@ from tracker.text import strip_controls
 # Notices that came by e-mail can be imported before anything was ever crawled.
 CREATES_DB.add("notice")
 STATUS_NAMES = {"proposed": "待确认", "confirmed": "已确认", "rejected": "不采纳"}
-NOTICE_STATUS = {"proposed": "有建议", "needs_typing": "需要人工录入", "empty": "没有可计分的内容"}
+NOTICE_STATUS = {"proposed": "有建议", "needs_typing": "需要人工录入", "missing_files": "附件没有收到",
+                 "empty": "没有可计分的内容"}
 
 
 class NoticeCommandError(XinxiError):

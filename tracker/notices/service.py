@@ -147,14 +147,20 @@ def ingest(db: Database, ctx: Context, files: Sequence[Incoming], *, origin: str
         reading = Proposer(meta, ctx.rules, ctx.book, ctx.vocab, _credited(db)).run(docs)
         outcome.proposed = records.add_proposals(db, notice_id, reading.proposals)
         outcome.known = len(reading.proposals) - len(outcome.proposed)
-        outcome.notes = [*reading.notes, *outcome.unreadable, *_missing_attachments(docs, files, url)]
+        missing = _missing_attachments(docs, files, url)
+        outcome.notes = [*reading.notes, *outcome.unreadable, *missing]
         if meta.period and any(p.kind == "count" for p in reading.proposals):
             # A monthly, a quarterly and a year-end table can count the same adoptions: say so before anyone confirms.
             outcome.notes += [f"条数表与通报 #{o['id']}《{o['title']}》（{o['period']}）的期间重叠：同一采用只确认一次"
                               for o in records.overlapping_counts(db, notice_id, meta.period.start.isoformat(),
                                                                   meta.period.end.isoformat())]
         total = records.list_proposals(db, notice_id=notice_id)
-        status = "proposed" if total else ("needs_typing" if outcome.needs_typing or outcome.unreadable else "empty")
+        if total:
+            status = "proposed"
+        elif outcome.needs_typing or outcome.unreadable:
+            status = "needs_typing"
+        else:
+            status = "missing_files" if missing else "empty"
         records.set_notice_state(db, notice_id, status, outcome.notes)
     return outcome
 
