@@ -250,3 +250,30 @@ def test_a_page_saved_without_its_attachments_says_which_to_fetch(db, ctx) -> No
         "下载后用 xinxi notice import 导入" for name, label in (("q4-items.doc", "采用信息目录"),
                                                              ("q4-counts.pdf", "各单位采用情况"))]
     assert records.get_notice(db, outcome.notice_id)["status"] == "missing_files"
+
+
+def test_a_word_table_with_merged_header_cells_reads_as_a_multi_level_count_table(db, ctx) -> None:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("关于2023年11月全省工会信息工作情况的通报")
+    table = document.add_table(rows=4, cols=4)
+    cells = [["单位", "采用情况", "", "本月分数"], ["", "江苏工会网", "省总领导批示", ""],
+             ["常州市新北区总工会", "2", "1", "16"], ["扬州市邗江区总工会", "1", "", "3"]]
+    for r, row in enumerate(cells):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    table.cell(0, 1).merge(table.cell(0, 2)).text = "采用情况"
+    table.cell(0, 0).merge(table.cell(1, 0)).text = "单位"
+    table.cell(0, 3).merge(table.cell(1, 3)).text = "本月分数"
+    document.add_paragraph("2023年12月5日")
+    out = io.BytesIO()
+    document.save(out)
+    outcome = ingest(db, ctx, [Incoming(out.getvalue(), "11月.docx")], origin="import", by="测试")
+    assert [(p["clause"], p["unit_id"], p["count"], p["points"], p["title"], p["date"], p["row_number"], p["row"])
+            for p in records.list_proposals(db, notice_id=outcome.notice_id)] == [
+        ("provincial.website", "xinbei", 2, 6, "采用情况/江苏工会网 2 条", "2023-11-30", 3, "常州市新北区总工会 | 2 | 1 | 16"),
+        ("provincial.instruction", "xinbei", 1, 10, "采用情况/省总领导批示 1 条", "2023-11-30", 3,
+         "常州市新北区总工会 | 2 | 1 | 16")]
