@@ -277,3 +277,10 @@ def test_a_word_table_with_merged_header_cells_reads_as_a_multi_level_count_tabl
         ("provincial.website", "xinbei", 2, 6, "采用情况/江苏工会网 2 条", "2023-11-30", 3, "常州市新北区总工会 | 2 | 1 | 16"),
         ("provincial.instruction", "xinbei", 1, 10, "采用情况/省总领导批示 1 条", "2023-11-30", 3,
          "常州市新北区总工会 | 2 | 1 | 16")]
+
+
+def test_a_gbk_page_is_decoded_from_its_declared_charset() -> None:
+    page = ("<html><head><meta http-equiv='Content-Type' content='text/html; charset=gb2312'>"
+            "<title>关于2024年度信息工作的通报_某网站</title></head><body><p>镕</p></body></html>").encode("gb18030")
+    doc = parse_html(page)
+    assert (doc.title, doc.text) == ("关于2024年度信息工作的通报", "镕")

@@ -22,6 +22,8 @@ def decode(data: bytes) -> str:
     """The page's text: the declared charset when it decodes, else UTF-8, else GB18030 (never assumed)."""
     found = CHARSET.search(data[:4096])
     tries = [found.group(1).decode("ascii").lower()] if found else []
+    # GB2312 and GBK pages often hold characters only their superset has.
+    tries = ["gb18030" if t in ("gb2312", "gbk", "x-gbk") else t for t in tries]
     for encoding in [*tries, "utf-8", "gb18030"]:
         try:
             return data.decode("utf-8-sig" if encoding in ("utf-8", "utf8") else encoding)
