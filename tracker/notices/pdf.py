@@ -39,8 +39,10 @@ def parse_pdf(data: bytes, filename: str) -> Document:
                 rows = tuple(r for r in (tuple(unwrap(c) for c in row) for row in table.extract()) if any(r))
                 if not rows:
                     continue
-                above = [w for w in page.crop((0, 0, page.width, max(table.bbox[1], 1))).extract_text().split("\n")
-                         if cell_text(w)] if table.bbox[1] > 1 else []
+                top = table.bbox[1]
+                # Text wholly above the table (its first row's characters may poke above the border).
+                above = [w for w in (page.within_bbox((0, 0, page.width, top)).extract_text() or "").split("\n")
+                         if cell_text(w)] if top > 1 else []
                 caption = cell_text(above[-1]) if above else ""
                 prev = tables[-1] if tables else None
                 if prev and i == 0 and not above and len(prev.rows[0]) == len(rows[0]):

@@ -114,6 +114,26 @@ Q4 = {
     "counts_expect": [(0, 1, "wujin", "provincial.website", "省总网站"), (0, 2, "wujin", "provincial.report", "信息专报")],
 }
 
+# A year's counts for every county-level union: a long table that runs onto a second PDF page.
+COUNTY_NAMES = ("南京市江宁区 南京市浦口区 南京市六合区 南京市溧水区 南京市高淳区 无锡市锡山区 无锡市惠山区 无锡市滨湖区 江阴市 "
+                  "宜兴市 徐州市铜山区 徐州市贾汪区 丰县 沛县 睢宁县 邳州市 新沂市 苏州市吴江区 苏州市相城区 常熟市 张家港市 "
+                  "昆山市 太仓市 南通市通州区 南通市海门区 海安市 如皋市 启东市 连云港市赣榆区 东海县 灌云县 灌南县 "
+                  "淮安市淮阴区 淮安市洪泽区 涟水县 盱眙县 金湖县 盐城市大丰区 响水县 滨海县 阜宁县 射阳县 建湖县 东台市 "
+                  "扬州市江都区 宝应县 仪征市 高邮市 镇江市丹徒区 丹阳市 扬中市 句容市 泰州市姜堰区 兴化市 靖江市 泰兴市 "
+                  "宿迁市宿豫区 沭阳县 泗阳县 泗洪县")
+OTHER_COUNTIES = COUNTY_NAMES.split()
+Y2023 = {
+    "title": "关于2023年度全省县（市、区）工会信息采用情况的通报",
+    "doc_no": "苏工办〔2024〕4号", "date": "2024-01-18", "period": "2023", "day": "2023-12-31",
+    "header": ["单位", "省总网站采用", "信息专报采用"],
+    "rows": [[f"{name}总工会", str(3 + i % 7), str(i % 3) if i % 3 else ""] for i, name in enumerate(OTHER_COUNTIES)],
+}
+Y2023["rows"][52:52] = [["常州市钟楼区总工会", "2", "1"]]
+Y2023["rows"].append(["常州经开区总工会", "1", ""])
+Y2023["expect"] = [(52, 1, "zhonglou", "provincial.website", "省总网站"),
+                   (52, 2, "zhonglou", "provincial.report", "信息专报"),
+                   (len(Y2023["rows"]) - 1, 1, "jingkai", "provincial.website", "省总网站")]
+
 SCAN = {"title": "关于2024年第二季度全省工会信息采用情况的通报", "doc_no": "苏工办〔2024〕18号", "date": "2024-04-11"}
 
 
@@ -318,6 +338,12 @@ def main(out: Path = HERE) -> None:
         Q4, Q4["counts"], Q4["counts_header"], 2, Q4["counts_expect"])}
     truth["files"]["q4-page.html"] = {"needs_typing": False, "proposals": []}
 
+    # E2. a long count table over two PDF pages
+    files["y2023-counts.pdf"] = convert(word(Y2023, "各县（市、区）总工会采用情况", Y2023["header"], Y2023["rows"]),
+                                        ".docx", "pdf")
+    truth["files"]["y2023-counts.pdf"] = {"needs_typing": False, "proposals": count_truth(
+        Y2023, Y2023["rows"], Y2023["header"], 2, Y2023["expect"])}
+
     # F. a scanned notice: stored and reported as needing typing in
     files["q2-scan.pdf"] = scanned_pdf(SCAN)
     files["q2-page.html"] = page(SCAN, "<p>各设区市总工会：</p><p>2024年第二季度全省工会信息采用情况见附件（扫描件）。</p>\n"
@@ -329,6 +355,7 @@ def main(out: Path = HERE) -> None:
                                          (H1, "h1-page.html", ["h1-items.docx"]),
                                          (M10, "m10-page.html", ["m10-monthly.xls"]),
                                          (Q4, "q4-page.html", ["q4-items.doc", "q4-counts.pdf"]),
+                                         (Y2023, None, ["y2023-counts.pdf"]),
                                          (SCAN, "q2-page.html", ["q2-scan.pdf"])):
         truth["notices"].append({"page": page_name, "attachments": attachments, "title": spec["title"],
                                  "doc_no": spec["doc_no"], "date": spec["date"], "period": spec.get("period"),
