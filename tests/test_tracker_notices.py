@@ -284,3 +284,21 @@ def test_a_gbk_page_is_decoded_from_its_declared_charset() -> None:
             "<title>关于2024年度信息工作的通报_某网站</title></head><body><p>镕</p></body></html>").encode("gb18030")
     doc = parse_html(page)
     assert (doc.title, doc.text) == ("关于2024年度信息工作的通报", "镕")
+
+
+def test_a_sheet_claiming_a_million_rows_is_read_within_bounds(db, ctx) -> None:
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["单位", "信息专报采用"])
+    ws.append(["溧阳市总工会", 2])
+    ws.cell(row=1_000_000, column=16_000, value="x")
+    out = io.BytesIO()
+    wb.save(out)
+    outcome = ingest(db, ctx, [Incoming(out.getvalue(), "big.xlsx")], origin="import", by="测试",
+                     title="关于2024年一季度信息采用情况的通报")
+    assert [(p["unit_id"], p["count"]) for p in records.list_proposals(db, notice_id=outcome.notice_id)] == [
+        ("liyang", 2)]

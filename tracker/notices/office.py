@@ -20,6 +20,8 @@ from openpyxl import load_workbook
 from tracker.notices.model import Document, NoticeError, Table, cell_text
 
 ANTIWORD_TIMEOUT = 60
+# A notice's table is a few hundred rows at most; a sheet claiming a million is formatting, or hostile.
+MAX_ROWS, MAX_COLS = 5000, 60
 
 
 class UnreadableFile(NoticeError):
@@ -92,9 +94,12 @@ def parse_xlsx(data: bytes, filename: str) -> Document:
         raise UnreadableFile(f"{filename}：打不开这个 Excel 文件（.xlsx 已损坏或不是 Excel 文件）") from None
     texts, tables = [], []
     for ws in wb.worksheets:
-        cells = [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        rows_in = ws.iter_rows(max_row=min(ws.max_row, MAX_ROWS), max_col=min(ws.max_column, MAX_COLS), values_only=True)
+        cells = [[cell_text(v) for v in row] for row in rows_in]
         for merged in ws.merged_cells.ranges:
-            value = cells[merged.min_row - 1][merged.min_col - 1] if merged.min_row <= len(cells) else ""
+            if merged.min_row > len(cells) or merged.min_col > len(cells[merged.min_row - 1]):
+                continue
+            value = cells[merged.min_row - 1][merged.min_col - 1]
             for r in range(merged.min_row - 1, min(merged.max_row, len(cells))):
                 for c in range(merged.min_col - 1, min(merged.max_col, len(cells[r]))):
                     cells[r][c] = value
@@ -114,10 +119,13 @@ def parse_xls(data: bytes, filename: str) -> Document:
         raise UnreadableFile(f"{filename}：打不开这个 Excel 文件（.xls 已损坏或不是 Excel 文件）") from None
     texts, tables = [], []
     for sheet in book.sheets():
-        cells = [[_xls_cell(book, sheet.cell(r, c)) for c in range(sheet.ncols)] for r in range(sheet.nrows)]
+        cells = [[_xls_cell(book, sheet.cell(r, c)) for c in range(min(sheet.ncols, MAX_COLS))]
+                 for r in range(min(sheet.nrows, MAX_ROWS))]
         for r0, r1, c0, c1 in sheet.merged_cells:
-            for r in range(r0, r1):
-                for c in range(c0, c1):
+            if r0 >= len(cells) or c0 >= len(cells[r0]):
+                continue
+            for r in range(r0, min(r1, len(cells))):
+                for c in range(c0, min(c1, len(cells[r]))):
                     cells[r][c] = cells[r0][c0]
         text, table = _sheet_table(sheet.name, [tuple(r) for r in cells])
         texts.append(text)

@@ -12,6 +12,7 @@ from tracker.notices.model import Document, Table, cell_text, unwrap
 from tracker.notices.office import UnreadableFile
 
 EDGE = 1.5         # points
+MAX_PAGES = 60     # a notice is a few pages; the rest of a longer file is not read
 MIN_TEXT = 20      # fewer readable characters than this in the whole file: a scan
 SCAN_NOTE = "扫描件（PDF 中没有文字层），需要人工录入"
 
@@ -26,7 +27,7 @@ def parse_pdf(data: bytes, filename: str) -> Document:
     tables: list[Table] = []
     chars = 0
     try:
-        for number, page in enumerate(pdf.pages, start=1):
+        for number, page in enumerate(pdf.pages[:MAX_PAGES], start=1):
             chars += sum(1 for c in page.chars if c.get("text", "").strip())
             found = page.find_tables()
             outside = page
