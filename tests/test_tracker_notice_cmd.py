@@ -135,3 +135,10 @@ def test_confirming_a_whole_notice_leaves_what_needs_a_person_waiting(xinxi) -> 
     assert [r["unit"] for r in listed(xinxi, "--status", "confirmed")] == [
         "金坛区总工会", "溧阳市总工会", "武进区总工会", "天宁区总工会", "钟楼区总工会"]
     assert sum(line["points"] for line in explain(xinxi, "天宁区总工会")) == 20
+
+
+def test_a_saved_page_and_its_attachments_import_as_one_notice(xinxi) -> None:
+    out = xinxi("notice", "import", *(str(SAMPLES / n) for n in ("q4-page.html", "q4-items.doc", "q4-counts.pdf")))
+    assert "通报 #1（新登记）：关于2024年第四季度全省工会信息采用情况的通报" in out.stdout and "新建议 4 条" in out.stdout
+    assert "没有一同收到" not in out.stdout
+    assert {r["notice"] for r in listed(xinxi)} == {"关于2024年第四季度全省工会信息采用情况的通报"}

@@ -213,18 +213,21 @@ def _print_outcome(outcome: Outcome) -> None:
 
 
 @notice_group.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--title", default=None, help="通报标题（文件中没有或读错时写明）。")
 @click.option("--date", "day", default=None, help="通报日期，例如 2025-01-15。")
 @click.option("--issuer", default=None, help="发文单位，例如 江苏省总工会办公室。")
 @by_option
 @with_settings
-def notice_import(settings: Settings, file: Path, title: str | None, day: str | None, issuer: str | None,
-                  by: str | None) -> None:
-    """导入邮件或纸质（扫描）来的通报文件：网页、.docx、.doc、.xlsx、.xls、.pdf 或图片。"""
-    if not file.is_file():
-        where = "是一个文件夹，不是文件" if file.is_dir() else "不存在，请检查文件名和所在文件夹"
-        raise NoticeCommandError(f"{file} {where}")
+def notice_import(settings: Settings, files: tuple[Path, ...], title: str | None, day: str | None,
+                  issuer: str | None, by: str | None) -> None:
+    """导入邮件或纸质（扫描）来的通报文件：网页、.docx、.doc、.xlsx、.xls、.pdf 或图片。
+
+    同时给出的几个文件算同一份通报（例如网页和它的附件）。"""
+    for file in files:
+        if not file.is_file():
+            where = "是一个文件夹，不是文件" if file.is_dir() else "不存在，请检查文件名和所在文件夹"
+            raise NoticeCommandError(f"{file} {where}")
     issued: date | None = None
     if day:
         try:
@@ -232,6 +235,6 @@ def notice_import(settings: Settings, file: Path, title: str | None, day: str | 
         except PeriodError as exc:
             raise NoticeCommandError(f"--date：{exc}") from None
     db = store.open_db(settings.db_path)
-    outcome = import_file(db, load_context(settings, db), file, by=by or default_user(),
+    outcome = import_file(db, load_context(settings, db), files, by=by or default_user(),
                           title=strip_controls(title) if title else None, issued=issued, issuer=issuer)
     _print_outcome(outcome)

@@ -189,12 +189,14 @@ def _stored_meta(stored: dict[str, Any], fresh: NoticeMeta) -> NoticeMeta:
     return NoticeMeta(stored["title"], stored.get("doc_no") or fresh.doc_no, issued, stored.get("issuer"), period)
 
 
-def import_file(db: Database, ctx: Context, path: Path, *, by: str, title: str | None = None,
+def import_file(db: Database, ctx: Context, path: Path | Sequence[Path], *, by: str, title: str | None = None,
                 issued: date | None = None, issuer: str | None = None) -> Outcome:
-    """A notice that came by e-mail or on paper (scanned): read with the same parsers as crawled ones."""
-    data = Path(path).read_bytes()
-    return ingest(db, ctx, [Incoming(data, Path(path).name)], origin="import", by=by, title=title, issued=issued,
-                  issuer=issuer)
+    """A notice that came by e-mail or on paper (scanned): read with the same parsers as crawled ones.
+
+    Several paths are one notice (a page saved from a browser and its attachments)."""
+    paths = [Path(path)] if isinstance(path, (str, Path)) else [Path(p) for p in path]
+    files = [Incoming(p.read_bytes(), p.name) for p in paths]
+    return ingest(db, ctx, files, origin="import", by=by, title=title, issued=issued, issuer=issuer)
 
 
 def save_crawled(db: Database, settings: Settings, page_html: bytes | str, url: str, fetched_at: str,
