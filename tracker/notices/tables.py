@@ -41,7 +41,8 @@ def _continues_header(row: tuple[str, ...], unit_col: int, header: tuple[str, ..
     """A row under the header that is still header: no numbers, the unit cell empty or the same."""
     if any(NUMBER.match(squash(c)) for c in row):
         return False
-    return not row[unit_col] or row[unit_col] == header[unit_col]
+    cell = row[unit_col] if unit_col < len(row) else ""
+    return not cell or cell == header[unit_col]
 
 
 def shape(table: Table, rules: NoticeRules) -> Shape | None:
