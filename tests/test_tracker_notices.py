@@ -166,6 +166,8 @@ def test_prose_rankings_in_their_written_forms(ctx) -> None:
         ("wujin", "第2名"), ("liyang", "第3名")]
     assert _prose(ctx, "各县市区总工会排名：常州市天宁区总工会、常熟市总工会并列第一名，常州市钟楼区总工会第十二名。", year)[0] == [
         ("tianning", "第1名")]
+    assert _prose(ctx, "县（市、区）工会排名：常州市金坛区总工会（第一名）、太仓市总工会（第二名）、常州市新北区总工会（第三名）。",
+                  year)[0] == [("jintan", "第1名"), ("xinbei", "第3名")]
     assert _prose(ctx, "各单位排名情况见附件。", year)[0] == []
     found, notes = _prose(ctx, "各县市区总工会排名：溧阳市总工会第一名。", "关于2024年10月全省工会信息采用情况的通报")
     assert found == [] and any("不是年度排名" in n for n in notes)

@@ -80,6 +80,23 @@ def match_unit(vocab: Vocabulary, text: str, day: date) -> tuple[str | None, boo
     return None, bool(units) or "常州" in text
 
 
+BRACKETS = "（）()【】[]「」"
+
+
+def _chunk(text: str) -> str:
+    """A piece of a sentence as shown for a row: no separators or brackets at its ends."""
+    return text.strip(" ，,；;。、：:" + BRACKETS)
+
+
+def _names_in(text: str) -> list[tuple[str, str]]:
+    """(name, the sentence piece it came from) for each name listed in `text`."""
+    out = []
+    for sentence in re.split(r"[，,；;。]", text):
+        names = re.sub(r"(并列|同列)$", "", _chunk(sentence))
+        out += [(n, _chunk(sentence)) for n in (_chunk(x) for x in NAME_SPLIT.split(names)) if n]
+    return out
+
+
 def _key(*parts: object) -> str:
     return hashlib.sha256("|".join(squash(str(p)) for p in parts).encode()).hexdigest()[:24]
 
@@ -226,28 +243,25 @@ class Proposer:
     # --- prose rankings -----------------------------------------------------------------------------
 
     def prose(self, doc: Document) -> None:
-        """Rankings written as sentences: “……排名：A、B并列第一名，C第三名……” or “前十名为：A、B、C”."""
+        """Rankings written as sentences: “……排名：A、B并列第一名，C第三名”, “A（第一名）、B（第二名）”,
+        or an ordered list “前十名依次为：A、B、C”."""
+        source = f"{doc.filename} 正文"
         for line in doc.text.split("\n"):
             lead = next((w for w in self.rules.ranking_lead_words if w in line), None)
             if lead is None:
                 continue
             rest = line[line.index(lead) + len(lead):].lstrip("：:为是依次分别")
-            ordered = not RANK.search(rest)
-            if ordered and "前" not in lead:
-                continue  # “排名情况见附件”: no ranks written here
-            position = 0
-            for sentence in re.split(r"[，,；;。]", rest):
-                if not sentence.strip():
-                    continue
-                m = RANK.search(sentence)
-                names = sentence[:m.start()] if m else sentence
-                for name in filter(None, (n.strip(" ：:") for n in NAME_SPLIT.split(re.sub(r"(并列|同列)$", "",
-                                                                                            names.strip())))):
-                    position += 1
-                    rank = f"第{position}名" if ordered else (m.group(0) if m else "")
-                    if not rank:
-                        continue
-                    self._ranked(rank, name, f"{doc.filename} 正文", None, sentence.strip())
+            if RANK.search(rest) is None:
+                if "前" in lead:  # “排名情况见附件” has no ranks; “前十名为：……” is in order
+                    for position, (name, chunk) in enumerate(_names_in(rest), start=1):
+                        self._ranked(f"第{position}名", name, source, None, chunk)
+                continue
+            begin = 0
+            for m in RANK.finditer(rest):
+                # The names a rank belongs to run from the previous rank to this one: “A、B并列第一名”.
+                for name, _ in _names_in(rest[begin:m.start()]):
+                    self._ranked(m.group(0), name, source, None, _chunk(rest[begin:m.end()]))
+                begin = m.end()
 
     def run(self, docs: Sequence[Document]) -> Reading:
         for doc in docs:
