@@ -68,17 +68,29 @@ def _clause_names(ctx: Context) -> dict[str, str]:
     return {c.id: c.name for rules in ctx.book.versions for c in rules.clauses}
 
 
-def _proposal_table(rows: list[dict[str, Any]], ctx: Context, title: str) -> Table:
+def _status(p: dict[str, Any]) -> str:
+    """The state in words, with the entries a confirmation made or the reason for rejecting."""
+    text = STATUS_NAMES.get(p["status"], p["status"])
+    entries = json.loads(p["entry_ids"] or "[]")
+    if p["status"] == "confirmed" and entries:
+        text += f"（录入 #{'、#'.join(map(str, entries))}）"
+    elif p["status"] == "rejected" and p["reason"]:
+        text += f"：{p['reason']}"
+    return text
+
+
+def _proposal_table(rows: list[dict[str, Any]], ctx: Context, title: str, *, with_notice: bool = True) -> Table:
     names = _clause_names(ctx)
     table = Table(title=title)
-    for header in ("编号", "通报", "条款", "单位", "分", "状态", "日期", "内容", "出处"):
+    headers = ("编号", "通报", "条款", "单位", "分", "状态", "日期", "内容", "出处")
+    for header in headers if with_notice else tuple(h for h in headers if h != "通报"):
         table.add_column(header, overflow="fold")
     for p in rows:
         unit = ctx.registry.name_of(p["unit_id"]) or f"未认出：{p['unit_text']}"
         where = p["source"] + (f" 第{p['row_number']}行" if p["row_number"] else "")
-        table.add_row(str(p["id"]), f"#{p['notice_id']} {p['notice_title']}", names.get(p["clause"], p["clause"]),
-                      unit, str(_points(p["points"])), STATUS_NAMES.get(p["status"], p["status"]), p["date"],
-                      p["title"], f"{where}：{p['row']}")
+        cells = [str(p["id"]), f"#{p['notice_id']} {p['notice_title']}", names.get(p["clause"], p["clause"]), unit,
+                 str(_points(p["points"])), _status(p), p["date"], p["title"], f"{where}：{p['row']}"]
+        table.add_row(*(cells if with_notice else cells[:1] + cells[2:]))
     return table
 
 
@@ -145,7 +157,7 @@ def notice_show(settings: Settings, notice_id: int) -> None:
             click.echo(f"    {note}")
     rows = records.list_proposals(db, notice_id=notice_id)
     if rows:
-        console_for().print(_proposal_table(rows, ctx, f"建议（{len(rows)} 条）"))
+        console_for().print(_proposal_table(rows, ctx, f"建议（{len(rows)} 条）", with_notice=False))
     else:
         click.echo("  没有建议。" + ("请对照原件用 xinxi entry add 录入。" if n["status"] == "needs_typing" else ""))
 
