@@ -252,6 +252,7 @@ def test_a_page_saved_without_its_attachments_says_which_to_fetch(db, ctx) -> No
         "下载后用 xinxi notice import 导入" for name, label in (("q4-items.doc", "采用信息目录"),
                                                              ("q4-counts.pdf", "各单位采用情况"))]
     assert records.get_notice(db, outcome.notice_id)["status"] == "missing_files"
+    assert [n["id"] for n in records.waiting_notices(db)] == [outcome.notice_id]
 
 
 def test_a_word_table_with_merged_header_cells_reads_as_a_multi_level_count_table(db, ctx) -> None:

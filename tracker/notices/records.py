@@ -132,6 +132,11 @@ def list_notices(db: Database) -> list[dict[str, Any]]:
         "FROM notices n ORDER BY coalesce(n.date, n.created_at) DESC, n.id DESC")]
 
 
+def waiting_notices(db: Database) -> list[dict[str, Any]]:
+    """Notices a person must look at: proposals waiting for confirmation, a scan to type in, files not received."""
+    return [n for n in list_notices(db) if n["proposed"] or n["status"] in ("needs_typing", "missing_files")]
+
+
 def notice_files(db: Database, notice_id: int) -> list[dict[str, Any]]:
     return [dict(r) for r in db.query("SELECT * FROM notice_files WHERE notice_id = ? ORDER BY stored_at, filename",
                                       [notice_id])]
