@@ -15,8 +15,8 @@ from tracker import store
 from tracker.entries import Checker
 from tracker.errors import XinxiError
 from tracker.notices import records
-from tracker.notices.propose import WEBSITE_CLAUSE, norm_title
-from tracker.notices.service import PROVINCIAL_SITES, Context
+from tracker.notices.propose import WEBSITE_CLAUSE, already_crawled
+from tracker.notices.service import Context, credited
 from tracker.units import UnknownUnit
 
 
@@ -44,13 +44,8 @@ def entries_for(p: dict[str, Any], unit_id: str) -> list[dict[str, Any]]:
 def _already_crawled(db: Database, p: dict[str, Any]) -> str | None:
     if p["clause"] != WEBSITE_CLAUSE or p["kind"] != "item":
         return None
-    mine = norm_title(p["title"])
-    for row in records.crawled_provincial(db, PROVINCIAL_SITES):
-        theirs = norm_title(row["title"] or "")
-        if theirs and (mine == theirs or (min(len(mine), len(theirs)) >= 8 and (mine in theirs or theirs in mine))) \
-                and row["date"] == p["date"]:
-            return f"{row['site']}/{row['id']}"
-    return None
+    period = (p["period_start"], p["period_end"]) if p.get("period_start") else None
+    return already_crawled(p["title"], p["date"], credited(db), period)
 
 
 @dataclass

@@ -63,6 +63,23 @@ def norm_title(text: str) -> str:
     return TITLE_NOISE.sub("", text or "")
 
 
+def same_title(mine: str, theirs: str) -> bool:
+    """Two normalised titles name the same item: equal, or one holds the other (a unit prefix added or cut)."""
+    return mine == theirs or (min(len(mine), len(theirs)) >= 8 and (mine in theirs or theirs in mine))
+
+
+def already_crawled(title: str, day: str, credited: Sequence[Credited], period: tuple[str, str] | None) -> str | None:
+    """The crawled, credited article (site/id) a website item is: same title, same day or within the period."""
+    mine = norm_title(title)
+    if len(mine) < 6:
+        return None
+    for c in credited:
+        in_time = c.day == day or (period is not None and period[0] <= c.day <= period[1])
+        if in_time and same_title(mine, norm_title(c.title)):
+            return c.ref
+    return None
+
+
 def match_unit(vocab: Vocabulary, text: str, day: date) -> tuple[str | None, bool]:
     """(the one unit `text` names, whether it is a Changzhou body at all); other cities give (None, False)."""
     units: list[str] = []
@@ -118,7 +135,7 @@ class Proposer:
     def __init__(self, meta: NoticeMeta, rules: NoticeRules, book: RuleBook, vocab: Vocabulary,
                  credited: Sequence[Credited] = ()) -> None:
         self.meta, self.rules, self.book, self.vocab = meta, rules, book, vocab
-        self.credited = [(norm_title(c.title), c.day, c.ref) for c in credited]
+        self.credited = credited
         self.credited_units = [(c.unit_id, c.day) for c in credited]
         self.reading = Reading()
         self.others = 0
@@ -151,17 +168,9 @@ class Proposer:
 
     def crawled(self, title: str, day: date) -> str | None:
         """The crawled article this website item already counts as, if any."""
-        mine = norm_title(title)
-        if len(mine) < 6:
-            return None
         period = self.meta.period
-        for theirs, when, ref in self.credited:
-            same = mine == theirs or (min(len(mine), len(theirs)) >= 8 and (mine in theirs or theirs in mine))
-            in_time = when == day.isoformat() or (period is not None and
-                                                  period.start.isoformat() <= when <= period.end.isoformat())
-            if same and in_time:
-                return ref
-        return None
+        return already_crawled(title, day.isoformat(), self.credited,
+                               (period.start.isoformat(), period.end.isoformat()) if period else None)
 
     def _uncrawled(self, unit_text: str, n: int, day: date, source: str, number: int) -> int:
         """A website count less the items of that unit already credited from the crawl in the period."""

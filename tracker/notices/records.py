@@ -151,8 +151,8 @@ def list_proposals(db: Database, *, notice_id: int | None = None, status: str | 
     if status is not None:
         where.append("p.status = ?")
         params.append(status)
-    sql = ("SELECT p.*, n.title AS notice_title, n.doc_no AS notice_doc_no, n.date AS notice_date "
-           "FROM notice_proposals p JOIN notices n ON n.id = p.notice_id"
+    sql = ("SELECT p.*, n.title AS notice_title, n.doc_no AS notice_doc_no, n.date AS notice_date, "
+           "n.period_start, n.period_end FROM notice_proposals p JOIN notices n ON n.id = p.notice_id"
            + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY p.notice_id, p.id")
     return [dict(r) for r in db.query(sql, params)]
 
@@ -167,7 +167,8 @@ def get_proposal(db: Database, proposal_id: int) -> dict[str, Any]:
 def list_proposals_by_ids(db: Database, ids: Sequence[int]) -> list[dict[str, Any]]:
     marks = ", ".join("?" for _ in ids)
     return [dict(r) for r in db.query(
-        "SELECT p.*, n.title AS notice_title, n.doc_no AS notice_doc_no, n.date AS notice_date FROM notice_proposals p "
+        "SELECT p.*, n.title AS notice_title, n.doc_no AS notice_doc_no, n.date AS notice_date, n.period_start, "
+        "n.period_end FROM notice_proposals p "
         f"JOIN notices n ON n.id = p.notice_id WHERE p.id IN ({marks}) ORDER BY p.id", list(ids))]
 
 

@@ -94,7 +94,8 @@ def _read(item: Incoming) -> tuple[Document | None, str, str | None]:
     return doc, "read", None
 
 
-def _credited(db: Database) -> list[Credited]:
+def credited(db: Database) -> list[Credited]:
+    """Provincial website articles already credited from the crawl."""
     return [Credited(r["title"] or "", r["date"] or "", f"{r['site']}/{r['id']}", r["unit_id"])
             for r in records.crawled_provincial(db, PROVINCIAL_SITES)]
 
@@ -144,7 +145,7 @@ def ingest(db: Database, ctx: Context, files: Sequence[Incoming], *, origin: str
                 outcome.needs_typing.append(f"{item.filename}：{detail}")
             elif status == "unreadable":
                 outcome.unreadable.append(f"{item.filename}：{detail}")
-        reading = Proposer(meta, ctx.rules, ctx.book, ctx.vocab, _credited(db)).run(docs)
+        reading = Proposer(meta, ctx.rules, ctx.book, ctx.vocab, credited(db)).run(docs)
         outcome.proposed = records.add_proposals(db, notice_id, reading.proposals)
         outcome.known = len(reading.proposals) - len(outcome.proposed)
         missing = _missing_attachments(docs, files, url)
