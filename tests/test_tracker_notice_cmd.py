@@ -143,3 +143,15 @@ def test_a_saved_page_and_its_attachments_import_as_one_notice(xinxi) -> None:
     assert "通报 #1（新登记）：关于2024年第四季度全省工会信息采用情况的通报" in out.stdout and "新建议 4 条" in out.stdout
     assert "没有一同收到" not in out.stdout
     assert {r["notice"] for r in listed(xinxi)} == {"关于2024年第四季度全省工会信息采用情况的通报"}
+
+
+def test_a_count_becomes_that_many_entries(xinxi) -> None:
+    xinxi("notice", "import", str(SAMPLES / "q3-counts.xlsx"), "--title", "关于2024年第三季度全省工会信息采用情况的通报",
+          "--date", "2024-10-12")
+    website = next(r for r in listed(xinxi) if r["unit"] == "溧阳市总工会" and r["clause"] == "provincial.website")
+    assert (website["count"], website["points"]) == (4, 12)
+    assert "录入 #1、#2、#3、#4" in xinxi("notice", "confirm", str(website["id"])).stdout
+    lines = explain(xinxi, "溧阳市总工会")
+    assert [(line["title"], line["points"], line["date"]) for line in lines] == [
+        (f"省总网站采用 第 {k}/4 条", 3, "2024-09-30") for k in range(1, 5)]
+    assert lines[0]["evidence"].startswith("通报《关于2024年第三季度全省工会信息采用情况的通报》（2024-10-12）；q3-counts.xlsx 工作表")

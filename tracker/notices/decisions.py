@@ -36,8 +36,9 @@ def entries_for(p: dict[str, Any], unit_id: str) -> list[dict[str, Any]]:
     """The score entries one proposal stands for (a count of n is n entries)."""
     base = {"unit_id": unit_id, "kind": p["clause"], "date": p["date"], "evidence": evidence(p),
             "note": f"通报建议 #{p['id']}" + (f"，{p['issue_no']}" if p.get("issue_no") else "")}
-    if p["kind"] == "count" and p["count"] > 1:
-        return [{**base, "title": f"{p['title']}（第 {k}/{p['count']} 条）"} for k in range(1, p["count"] + 1)]
+    if p["kind"] == "count":
+        # Entries must differ to be told apart (and not refused as duplicates): number them within the row.
+        return [{**base, "title": f"{p['outlet']}采用 第 {k}/{p['count']} 条"} for k in range(1, p["count"] + 1)]
     return [{**base, "title": p["title"]}]
 
 
