@@ -305,3 +305,27 @@ def test_a_sheet_claiming_a_million_rows_is_read_within_bounds(db, ctx) -> None:
                      title="关于2024年一季度信息采用情况的通报")
     assert [(p["unit_id"], p["count"]) for p in records.list_proposals(db, notice_id=outcome.notice_id)] == [
         ("liyang", 2)]
+
+
+def test_a_word_file_holding_only_a_scanned_picture_needs_typing_in(db, ctx) -> None:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_picture(io.BytesIO(_png()))
+    out = io.BytesIO()
+    document.save(out)
+    outcome = ingest(db, ctx, [Incoming(out.getvalue(), "扫描.docx")], origin="import", by="测试",
+                     title="关于2024年第二季度全省工会信息采用情况的通报")
+    assert outcome.needs_typing == ["扫描.docx：Word 文件中只有图片（扫描件），需要人工录入"]
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("1", (40, 20), 1).save(out, "PNG")
+    return out.getvalue()

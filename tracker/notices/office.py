@@ -63,6 +63,8 @@ def parse_docx(data: bytes, filename: str) -> Document:
         rows = [tuple(cell_text(c.text) for c in row.cells) for row in block.rows]
         if len(_keep(rows)) >= 2:
             tables.append(Table(f"表{len(tables) + 1}", lines[-1] if lines else "", _keep(rows)))
+    if not lines and not tables and document.inline_shapes:
+        return Document(filename, "docx", needs_typing="Word 文件中只有图片（扫描件），需要人工录入")
     return Document(filename, "docx", "\n".join(lines), tuple(tables))
 
 
