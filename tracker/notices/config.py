@@ -51,12 +51,6 @@ class NoticeRules:
         return None
 
 
-def _known(sec: Section, allowed: tuple[str, ...]) -> None:
-    for name in sec.data:
-        if name not in allowed:
-            raise sec.error(name, f"未知的设置；可用：{'、'.join(allowed)}")
-
-
 def _words(sec: Section, name: str, *, required: bool = True) -> tuple[str, ...]:
     words = tuple(w.strip() for w in sec.strings(name))
     if required and not words:
@@ -71,9 +65,9 @@ def load_notice_rules(config_dir: Path | str, clause_ids: set[str] | None = None
     """Read config_dir/notices.toml; with `clause_ids`, every clause it names must exist in the rules."""
     path = Path(config_dir) / NOTICES_FILE
     top = Section(path, read_toml(path))
-    _known(top, ("select", "outlets", "ranking", "columns"))
+    top.only("select", "outlets", "ranking", "columns")
     select = top.table("select", required=True)
-    _known(select, ("title_words",))
+    select.only("title_words")
     outlets_sec = top.table("outlets", required=True)
     outlets: dict[str, str] = {}
     for word in outlets_sec.data:
@@ -86,7 +80,7 @@ def load_notice_rules(config_dir: Path | str, clause_ids: set[str] | None = None
     if not outlets:
         raise top.error("outlets", "至少要有一个采用载体")
     ranking = top.table("ranking", required=True)
-    _known(ranking, ("clause", "top", "lead_words"))
+    ranking.only("clause", "top", "lead_words")
     ranking_clause = ranking.get("clause", str, required=True)
     if clause_ids is not None and ranking_clause not in clause_ids:
         raise ranking.error("clause", f"考评办法中没有条款 {ranking_clause!r}")
@@ -94,7 +88,7 @@ def load_notice_rules(config_dir: Path | str, clause_ids: set[str] | None = None
     if top_n <= 0:
         raise ranking.error("top", f"应为正整数，实为 {top_n}")
     columns_sec = top.table("columns", required=True)
-    _known(columns_sec, (*COLUMN_ROLES, "not_counts"))
+    columns_sec.only(*COLUMN_ROLES, "not_counts")
     columns = {role: _words(columns_sec, role, required=role in ("unit", "title")) for role in COLUMN_ROLES}
     return NoticeRules(
         path=path,
