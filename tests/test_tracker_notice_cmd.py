@@ -155,3 +155,23 @@ def test_a_count_becomes_that_many_entries(xinxi) -> None:
     assert [(line["title"], line["points"], line["date"]) for line in lines] == [
         (f"省总网站采用 第 {k}/4 条", 3, "2024-09-30") for k in range(1, 5)]
     assert lines[0]["evidence"].startswith("通报《关于2024年第三季度全省工会信息采用情况的通报》（2024-10-12）；q3-counts.xlsx 工作表")
+
+
+HUGE = "99999999999999999999"
+
+
+def test_numbers_out_of_range_are_one_line(db, db_path) -> None:
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    for argv, line in (
+        (("notice", "confirm", HUGE), f"错误：'建议编号' 的值无效：建议编号应在 1 到 9223372036854775807 之间，实为 {HUGE}"),
+        (("notice", "reject", "0", "--reason", "x"), "错误：'建议编号' 的值无效：建议编号应在 1 到 9223372036854775807 之间，实为 0"),
+        (("notice", "show", f"#{HUGE}"),
+         f"错误：'通报编号' 的值无效：通报编号应在 1 到 9223372036854775807 之间，实为 #{HUGE}"),
+        (("notice", "confirm", "--all-proposed", HUGE),
+         f"错误：'--all-proposed' 的值无效：通报编号应在 1 到 9223372036854775807 之间，实为 {HUGE}"),
+    ):
+        result = CliRunner().invoke(cli, ["--db", str(db_path), *argv])
+        assert (result.exit_code, result.output.splitlines()) == (2, [line])

@@ -13,6 +13,7 @@ from rich.table import Table
 from scoring import PeriodError, parse_date
 from tracker import store
 from tracker.cli import CREATES_DB, cli, shown_time, with_settings
+from tracker.cli.params import SQLITE_MAX_INT, OutOfRange
 from tracker.cli.score_cmd import by_option, console_for, default_user
 from tracker.config import Settings
 from tracker.errors import XinxiError
@@ -32,14 +33,27 @@ class NoticeCommandError(XinxiError):
     """A notice command given something it cannot act on."""
 
 
-def _ids(values: tuple[str, ...]) -> list[int]:
-    out = []
-    for value in values:
-        text = value.strip().lstrip("#")
-        if not text.isdigit():
-            raise NoticeCommandError(f"编号应为数字（见 xinxi notice list 的“编号”列），实为 {value!r}")
-        out.append(int(text))
-    return out
+class Number(click.ParamType):
+    """A proposal's or a notice's number (`#12` accepted), range-checked before it reaches SQLite."""
+
+    def __init__(self, name: str, where: str) -> None:
+        self.name, self.where = name, where
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number: int | None = value
+        else:
+            text = str(value).strip().lstrip("#")
+            number = int(text) if text.isascii() and text.isdigit() else None
+            if number is None:
+                self.fail(f"{self.name}应为数字（见 {self.where} 的“编号”列），实为 {value!r}", param, ctx)
+        if not 1 <= number <= SQLITE_MAX_INT:
+            raise OutOfRange(f"{self.name}应在 1 到 {SQLITE_MAX_INT} 之间，实为 {value}", ctx, param)
+        return number
+
+
+PROPOSAL = Number("建议编号", "xinxi notice list")
+NOTICE = Number("通报编号", "xinxi notice list 或 show")
 
 
 def _points(value: float | None) -> int | float | None:
@@ -102,7 +116,7 @@ def notice_group() -> None:
 @notice_group.command("list")
 @click.option("--status", type=click.Choice(("proposed", "confirmed", "rejected", "all")), default="all",
               show_default=True, help="只列出这种状态的建议：待确认、已确认、不采纳或全部。")
-@click.option("--notice", "notice_id", type=int, default=None, help="只列出这份通报的建议（通报编号）。")
+@click.option("--notice", "notice_id", type=NOTICE, default=None, help="只列出这份通报的建议（通报编号）。")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON 数组（每条建议一项），供脚本读取。")
 @with_settings
 def notice_list(settings: Settings, status: str, notice_id: int | None, as_json: bool) -> None:
@@ -128,7 +142,7 @@ def notice_list(settings: Settings, status: str, notice_id: int | None, as_json:
 
 
 @notice_group.command("show")
-@click.argument("notice_id", type=int)
+@click.argument("notice_id", type=NOTICE, metavar="通报编号")
 @with_settings
 def notice_show(settings: Settings, notice_id: int) -> None:
     """一份通报：文号、日期、期间、原始文件、读出的建议和未建议的内容。"""
@@ -163,17 +177,17 @@ def notice_show(settings: Settings, notice_id: int) -> None:
 
 
 @notice_group.command("confirm")
-@click.argument("proposal_ids", nargs=-1)
-@click.option("--all-proposed", "notice_id", type=int, default=None, metavar="通报编号",
+@click.argument("proposal_ids", nargs=-1, type=PROPOSAL, metavar="建议编号")
+@click.option("--all-proposed", "notice_id", type=NOTICE, default=None, metavar="通报编号",
               help="确认这份通报的全部待确认建议。")
 @click.option("--unit", default=None, help="没有认出单位的建议：计给这个单位（编号或全称）。")
 @by_option
 @with_settings
-def notice_confirm(settings: Settings, proposal_ids: tuple[str, ...], notice_id: int | None, unit: str | None,
+def notice_confirm(settings: Settings, proposal_ids: tuple[int, ...], notice_id: int | None, unit: str | None,
                    by: str | None) -> None:
     """确认建议（可列多个编号）：每条成为一条手工录入，以通报为依据计分。"""
     db = store.open_db(settings.db_path)
-    ids = _ids(proposal_ids)
+    ids = list(proposal_ids)
     if notice_id is not None:
         records.get_notice(db, notice_id)
         ids += [p["id"] for p in records.list_proposals(db, notice_id=notice_id, status="proposed")]
@@ -194,14 +208,14 @@ def notice_confirm(settings: Settings, proposal_ids: tuple[str, ...], notice_id:
 
 
 @notice_group.command("reject")
-@click.argument("proposal_ids", nargs=-1, required=True)
+@click.argument("proposal_ids", nargs=-1, required=True, type=PROPOSAL, metavar="建议编号")
 @click.option("--reason", required=True, help="不采纳的理由（记入记录）。")
 @by_option
 @with_settings
-def notice_reject(settings: Settings, proposal_ids: tuple[str, ...], reason: str, by: str | None) -> None:
+def notice_reject(settings: Settings, proposal_ids: tuple[int, ...], reason: str, by: str | None) -> None:
     """不采纳建议（已确认的会撤销其录入）。"""
     db = store.open_db(settings.db_path)
-    for pid, what in reject(db, _ids(proposal_ids), reason=reason.strip(), by=by or default_user()).items():
+    for pid, what in reject(db, list(proposal_ids), reason=reason.strip(), by=by or default_user()).items():
         click.echo(f"#{pid} {what}")
 
 
