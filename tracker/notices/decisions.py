@@ -73,7 +73,7 @@ def confirm(db: Database, ctx: Context, ids: Sequence[int], *, by: str, unit: st
     problems: list[str] = []
     result = Confirmed()
     planned: list[tuple[dict[str, Any], str | None, list[dict[str, Any]]]] = []
-    seen: list[dict[str, Any]] = []
+    seen = checker.seen()
     for pid in dict.fromkeys(ids):
         p = found[pid]
         if p["status"] == "confirmed":
@@ -95,7 +95,7 @@ def confirm(db: Database, ctx: Context, ids: Sequence[int], *, by: str, unit: st
         for raw in entries_for(p, unit_id):
             entry, errors = checker.check(raw, seen)
             problems.extend(f"#{pid}：{message}" for _, message in errors)
-            seen.append({**entry, "_row": f"建议 #{pid}"})
+            seen.add(entry, f"建议 #{pid} ")
             rows.append(entry)
         planned.append((p, unit_id, rows))
     if problems:
