@@ -329,3 +329,15 @@ def _png() -> bytes:
     out = io.BytesIO()
     Image.new("1", (40, 20), 1).save(out, "PNG")
     return out.getvalue()
+
+
+def test_a_package_declaring_more_than_a_notice_could_hold_is_not_unpacked(db, ctx) -> None:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"\0" * (60 * 1024 * 1024))
+    outcome = ingest(db, ctx, [Incoming(out.getvalue(), "炸弹.docx")], origin="import", by="测试",
+                     title="关于信息采用的通报")
+    assert outcome.unreadable == ["炸弹.docx：解压后有 60 MB（1 个部件），不像一份通报（可能已损坏），未读取"]

@@ -6,6 +6,7 @@ import io
 import shutil
 import subprocess
 import tempfile
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -20,12 +21,28 @@ from openpyxl import load_workbook
 from tracker.notices.model import Document, NoticeError, Table, cell_text
 
 ANTIWORD_TIMEOUT = 60
+# A notice's package (.docx/.xlsx) unpacks to a few MB; one declaring far more is damaged or a zip bomb.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_PARTS = 2000
 # A notice's table is a few hundred rows at most; a sheet claiming a million is formatting, or hostile.
 MAX_ROWS, MAX_COLS = 5000, 60
 
 
 class UnreadableFile(NoticeError):
     """A file that claims a format but cannot be opened as one."""
+
+
+def check_package(data: bytes, filename: str) -> None:
+    """Refuse an Office package whose zip directory declares more than a notice could hold, before unpacking."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        raise UnreadableFile(f"{filename}：文件已损坏（不是完整的 Office 文件）") from None
+    unpacked = sum(p.file_size for p in parts)
+    if len(parts) > MAX_PARTS or unpacked > MAX_UNPACKED_BYTES:
+        raise UnreadableFile(f"{filename}：解压后有 {unpacked // 1024 // 1024} MB（{len(parts)} 个部件），"
+                             "不像一份通报（可能已损坏），未读取")
 
 
 def _keep(rows: list[tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
@@ -48,6 +65,7 @@ def _docx_blocks(document: DocxDocument) -> list[Paragraph | DocxTable]:
 
 def parse_docx(data: bytes, filename: str) -> Document:
     """Paragraphs and tables of a .docx in reading order; a merged cell repeats over its span."""
+    check_package(data, filename)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception:  # python-docx raises several kinds for a damaged package
@@ -90,8 +108,11 @@ def _sheet_table(name: str, rows: list[tuple[str, ...]]) -> tuple[str, Table | N
 
 def parse_xlsx(data: bytes, filename: str) -> Document:
     """Every sheet of an .xlsx as one table; merged ranges repeat their first cell's value."""
+    check_package(data, filename)
     try:
-        wb = load_workbook(io.BytesIO(data), data_only=True)
+        with warnings.catch_warnings():  # openpyxl's English warnings stay off the office's screen
+            warnings.simplefilter("ignore")
+            wb = load_workbook(io.BytesIO(data), data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged file
         raise UnreadableFile(f"{filename}：打不开这个 Excel 文件（.xlsx 已损坏或不是 Excel 文件）") from None
     texts, tables = [], []
