@@ -341,3 +341,24 @@ def test_a_package_declaring_more_than_a_notice_could_hold_is_not_unpacked(db, c
     outcome = ingest(db, ctx, [Incoming(out.getvalue(), "炸弹.docx")], origin="import", by="测试",
                      title="关于信息采用的通报")
     assert outcome.unreadable == ["炸弹.docx：解压后有 60 MB（1 个部件），不像一份通报（可能已损坏），未读取"]
+
+
+def test_two_people_confirming_the_same_proposal_at_once_make_its_entry_once(db, db_path, settings, ctx) -> None:
+    import threading
+
+    from tracker.entries import exclusive
+    from tracker.notices.decisions import _confirm, confirm
+
+    ingest(db, ctx, [Incoming((SAMPLES / "annual-ranking.html").read_bytes(), "a.html")], origin="import", by="测试")
+    other: dict = {}
+
+    def second_person() -> None:
+        other["done"] = confirm(store.open_db(db_path), ctx, [1], by="乙")  # a connection of its own
+
+    worker = threading.Thread(target=second_person)
+    with exclusive(db):
+        worker.start()  # waits for the write lock held here
+        mine = _confirm(db, ctx, [1], by="甲", unit=None, today=None, lenient=False)
+    worker.join(timeout=60)
+    assert (mine.made, other["done"].made) == ({1: [1]}, {1: []})
+    assert [e["created_by"] for e in store.list_entries(db)] == ["甲"]

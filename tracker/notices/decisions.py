@@ -12,7 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from tracker import store
-from tracker.entries import Checker
+from tracker.entries import Checker, exclusive
 from tracker.errors import XinxiError
 from tracker.notices import records
 from tracker.notices.propose import WEBSITE_CLAUSE, already_crawled
@@ -58,7 +58,16 @@ class Confirmed:
 def confirm(db: Database, ctx: Context, ids: Sequence[int], *, by: str, unit: str | None = None,
             today: date | None = None, lenient: bool = False) -> Confirmed:
     """Confirm proposals, all or none; with `lenient` (a whole notice at once) those without a recognised
-    unit or already counted from the crawl are left waiting instead of stopping the rest."""
+    unit or already counted from the crawl are left waiting instead of stopping the rest.
+
+    Reading the proposals and the stored entries, checking and storing happen under the database's write
+    lock: two people confirming the same proposal at once make its entries once."""
+    with exclusive(db):
+        return _confirm(db, ctx, ids, by=by, unit=unit, today=today, lenient=lenient)
+
+
+def _confirm(db: Database, ctx: Context, ids: Sequence[int], *, by: str, unit: str | None,
+             today: date | None, lenient: bool) -> Confirmed:
     found = {p["id"]: p for p in records.list_proposals_by_ids(db, ids)}
     missing = [i for i in ids if i not in found]
     if missing:
@@ -100,14 +109,13 @@ def confirm(db: Database, ctx: Context, ids: Sequence[int], *, by: str, unit: st
         planned.append((p, unit_id, rows))
     if problems:
         raise DecisionError("未确认任何建议：" + "；".join(dict.fromkeys(problems)))
-    with db.atomic():
-        for p, unit_id, rows in planned:
-            if not rows:
-                result.made[p["id"]] = []
-                continue
-            entry_ids = store.add_entries(db, rows, by=by, source="notice")
-            records.decide(db, p["id"], status="confirmed", by=by, unit_id=unit_id, entry_ids=entry_ids)
-            result.made[p["id"]] = entry_ids
+    for p, unit_id, rows in planned:
+        if not rows:
+            result.made[p["id"]] = []
+            continue
+        entry_ids = store.add_entries(db, rows, by=by, source="notice")
+        records.decide(db, p["id"], status="confirmed", by=by, unit_id=unit_id, entry_ids=entry_ids)
+        result.made[p["id"]] = entry_ids
     return result
 
 
@@ -115,12 +123,12 @@ def reject(db: Database, ids: Sequence[int], *, reason: str, by: str) -> dict[in
     """Reject proposals: returns proposal id → what happened, in words."""
     if not reason.strip():
         raise DecisionError("请用 --reason 写明不采纳的理由")
-    found = {p["id"]: p for p in records.list_proposals_by_ids(db, ids)}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise DecisionError(f"没有建议 #{'、#'.join(map(str, missing))}（见 xinxi notice list）")
     done: dict[int, str] = {}
-    with db.atomic():
+    with exclusive(db):
+        found = {p["id"]: p for p in records.list_proposals_by_ids(db, ids)}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise DecisionError(f"没有建议 #{'、#'.join(map(str, missing))}（见 xinxi notice list）")
         for pid in dict.fromkeys(ids):
             p = found[pid]
             if p["status"] == "rejected":
@@ -132,4 +140,3 @@ def reject(db: Database, ids: Sequence[int], *, reason: str, by: str) -> dict[in
             records.decide(db, pid, status="rejected", by=by, reason=reason)
             done[pid] = f"已不采纳，撤销录入 #{'、#'.join(map(str, removed))}" if removed else "已不采纳"
     return done
-

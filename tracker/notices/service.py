@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from scoring import RuleBook
 from tracker import store
 from tracker.config import Settings
+from tracker.entries import exclusive
 from tracker.matching import Vocabulary, compile_vocabulary
 from tracker.notices import records
 from tracker.notices.config import NoticeRules, load_notice_rules
@@ -115,7 +116,9 @@ def ingest(db: Database, ctx: Context, files: Sequence[Incoming], *, origin: str
     hashes = [records.sha256(item.data) for item in files]
     day = meta.date.isoformat() if meta.date else None
     outcome = Outcome(None, meta.title, title_from_name=from_name)
-    with db.atomic():
+    # Finding the notice and adding to it happen under the write lock: the same notice arriving twice at
+    # once (a crawl and an import) is stored once.
+    with exclusive(db):
         notice_id = records.find_notice(db, url=url, hashes=hashes, doc_no=meta.doc_no, title=meta.title, day=day)
         values = {
             "title": meta.title, "doc_no": meta.doc_no, "date": day, "issuer": meta.issuer,
