@@ -190,19 +190,32 @@ def _signature(doc: Any, notice: NoticeText) -> list[Any]:
     return [*gaps, sign, dated]
 
 
-def _column_widths(rows: Sequence[Sequence[str]], size: float) -> list[float]:
-    """Each column as wide as its longest line (plus padding), shrunk in proportion if the table is too wide."""
-    widths = [max(text_width(row[i], size) for row in rows) + size * 1.5 for i in range(len(rows[0]))]
+def _column_widths(rows: Sequence[Sequence[str]], size: float, *, shrink: bool = True) -> list[float]:
+    """Each column as wide as its longest line (plus padding). A table too wide for the page first lets
+    headers wider than their figures wrap onto two lines, then narrows its widest column."""
+    pad = size * 1.5
+    body = [max((text_width(row[i], size) for row in rows[1:]), default=0.0) + pad for i in range(len(rows[0]))]
+    head = [text_width(text, size) + pad for text in rows[0]]
+    widths = [max(b, h) for b, h in zip(body, head, strict=True)]
+    for i in sorted(range(len(widths)), key=lambda i: body[i] - head[i]):
+        if sum(widths) <= TEXT_PT or head[i] <= body[i]:
+            break
+        half = size * -(-len(rows[0][i]) // 2) + pad   # the header on two lines
+        widths[i] = max(body[i], half, widths[i] - (sum(widths) - TEXT_PT))
     total = sum(widths)
-    if total > TEXT_PT:
+    if shrink and total > TEXT_PT:
         widest = max(range(len(widths)), key=widths.__getitem__)
         widths[widest] = max(size * 4, widths[widest] - (total - TEXT_PT))
     return widths
 
 
+TABLE_SIZES = (SMALL, 12.0, 10.5)   # 4号, 小4号, 5号: a wide table steps down rather than folding its names
+
+
 def _table(doc: Any, item: Attachment) -> Any:
     rows = [item.headers, *item.rows]
-    widths = _column_widths(rows, SMALL)
+    size = next((s for s in TABLE_SIZES if sum(_column_widths(rows, s, shrink=False)) <= TEXT_PT), TABLE_SIZES[-1])
+    widths = _column_widths(rows, size)
     table = doc.add_table(rows=len(rows), cols=len(item.headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -218,10 +231,10 @@ def _table(doc: Any, item: Attachment) -> Any:
             cell.width = Pt(widths[c])
             p = cell.paragraphs[0]
             p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-            p.paragraph_format.line_spacing = Pt(24)
+            p.paragraph_format.line_spacing = Pt(24 if size >= SMALL else 20)
             centred = r == 0 or c in item.numeric
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.LEFT
-            x.set_font(p.add_run(text), HEADING_FONT if r == 0 else BODY_FONT, SMALL)
+            x.set_font(p.add_run(text), HEADING_FONT if r == 0 else BODY_FONT, size)
     return table
 
 

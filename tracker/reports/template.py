@@ -13,7 +13,7 @@ FILE = "notice.toml"
 # Every placeholder a sentence may use; a misspelt one is named with its key when the file is loaded.
 FIELDS = frozenset({
     "期间", "年", "序号", "办法", "条数", "总分", "辖市区", "部室", "单位", "个数", "名次", "差额", "起始日", "截止日",
-    "名次句", "完成句", "未完成名单", "表扬名单", "开头", "附件",
+    "名次句", "完成句", "未完成名单", "表扬名单", "开头", "附件", "首年说明",
 })
 TABLES = {
     "head": ("issuer_mark", "document_number", "title", "main_recipients"),

@@ -126,10 +126,11 @@ def notice_text(board: Scoreboard, tpl: NoticeTemplate, *, dated: date, document
     items = len({line.evidence_id for r in board.results for line in r.lines})
     total = sum(r.total for r in board.results)
     basis = f"《常州市工会信息（网站通讯）工作考评修订办法》（{document}）" if document else "全市工会信息工作考评办法"
-    intro = tpl.fill("sentences.intro", **common, 办法=basis, 条数=items, 总分=fmt_points(total))
+    first = ""
     if counted_from is not None and board.period.start < counted_from <= board.period.end:
-        intro += tpl.fill("sentences.first_half_year", **common, 起始日=date_words(counted_from),
-                          截止日=f"{board.period.end.month}月{board.period.end.day}日")
+        first = tpl.fill("sentences.first_half_year", **common, 起始日=date_words(counted_from),
+                         截止日=f"{board.period.end.month}月{board.period.end.day}日")
+    intro = tpl.fill("sentences.intro", **common, 办法=basis, 条数=items, 总分=fmt_points(total), 首年说明=first)
     body = [Block("text", intro), Block("heading1", tpl.fill("sentences.results_heading", **common))]
 
     top = top_three(board)
