@@ -2,7 +2,8 @@
 
 `sign()` turns a draft into a `Byline`, including the unit that should be credited (`credit`). The credit
 follows domain.md: base-level unions count for their district, a bare 总工会 or a missing 来源 defers to the
-text, two units or a story by another body credit no one.
+text, a story by another body credits no one, and a joint byline credits its one unit when the other name is
+no unit (a municipal sector union beside 产业办).
 """
 
 from __future__ import annotations
@@ -183,8 +184,9 @@ def _nobody(rng: random.Random, draft: Draft, layout: str, force: Force) -> Byli
     source, label = _default_source(rng, layout, force)
     closing: tuple[str, ...] = ()
     if draft.kind == "joint":
-        closing = (f"({draft.author}、产业办)",)
-    elif draft.kind == "municipal" and rng.random() < 0.1:
+        # A municipal sector union is no unit: the one unit beside it, 产业办, is credited (issue 15).
+        return Byline(source, label, (f"({draft.author}、产业办)",), (), "", draft.credit)
+    if draft.kind == "municipal" and rng.random() < 0.1:
         closing = (f"(常州日报记者 {person(rng)})",)
     return Byline(source, label, closing, (), "", None)
 

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from crawler.replica.bylines import Byline, Force, sign
+from crawler.replica.openings import make_shaped, shape_of
 from crawler.replica.places import (
     DEPARTMENT_BY_COLUMN,
     DEPARTMENT_BY_NAME,
@@ -92,6 +93,7 @@ class Article:
     layout: str                         # 长者模式 layout: new | old
     charset: str = "utf-8"              # utf-8 | gbk (declared gb2312)
     status: int = 200                   # 404 for the article whose page is gone
+    shape: str | None = None            # the opening shape or trap it carries (openings.py), if any
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -257,6 +259,9 @@ def make_article(seed: int, index: int, per_day: float = ARTICLES_PER_DAY) -> Ar
     rng = random.Random(f"czgh-replica/{seed}/{index}")
     aid = FIRST_ID + 2 * index + rng.randrange(2)
     day = day_of(index, per_day)
+    shape = shape_of(index, QUIRK_MIN_ARTICLES)
+    if shape is not None:
+        return _shaped_article(seed, index, aid, day, shape)
     spec = QUIRK_AT.get(index) or _random_spec(rng)
     layout = spec.layout or ("old" if rng.random() < 0.5 else "new")
     draft = _draft(rng, day, spec)
@@ -271,6 +276,17 @@ def make_article(seed: int, index: int, per_day: float = ARTICLES_PER_DAY) -> Ar
         source_label=byline.label, closing=byline.closing, correspondents=byline.correspondents,
         blocks=tuple(blocks), expected_unit=byline.credit, experience=draft.experience, layout=layout,
         charset=spec.charset, status=spec.status,
+    )
+
+
+def _shaped_article(seed: int, index: int, aid: int, day: date, shape: str) -> Article:
+    """An article of one of the opening shapes and traps (openings.py), drawn from its own stream."""
+    shaped = make_shaped(random.Random(f"czgh-replica/{seed}/{index}/{shape}"), day, shape)
+    return Article(
+        index=index, id=aid, column_code=COLUMN_BY_KEY[shaped.column].code, column_keys=(shaped.column,),
+        date=day.isoformat(), title=shaped.title, subtitle=shaped.subtitle, source=shaped.source,
+        source_label=shaped.label, closing=shaped.closing, correspondents=(), blocks=shaped.paragraphs,
+        expected_unit=shaped.credit, experience=False, layout=shaped.layout, shape=shape,
     )
 
 

@@ -170,9 +170,9 @@ def other_story(rng: random.Random, day: date, body: str | None = None) -> Draft
 
 
 def joint_story(rng: random.Random, day: date, sector: str | None = None) -> Draft:
-    """A story signed by two bodies at once: no single unit can be credited without a human."""
+    """A story a municipal sector union signs with 产业办: 产业办 is the one unit named, and is credited."""
     sector = sector or rng.choice(SECTOR_UNIONS)
     topic = TOPICS[rng.choice(("skills", "safety", "warmth"))]
     values = _values(rng, day, sector, "全市", rng.choice(MUNICIPAL_FIRMS))
     paragraphs, phrase = _body(rng, topic, values, False)
-    return Draft("joint", f"{sector}{phrase}", None, list(paragraphs), None, author=sector)
+    return Draft("joint", f"{sector}{phrase}", None, list(paragraphs), "产业工会办公室", author=sector)
