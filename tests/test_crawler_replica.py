@@ -258,7 +258,8 @@ def test_every_quirk_is_present_and_findable() -> None:
     assert q("closing_bare_line").closing == ("市总女职工部",) and q("closing_bare_line").expected_unit == "女职工部"
     assert q("closing_unclosed").closing == ("(常州市金坛区总工会",)
     assert q("closing_two_units").closing == ("(市粮食局工联会、产业办)",)
-    assert q("closing_two_units").expected_unit is None and len(q("closing_two_lines").closing) == 2
+    # 市粮食局工联会 is no unit: the one unit beside it is credited (issue 15).
+    assert q("closing_two_units").expected_unit == "产业工会办公室" and len(q("closing_two_lines").closing) == 2
     assert q("subtitle").subtitle and q("subtitle").expected_unit.removesuffix("总工会")[:2] in q("subtitle").subtitle
     assert q("two_columns").column_keys == ("jcdt", "ghyw")
     assert [a.id for a in generate(2000, SEED).articles if len(a.column_keys) > 1] == [q("two_columns").id]

@@ -15,8 +15,9 @@ from tracker.config import DEFAULT_CONFIG_DIR
 from tracker.units import Registry, load_units
 
 FIXTURES = Path(__file__).parent / "fixtures"
-# Share of the real articles decided automatically. It may only go up: raise it when the engine improves.
-AUTOMATIC_FLOOR = 0.84
+# Shares decided automatically. They may only go up: raise them when the engine improves.
+AUTOMATIC_FLOOR = 0.84          # of the 25 real articles (21 should be credited: every one of them is decided)
+REPLICA_FLOOR = 0.994           # of the replica's creditable articles (3,000, seed 5); topic-only stories wait
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +85,7 @@ CASES = [
     ("unclosed bracket", facts("金坛区总工会", ("(常州市金坛区总工会",)), "jintan", "source", set()),
     ("unclosed bracket alone", facts(None, ("(常州市金坛区总工会",)), "jintan", "closing", set()),
     ("bare line without brackets", facts("总工会", ("市总女职工部",)), "women", "closing", set()),
-    ("two units in one byline", facts("总工会", ("(市粮食局工联会、产业办)",)), None, None, {"industry"}),
+    ("a unit beside a 工联会 in one byline", facts("总工会", ("(市粮食局工联会、产业办)",)), "industry", "closing", set()),
     ("two departments in one byline", facts(None, ("(市总组织部、保障工作部)",)), None, None,
      {"organization", "protection"}),
     ("unit line then person line", facts(None, ("(金坛西城街道总工会)", "(计杰)")), "jintan", "closing", set()),
@@ -225,6 +226,7 @@ def test_real_articles_quality_gate(engine, registry: Registry) -> None:
             wrong.append((item["url"], expected, result.unit_id, result.evidence))
     assert wrong == []                                   # a wrong unit is worse than review
     assert decided / len(items) >= AUTOMATIC_FLOOR
+    assert decided == sum(1 for item in items if item["expected_unit"])
 
 
 @pytest.mark.parametrize("item", real_articles(), ids=lambda item: item["url"].rsplit("/", 1)[-1])
@@ -251,4 +253,4 @@ def test_replica_ground_truth(engine, registry: Registry) -> None:
             if result.unit_id != expected:
                 wrong.append((article.id, expected, result.unit_id, result.evidence))
     assert wrong == []
-    assert decided / creditable >= 0.98
+    assert decided / creditable >= REPLICA_FLOOR

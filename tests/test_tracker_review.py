@@ -17,9 +17,11 @@ ARTICLES = [
     (101, "2023-06-01", "指前镇开展职工技能竞赛", None, ["(常州市金坛区指前镇总工会)"], "近日，指前镇总工会举办技能竞赛。"),
     (102, "2023-06-02", "罗溪镇总工会送清凉", "总工会", [], "6月1日，罗溪镇总工会开展送清凉活动。"),
     (103, "2019-09-18", "疗养院举办职工健康体检活动", "总工会", [], "近日，江苏省工人常州疗养院迎来一批职工。"),
+    # a 工联会 beside one unit: that unit is credited (issue 15)
     (104, "2022-04-01", "全市粮食系统职工技能比武", "总工会", ["(市粮食局工联会、产业办)"], "比武在市粮食局举行。"),
     (105, "2021-03-01", "粮食系统工会开展送温暖", None, ["(市粮食局工联会)"], "近日，慰问困难职工。"),
     (106, "2024-01-18", "劳动和经济工作培训", "劳经部", [], "全国总工会劳动和经济工作部举办培训。"),
+    (107, "2022-08-01", "粮食系统女职工技能比武", "总工会", ["(产业办、市总女职工部)"], "比武在市粮食局举行。"),
 ]
 
 
@@ -48,11 +50,11 @@ def effective(db, aid: int) -> tuple[str | None, str | None]:
 
 def test_pending_attribution_then_nothing_left(stored, registry) -> None:
     summary = review.attribute_pending(stored, registry)
-    assert (summary.total, summary.review, dict(summary.automatic)) == (6, 3, {"closing": 1, "gazetteer": 1,
+    assert (summary.total, summary.review, dict(summary.automatic)) == (7, 3, {"closing": 2, "gazetteer": 1,
                                                                               "source": 1})
     assert review.attribute_pending(stored, registry).total == 0
     assert store.review_queue_size(stored) == 3
-    assert [r["id"] for r in store.review_queue(stored)] == [103, 105, 104]   # oldest first
+    assert [r["id"] for r in store.review_queue(stored)] == [103, 105, 107]   # oldest first
 
 
 def test_credited_articles_shape(stored, registry) -> None:
@@ -84,7 +86,7 @@ def test_a_decision_survives_recrawl_and_reattribution(stored, registry) -> None
     store.save_batch(stored, "czgh", None, [article(*ARTICLES[2][:5], "近日，疗养院迎来职工。（修改）")])
     assert review.attribute_pending(stored, registry).total == 0
     summary = review.attribute_all(stored, registry)
-    assert summary.kept == 1 and summary.total == 5
+    assert summary.kept == 1 and summary.total == 6
     assert effective(stored, 103) == ("protection", "reviewer")
     assert store.review_queue_size(stored) == 2
 
@@ -112,15 +114,15 @@ def test_ignore_needs_a_reason_and_credits_nobody(stored, registry) -> None:
     assert effective(stored, 103) == (None, "reviewer")
     assert store.review_queue_size(stored) == 2
     counts = store.attribution_counts(stored)
-    assert counts == {"automatic": {"closing": 1, "gazetteer": 1, "source": 1}, "review": 2, "assigned": 0,
-                      "ignored": 1, "unattributed": 0, "total": 6}
+    assert counts == {"automatic": {"closing": 2, "gazetteer": 1, "source": 1}, "review": 2, "assigned": 0,
+                      "ignored": 1, "unattributed": 0, "total": 7}
 
 
 def test_a_taught_alias_reattributes_queued_articles(stored, registry) -> None:
     review.attribute_pending(stored, registry)
     taught = review.teach_alias(stored, registry, "(市粮食局工联会)", "产业办", by="王芳", note="粮食系统归产业办")
-    assert (taught.unit.id, taught.matched, taught.decided) == ("industry", 2, 2)
-    assert effective(stored, 104) == ("industry", "alias") and effective(stored, 105) == ("industry", "alias")
+    assert (taught.unit.id, taught.matched, taught.decided) == ("industry", 1, 1)
+    assert effective(stored, 104) == ("industry", "closing") and effective(stored, 105) == ("industry", "alias")
     with pytest.raises(review.ReviewError, match="已教过"):
         review.teach_alias(stored, registry, "市粮食局工联会", "industry", by="王芳")
     with pytest.raises(review.ReviewError, match="已是金坛区总工会"):
@@ -130,7 +132,8 @@ def test_a_taught_alias_reattributes_queued_articles(stored, registry) -> None:
     with pytest.raises(review.ReviewError, match="空格"):
         review.teach_alias(stored, registry, "金坛区尧塘街道总工会  沈剑", "jintan", by="王芳")
     summary = review.forget_alias(stored, registry, "市粮食局工联会", by="李强", reason="教错了")
-    assert summary.total == 6 and effective(stored, 104) == (None, None)
+    assert summary.total == 7 and effective(stored, 105) == (None, None)
+    assert effective(stored, 104) == ("industry", "closing")
 
 
 def test_article_references(stored, registry) -> None:
@@ -150,16 +153,16 @@ def test_attribution_fields_for_scripts(stored, registry) -> None:
     review.attribute_pending(stored, registry)
     review.ignore(stored, "103", by="王芳", reason="他人稿件")
     names = {u.id: u.name for u in registry}
-    fields = store.attribution_fields(stored, "czgh", [101, 103, 104], names)
+    fields = store.attribution_fields(stored, "czgh", [101, 103, 107], names)
     assert fields == {101: {"unit": "金坛区总工会", "attribution": "closing", "review": False},
                       103: {"unit": None, "attribution": "reviewer", "review": False},
-                      104: {"unit": None, "attribution": None, "review": True}}
+                      107: {"unit": None, "attribution": None, "review": True}}
 
 
 def test_summary_text(stored, registry) -> None:
     review.attribute_pending(stored, registry)
     text = review.summary_text(store.attribution_counts(stored))
-    assert text == "自动归属 3 篇（来源 1，结尾署名 1，地名 1），待人工审核 3 篇。"
+    assert text == "自动归属 4 篇（结尾署名 2，来源 1，地名 1），待人工审核 3 篇。"
 
 
 # --- the commands ---------------------------------------------------------------------------------
@@ -167,9 +170,9 @@ def test_summary_text(stored, registry) -> None:
 
 def test_attribute_command(stored, xinxi) -> None:
     out = xinxi("attribute").output
-    assert "本次处理 6 篇" in out and "待人工审核 3 篇" in out
+    assert "本次处理 7 篇" in out and "待人工审核 3 篇" in out
     data = json.loads(xinxi("attribute", "--all", "--json").output)
-    assert data["run"]["total"] == 6 and data["store"]["review"] == 3
+    assert data["run"]["total"] == 7 and data["store"]["review"] == 3
     assert json.loads(xinxi("attribute", "--since", "2023-01-01", "--json").output)["run"]["total"] == 3
     assert xinxi("attribute", "--all", "--since", "2023-01-01", ok=False).exit_code != 0
 
@@ -177,14 +180,14 @@ def test_attribute_command(stored, xinxi) -> None:
 def test_review_list_and_show(stored, xinxi) -> None:
     xinxi("attribute")
     rows = json.loads(xinxi("review", "list", "--json").output)
-    assert [r["id"] for r in rows] == [103, 105, 104]
+    assert [r["id"] for r in rows] == [103, 105, 107]
     joint = rows[2]
-    assert joint["closing_bylines"] == ["(市粮食局工联会、产业办)"] and "不止一个单位" in joint["evidence"]
+    assert joint["closing_bylines"] == ["(产业办、市总女职工部)"] and "不止一个单位" in joint["evidence"]
     assert joint["suggestions"][0]["unit_id"] == "industry" and joint["suggestions"][0]["unit"] == "产业工会办公室"
     table = xinxi("review", "list").output
-    assert "czgh/104" in table and "产业工会办公室" in table
-    shown = xinxi("review", "show", "104").output
-    assert "待人工审核" in shown and "(市粮食局工联会、产业办)" in shown and "建议 产业工会办公室" in shown
+    assert "czgh/107" in table and "产业工会办公室" in table
+    shown = xinxi("review", "show", "107").output
+    assert "待人工审核" in shown and "(产业办、市总女职工部)" in shown and "建议 产业工会办公室" in shown
     data = json.loads(xinxi("review", "show", "czgh/101", "--json").output)
     assert (data["unit"], data["attribution"], data["review"]) == ("金坛区总工会", "closing", False)
     assert data["engine"]["evidence"].startswith("结尾署名")
@@ -194,22 +197,22 @@ def test_review_decisions_by_command(stored, xinxi, db_path) -> None:
     xinxi("attribute")
     out = xinxi("review", "assign", "103", "保障工作部", "--note", "部门报送", "--by", "王芳").output
     assert "已将 czgh/103 归属 保障工作部（protection）" in out
-    assert "已标记 czgh/104 不计分" in xinxi("review", "ignore", "104", "--reason", "联合稿件", "--by", "王芳").output
+    assert "已标记 czgh/107 不计分" in xinxi("review", "ignore", "107", "--reason", "联合稿件", "--by", "王芳").output
     assert xinxi("review", "ignore", "105", ok=False).exit_code != 0          # --reason is required
     xinxi("attribute", "--all")
     shown = json.loads(xinxi("review", "show", "103", "--json").output)
     assert shown["unit"] == "保障工作部" and shown["decisions"][0]["decided_by"] == "王芳"
     assert shown["decisions"][0]["note"] == "部门报送"
-    assert "现在：待人工审核" in xinxi("review", "undo", "104", "--reason", "再看看", "--by", "李强").output
-    assert [r["id"] for r in json.loads(xinxi("review", "list", "--json").output)] == [105, 104]
-    history = xinxi("review", "show", "104").output
+    assert "现在：待人工审核" in xinxi("review", "undo", "107", "--reason", "再看看", "--by", "李强").output
+    assert [r["id"] for r in json.loads(xinxi("review", "list", "--json").output)] == [105, 107]
+    history = xinxi("review", "show", "107").output
     assert "李强 撤销：再看看" in history
 
 
 def test_review_alias_commands(stored, xinxi) -> None:
     xinxi("attribute")
     out = xinxi("review", "alias", "市粮食局工联会", "产业办", "--by", "王芳").output
-    assert "待审文章中有 2 篇含此文字，其中 2 篇已自动归属" in out
+    assert "待审文章中有 1 篇含此文字，其中 1 篇已自动归属" in out
     rows = json.loads(xinxi("review", "aliases", "--json").output)
     assert [(r["text"], r["unit_id"], r["created_by"]) for r in rows] == [("市粮食局工联会", "industry", "王芳")]
     assert "市粮食局工联会" in xinxi("review", "aliases").output
@@ -226,8 +229,8 @@ def test_articles_json_carries_the_credit(stored, xinxi) -> None:
     rows = {r["id"]: r for r in json.loads(xinxi("articles", "--json").output)}
     assert {aid: (r["unit"], r["attribution"], r["review"]) for aid, r in rows.items()} == {
         101: ("金坛区总工会", "closing", False), 102: ("新北区总工会", "gazetteer", False),
-        103: (None, "reviewer", False), 104: (None, None, True), 105: (None, None, True),
-        106: ("经济技术部", "source", False)}
+        103: (None, "reviewer", False), 104: ("产业工会办公室", "closing", False), 105: (None, None, True),
+        106: ("经济技术部", "source", False), 107: (None, None, True)}
     assert rows[101]["closing_bylines"] == ["(常州市金坛区指前镇总工会)"]   # the existing keys stay
 
 

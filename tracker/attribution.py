@@ -3,12 +3,15 @@
 The explicit statements come first: the 来源 field, the closing byline lines, the 通讯员 a reviewer taught.
 Where they name one unit and nothing contradicts them, that unit is credited. Where they are missing or
 generic (the CMS default 来源 “总工会”), the unions and places named in the title, subtitle and body decide,
-but only when one unit is clearly named and no other. Everything else goes to a person, with ranked
+but only when one unit is clearly named and no other; the opening alone (opening.py) decides when it names
+exactly one district and nothing there contradicts it. A joint byline credits its one unit when every other
+name in it is a known non-unit (a 工联会, a firm, a bureau). Everything else goes to a person, with ranked
 suggestions: a wrong unit is worse than a question.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,9 +24,13 @@ from tracker.matching import (
     Segment,
     Vocabulary,
     compile_vocabulary,
+    entry_units,
+    known_non_unit,
     sector_follows,
     union_follows,
 )
+from tracker.opening import Opening, first_sentences, read_opening
+from tracker.suggestions import Learned, merge
 from tracker.units import Registry
 
 # How a unit was decided: 来源 field, closing byline, a unit's name in the text (or a taught alias), a town or
@@ -32,6 +39,7 @@ METHODS = ("source", "closing", "alias", "gazetteer")
 STRONG, MEDIUM, WEAK = 3.0, 1.5, 0.5
 PART_FACTOR = {"标题": 2.0, "副标题": 2.0, "正文": 1.0}
 BODY_LIMIT = 4000  # the opening of a story names who it is about; far below that come quotes and leaders
+LEARNED_WEIGHT = 0.5  # how much the words of past decisions count beside the rules' own shares (which sum to 1)
 
 
 @dataclass(frozen=True)
@@ -81,20 +89,22 @@ class Attribution:
 
 @dataclass(frozen=True)
 class Engine:
-    """The registry and taught aliases, compiled once; `attribute` is the pure function over it."""
+    """The registry, taught aliases and words learned from decisions, compiled once; `attribute` is the pure
+    function over it."""
 
     registry: Registry
     vocabulary: Vocabulary
     taught: tuple[tuple[str, str], ...] = ()
+    learned: Learned | None = None
 
     def attribute(self, facts: ArticleFacts) -> Attribution:
         return attribute(facts, self)
 
 
-def compile_engine(registry: Registry, taught: Sequence[tuple[str, str]] = ()) -> Engine:
-    """Compile the registry and the taught aliases (text, unit id) for `attribute`."""
+def compile_engine(registry: Registry, taught: Sequence[tuple[str, str]] = (), learned: Learned | None = None) -> Engine:
+    """Compile the registry, the taught aliases (text, unit id) and what was learned from decisions."""
     taught = tuple((t, u) for t, u in taught)
-    return Engine(registry, compile_vocabulary(registry, taught), taught)
+    return Engine(registry, compile_vocabulary(registry, taught), taught, learned)
 
 
 # --- explicit statements: 来源, closing byline, 通讯员 --------------------------------------------------
@@ -109,24 +119,21 @@ class Claim:
     units: dict[str, bool] = field(default_factory=dict)   # unit id → named through a taught alias
     ambiguous: set[str] = field(default_factory=set)
     unknown: list[str] = field(default_factory=list)       # bodies that are not (known) units
+    non_units: list[str] = field(default_factory=list)     # bodies known to be no unit (工联会, firm, bureau)
     hints: set[str] = field(default_factory=set)           # units only weakly suggested (金坛 in a firm's name)
     generic: bool = False
 
 
-def _entry_units(entry: Entry, day: date) -> list[str]:
-    if entry.kind in ("union", "department", "taught", "area", "short_area"):
-        return [entry.unit_id] if entry.unit_id else []
-    if entry.kind in ("place", "short_place") and entry.place is not None and entry.place.valid_on(day):
-        return [entry.place.district]
-    return []
-
-
-def _read_segment(claim: Claim, seg: Segment, day: date) -> None:
+def _read_segment(claim: Claim, seg: Segment, day: date, registry: Registry) -> None:
     if seg.role == "generic":
         claim.generic = True
     elif seg.role in ("other", "unknown"):
-        claim.unknown.append(seg.text)
-        claim.hints.update(u for h in seg.hits for e in h.entries for u in _entry_units(e, day))
+        hints = {u for h in seg.hits for e in h.entries for u in entry_units(e, day)}
+        if known_non_unit(registry, seg, hints):
+            claim.non_units.append(seg.text)
+        else:
+            claim.unknown.append(seg.text)
+        claim.hints.update(hints)
     elif seg.role == "names":
         found: dict[str, bool] = {}
         entries = seg.entries or tuple(
@@ -135,7 +142,7 @@ def _read_segment(claim: Claim, seg: Segment, day: date) -> None:
         for entry in entries:
             if entry.kind == "ambiguous":
                 claim.ambiguous.update(entry.units)
-            for unit in _entry_units(entry, day):
+            for unit in entry_units(entry, day):
                 found[unit] = found.get(unit, False) or entry.kind == "taught"
         if not found and not claim.ambiguous:
             claim.unknown.append(seg.text)   # a town that belonged to no unit on that date
@@ -146,7 +153,7 @@ def _read_segment(claim: Claim, seg: Segment, day: date) -> None:
 def _claim(vocab: Vocabulary, where: str, text: str, day: date) -> Claim:
     claim = Claim(where, text)
     for seg in vocab.segments(text):
-        _read_segment(claim, seg, day)
+        _read_segment(claim, seg, day, vocab.registry)
     return claim
 
 
@@ -190,6 +197,7 @@ class TextReading:
     scores: dict[str, UnitScore] = field(default_factory=dict)
     ambiguous: set[str] = field(default_factory=set)       # units an ambiguous name in the text may mean
     other_bodies: list[str] = field(default_factory=list)  # non-units named in the title (疗养院, 文化宫)
+    hits: dict[str, tuple[str, list[Hit]]] = field(default_factory=dict)   # part → (text read, names found)
 
 
 def _read_text(vocab: Vocabulary, facts: ArticleFacts) -> TextReading:
@@ -200,28 +208,36 @@ def _read_text(vocab: Vocabulary, facts: ArticleFacts) -> TextReading:
         if not text:
             continue
         factor = PART_FACTOR[part]
-        for hit in vocab.scan(text):
+        hits = vocab.scan(text)
+        reading.hits[part] = (text, hits)
+        for hit in hits:
             best: dict[str, tuple[float, bool, str]] = {}
             for entry in hit.entries:
-                if entry.kind == "ambiguous":
+                kind = entry.kind
+                if kind == "ambiguous":
                     reading.ambiguous.update(entry.units)
                     continue
-                if entry.kind == "other" and part != "正文":
+                if kind == "other" and part != "正文":
                     reading.other_bodies.append(hit.text)
+                    continue
+                if kind in ("press", "other", "generic"):
                     continue
                 weighed = _weigh(entry, hit, text, part, facts.date)
                 if weighed and weighed[1] > best.get(weighed[0], (0.0, False, ""))[0]:
                     best[weighed[0]] = weighed[1:]
             for unit, (weight, strong, method) in best.items():
-                s = scores.setdefault(unit, UnitScore())
+                s = scores.get(unit)
+                if s is None:
+                    s = scores[unit] = UnitScore()
                 s.score += weight * factor
-                if strong and not s.strong:
-                    s.method = method
-                s.strong = s.strong or strong
-                if method == "alias" and strong:
-                    s.method = "alias"
-                if len(s.snippets) < 3 and f"{part}“{hit.text}”" not in s.snippets:
-                    s.snippets.append(f"{part}“{hit.text}”")
+                if strong:
+                    if not s.strong or method == "alias":
+                        s.method = method
+                    s.strong = True
+                if len(s.snippets) < 3:
+                    snippet = f"{part}“{hit.text}”"
+                    if snippet not in s.snippets:
+                        s.snippets.append(snippet)
     return reading
 
 
@@ -255,7 +271,8 @@ def _suggestions(claims: Sequence[Claim], text: Mapping[str, UnitScore],
 
 
 def _evidence(claims: Sequence[Claim], scores: Mapping[str, UnitScore], unit: str | None) -> str:
-    parts = [f"{c.where}“{c.text}”" for c in claims if c.units or c.unknown or c.ambiguous]
+    parts = [f"{c.where}“{c.text}”" + (f"（{'、'.join(c.non_units)}不是考评单位）" if c.units and c.non_units else "")
+             for c in claims if c.units or c.unknown or c.ambiguous or c.non_units]
     if unit and unit in scores:
         parts.append("、".join(scores[unit].snippets))
     return "；".join(p for p in parts if p)
@@ -283,8 +300,57 @@ def _no_claim(source: Claim | None) -> str:
     return f"来源“{source.text}”不是单位，结尾也没有单位署名"
 
 
+def _opening_parts(facts: ArticleFacts, reading: TextReading) -> list[tuple[str, str, list[Hit]]]:
+    """Title, subtitle and the body's first sentences, with the names already found in them."""
+    parts = [(part, *reading.hits[part]) for part in ("标题", "副标题") if part in reading.hits]
+    if "正文" in reading.hits:
+        body, hits = reading.hits["正文"]
+        start = first_sentences(body)
+        parts.append(("正文开头", start, [h for h in hits if h.end <= len(start)]))
+    return parts
+
+
+def _opening_decides(engine: Engine, facts: ArticleFacts, source: Claim | None, opening: Opening,
+                     claims: Sequence[Claim], scores: Mapping[str, UnitScore], ambiguous: Iterable[str]) -> Attribution:
+    """No explicit statement and no union named: the one district the opening names in full, if nothing objects."""
+    if len(opening.deciding) != 1:
+        why = f"{_no_claim(source)}，正文也没有明确提到哪个单位"
+        if opening.districts:
+            named = "、".join(x for v in opening.districts.values() for x in v)
+            why += f"（开头的{named}是简称或在引号里，不算数）"
+        return _review("；".join([why, *opening.objections[:3]]), claims, scores, ambiguous)
+    ((unit, snippets),) = opening.deciding.items()
+    if opening.objections:
+        return _review(f"开头提到{'、'.join(snippets)}，但{'；'.join(opening.objections[:3])}", claims, scores, ambiguous)
+    if any(u != unit and (s.strong or s.score > scores.get(unit, UnitScore()).score) for u, s in scores.items()):
+        return _review(f"开头提到{'、'.join(snippets)}，但正文还提到了别的单位", claims, scores, ambiguous)
+    result = _decided(engine, unit, "gazetteer", 0.6, claims, scores, facts.date)
+    if result.needs_review:
+        return result
+    return dataclasses.replace(result, evidence=f"{_no_claim(source)}；开头只提到一个辖市、区：{'、'.join(snippets)}，"
+                                                "没有别的辖市、区、市总工会、其他机构或全市")
+
+
 def attribute(facts: ArticleFacts, engine: Engine) -> Attribution:
     """Credit the article to one unit, or send it to review with ranked suggestions."""
+    result = _by_rules(facts, engine)
+    if not result.needs_review or not engine.learned:
+        return result
+    return dataclasses.replace(result, suggestions=_with_learned(result.suggestions, facts, engine))
+
+
+def _with_learned(rules: Sequence[Suggestion], facts: ArticleFacts, engine: Engine) -> tuple[Suggestion, ...]:
+    """The rules' suggestions, with units whose decided articles share this one's words ranked beside them."""
+    assert engine.learned is not None
+    registry = engine.registry
+    matches = [m for m in engine.learned.rank(facts.title, facts.subtitle, facts.source, facts.closing_bylines,
+                                              facts.correspondents)
+               if registry.unit(m.unit_id).valid_on(facts.date)]
+    merged = merge(rules, matches, {u.id: u.name for u in registry}, LEARNED_WEIGHT)
+    return tuple(Suggestion(*s) for s in merged)
+
+
+def _by_rules(facts: ArticleFacts, engine: Engine) -> Attribution:
     vocab, registry, day = engine.vocabulary, engine.registry, facts.date
     claims: list[Claim] = []
     source_text = (facts.source or "").strip()
@@ -294,7 +360,7 @@ def attribute(facts: ArticleFacts, engine: Engine) -> Attribution:
             source.units[registry.site_sources[facts.site]] = False
         claims.append(source)
     closing = [_claim(vocab, "结尾署名", line.strip(), day) for line in facts.closing_bylines if line.strip()]
-    claims += [c for c in closing if c.units or c.unknown or c.ambiguous or c.generic]
+    claims += [c for c in closing if c.units or c.unknown or c.ambiguous or c.generic or c.non_units]
     for name in facts.correspondents:
         entry = vocab.exact.get(name.strip(), ())
         units = {e.unit_id: True for e in entry if e.kind == "taught" and e.unit_id}
@@ -306,13 +372,19 @@ def attribute(facts: ArticleFacts, engine: Engine) -> Attribution:
     if any(c.ambiguous for c in claims):
         return _review("署名中的简称可能指几个单位", claims, scores, text_ambiguous)
     closing_units = {u for c in closing for u in c.units}
-    closing_unknown = [t for c in closing for t in c.unknown] + [c.text for c in closing if c.generic]
-    if len(closing_units) > 1 or (closing_units and closing_unknown):
+    # A known non-unit beside a unit leaves that unit (a joint byline); on its own it names nobody.
+    closing_unknown = [t for c in closing for t in (*c.unknown, *(() if c.units else c.non_units))] + [
+        c.text for c in closing if c.generic]
+    if len(closing_units) > 1:
         return _review("结尾署名列出了不止一个单位", claims, scores, text_ambiguous)
+    if closing_units and closing_unknown:
+        return _review(f"结尾署名里还有{'、'.join(dict.fromkeys(closing_unknown))}，不知是不是考评单位", claims, scores,
+                       text_ambiguous)
     named = {u for c in claims for u in c.units}
     if len(named) > 1:
         return _review("来源与署名指向不同单位", claims, scores, text_ambiguous)
-    unknown = [*(source.unknown if source is not None else ()), *closing_unknown]
+    source_unknown = [*source.unknown, *(() if source.units else source.non_units)] if source is not None else []
+    unknown = [*source_unknown, *closing_unknown]
     if unknown:
         return _review(f"{'、'.join(dict.fromkeys(unknown))}不是考评单位（或尚不认识）", claims, scores, text_ambiguous)
 
@@ -326,15 +398,23 @@ def attribute(facts: ArticleFacts, engine: Engine) -> Attribution:
         # A taught alias decided only if no configured name in any statement says the same.
         taught = all(c.units[unit] for c in claims if unit in c.units)
         method = "alias" if taught else "source" if via_source else "closing"
-        confidence = 0.97 if via_source and unit in closing_units else 0.95 if via_source else 0.9
+        joint = any(c.non_units for c in claims if unit in c.units)
+        confidence = 0.97 if via_source and unit in closing_units else 0.95 if via_source else 0.85 if joint else 0.9
         return _decided(engine, unit, method, confidence, claims, scores, day)
 
     if reading.other_bodies:
         return _review(f"标题提到的是{'、'.join(dict.fromkeys(reading.other_bodies))}，不是考评单位", claims, scores,
                        text_ambiguous)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1].score)
-    if not ranked or not ranked[0][1].strong:
+    if not ranked:
         return _review(f"{_no_claim(source)}，正文也没有明确提到哪个单位", claims, scores, text_ambiguous)
+    if len(ranked) > 1 or not ranked[0][1].strong:   # the opening names no unit the whole text does not
+        opening = read_opening(day, _opening_parts(facts, reading))
+        if len(opening.districts) > 1:
+            named_in_opening = "；".join("、".join(v) for v in opening.districts.values())
+            return _review(f"开头提到了不止一个辖市、区：{named_in_opening}", claims, scores, text_ambiguous)
+        if not ranked[0][1].strong:
+            return _opening_decides(engine, facts, source, opening, claims, scores, text_ambiguous)
     top, best = ranked[0]
     rivals = [s for u, s in ranked[1:]]
     if any(s.strong for s in rivals) or (rivals and rivals[0].score > best.score / 2):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -104,7 +105,7 @@ class Vocabulary:
 
     def scan(self, text: str) -> list[Hit]:
         names = self.names
-        return [Hit(m[0], m.start(), m.end(), names[m[0]]) for m in self.scanner.finditer(text)]
+        return [Hit(m[0], *m.span(), names[m[0]]) for m in self.scanner.finditer(text)]
 
     def segments(self, line: str) -> list[Segment]:
         """Split a 来源 value or one closing byline line into classified segments."""
@@ -161,6 +162,25 @@ def union_follows(text: str, end: int) -> bool:
 def sector_follows(text: str, end: int) -> bool:
     """Whether a bare area word ending at `end` is followed by a district-wide union (教育工会, 总工会)."""
     return SECTOR_AFTER.match(text, end) is not None
+
+
+def entry_units(entry: Entry, day: date) -> list[str]:
+    """The units a name stands for on `day` (a town or street: its district then; none when it was no one's)."""
+    if entry.kind in ("union", "department", "taught", "area", "short_area"):
+        return [entry.unit_id] if entry.unit_id else []
+    if entry.kind in ("place", "short_place") and entry.place is not None and entry.place.valid_on(day):
+        return [entry.place.district]
+    return []
+
+
+def known_non_unit(registry: Registry, seg: Segment, hints: set[str]) -> bool:
+    """A byline part that is surely no unit: another body, or a 工联会 / firm / bureau naming no place of ours."""
+    if seg.role == "other":
+        return True
+    text = seg.text
+    return not hints and not seg.hits and (
+        text.endswith(registry.non_unit_endings)
+        or (text.startswith(registry.sector_union_prefixes) and text.endswith("工会")))
 
 
 def _person_like(text: str) -> bool:

@@ -6,6 +6,7 @@ the engine: an article with an active decision is left alone, and the decision w
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections import Counter
@@ -20,6 +21,7 @@ from tracker import store
 from tracker.attribution import ArticleFacts, Attribution, Engine, compile_engine
 from tracker.errors import NotFound, XinxiError
 from tracker.matching import SEPARATORS
+from tracker.suggestions import learn
 from tracker.units import Registry, Unit
 
 CHUNK = 5000
@@ -39,15 +41,17 @@ class AttributeSummary:
     changed: int = 0                                      # articles whose unit or queue state changed
     kept: int = 0                                         # articles a reviewer decided, left alone
     seconds: float = 0.0
+    refreshed: int = 0                                    # queued articles re-ranked after new review decisions
 
     def as_dict(self) -> dict[str, Any]:
         return {"total": self.total, "automatic": dict(self.automatic), "review": self.review,
-                "changed": self.changed, "kept": self.kept, "seconds": round(self.seconds, 3)}
+                "changed": self.changed, "kept": self.kept, "seconds": round(self.seconds, 3),
+                "refreshed": self.refreshed}
 
 
 def engine_for(db: Database, registry: Registry) -> Engine:
-    """The engine with the registry and every alias taught so far."""
-    return compile_engine(registry, store.taught_aliases(db))
+    """The engine with the registry, every alias taught so far and the words of every decision so far."""
+    return compile_engine(registry, store.taught_aliases(db), learn(store.decided_articles(db)))
 
 
 def as_row(site: str, aid: int, result: Attribution, content_hash: str | None) -> dict[str, Any]:
@@ -83,9 +87,21 @@ def _run(db: Database, engine: Engine, keys: Sequence[tuple[str, int]], kept: in
 
 
 def attribute_pending(db: Database, registry: Registry, *, engine: Engine | None = None) -> AttributeSummary:
-    """Attribute articles never attributed, or changed by a recrawl since; reviewer decisions are left alone."""
+    """Attribute articles never attributed, or changed by a recrawl since; reviewer decisions are left alone.
+
+    Queued articles attributed before the latest review decision are run again too, so that their suggestions
+    learn from it (counted apart, as `refreshed`).
+    """
+    engine = engine or engine_for(db, registry)
     keys = store.attribution_keys(db, pending=True)
-    return _run(db, engine or engine_for(db, registry), keys, 0)
+    summary = _run(db, engine, keys, 0)
+    pending = set(keys)
+    stale = [k for k in store.stale_queue_keys(db) if k not in pending]
+    if not stale:
+        return summary
+    again = _run(db, engine, stale, 0)
+    return dataclasses.replace(summary, changed=summary.changed + again.changed,
+                               seconds=summary.seconds + again.seconds, refreshed=len(stale))
 
 
 def attribute_all(db: Database, registry: Registry, since: str | None = None, *,

@@ -1014,6 +1014,26 @@ def queued_keys_containing(db: Database, text: str) -> list[tuple[str, int]]:
     return [(r[0], r[1]) for r in rows]
 
 
+def decided_articles(db: Database) -> list[dict[str, Any]]:
+    """Articles a reviewer credited to a unit (active decisions): unit_id and the fields suggestions learn from."""
+    return [article_row(r) for r in db.query(
+        "SELECT d.unit_id, a.title, a.subtitle, a.source, a.closing_bylines, a.correspondents FROM review_decisions d "
+        "JOIN articles a ON a.site = d.site AND a.id = d.article_id WHERE d.undone_at IS NULL AND d.action = 'assign' "
+        "ORDER BY d.id")]
+
+
+def stale_queue_keys(db: Database) -> list[tuple[str, int]]:
+    """Queued articles (no active decision) attributed no later than the latest review decision or undo."""
+    latest = db.execute("SELECT max(max(decided_at), coalesce(max(undone_at), '')) FROM review_decisions").fetchone()[0]
+    if not latest:
+        return []
+    rows = db.execute(
+        "SELECT a.site, a.id FROM articles a JOIN attributions t ON t.site = a.site AND t.article_id = a.id "
+        f"WHERE t.needs_review = 1 AND t.attributed_at <= ? AND NOT EXISTS (SELECT 1 FROM review_decisions d "
+        f"WHERE {_ACTIVE}) ORDER BY a.date, a.site, a.id", [latest]).fetchall()
+    return [(r[0], r[1]) for r in rows]
+
+
 def review_queue(db: Database, *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
     """Articles waiting for a person, oldest first, with their raw bylines, evidence and suggestions."""
     return list(iter_review_queue(db, limit=limit, offset=offset))

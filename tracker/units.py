@@ -71,6 +71,8 @@ class Registry:
     other_bodies: tuple[str, ...]
     ambiguous: Mapping[str, tuple[str, ...]]
     site_sources: Mapping[str, str]    # site key → unit a generic 来源 means on that site
+    non_unit_endings: tuple[str, ...] = ()        # a byline part naming no unit, ending so, is a known non-unit
+    sector_union_prefixes: tuple[str, ...] = ()   # 市……工会: a municipal sector union, a known non-unit
 
     def __iter__(self) -> Iterator[Unit]:
         return iter(self.units)
@@ -260,4 +262,6 @@ def load_units(config_dir: Path | str) -> Registry:
         other_bodies=bylines.strings("other_bodies"),
         ambiguous=MappingProxyType(ambiguous),
         site_sources=MappingProxyType(site_sources),
+        non_unit_endings=bylines.strings("non_unit_endings"),
+        sector_union_prefixes=bylines.strings("sector_union_prefixes"),
     )

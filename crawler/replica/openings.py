@@ -183,11 +183,11 @@ def make_shaped(rng: random.Random, day: date, shape: str) -> Shaped:
         credit = d.union
     elif shape in ("joint_nonunit", "joint_two_units", "joint_unknown"):
         text, unit = rng.choice(JOINT_UNITS)
-        values["body"] = rng.choice(NON_UNITS)
+        values["body"] = rng.choice(UNKNOWN_BODIES if shape == "joint_unknown" else NON_UNITS)
         if shape == "joint_nonunit":
             closing, credit = (f"({values['body']}、{text})",), unit
         elif shape == "joint_unknown":
-            closing = (f"({rng.choice(UNKNOWN_BODIES)}、{text})",)
+            closing = (f"({values['body']}、{text})",)
         else:
             other = rng.choice([t for t, u in JOINT_UNITS if u != unit] + [d.union for d in districts_on(day.isoformat())])
             closing = (f"({other}、{text})" if rng.random() < 0.5 else f"({text}、{other})",)

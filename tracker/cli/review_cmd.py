@@ -71,7 +71,8 @@ def attribute_cmd(settings: Settings, everything: bool, since: str | None, as_js
     auto = review.by_method(summary.automatic)
     click.echo(f"本次处理 {summary.total} 篇（用时 {summary.seconds:.1f} 秒）：自动归属 {sum(summary.automatic.values())} 篇"
                + (f"（{auto}）" if auto else "") + f"，待人工审核 {summary.review} 篇，结果有变化 {summary.changed} 篇"
-               + (f"；人工已决定的 {summary.kept} 篇未改动" if summary.kept else "") + "。")
+               + (f"；人工已决定的 {summary.kept} 篇未改动" if summary.kept else "")
+               + (f"；按新的人工决定重排了 {summary.refreshed} 篇待审文章的建议" if summary.refreshed else "") + "。")
     click.echo("全部文章：" + review.summary_text(counts))
 
 
