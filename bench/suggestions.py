@@ -40,10 +40,10 @@ def top_right(engine: Engine, cases: list[Case]) -> int:
 
 
 def decisions(cases: list[Case]) -> list[dict[str, object]]:
-    """The rows a reviewer's credits leave in the store (articles marked not creditable teach nothing)."""
+    """The rows a reviewer's decisions leave in the store: the true unit, or None (marked not creditable)."""
     return [{"unit_id": expected, "title": f.title, "subtitle": f.subtitle, "source": f.source,
              "closing_bylines": list(f.closing_bylines), "correspondents": list(f.correspondents)}
-            for f, expected, _ in cases if expected is not None]
+            for f, expected, _ in cases]
 
 
 def measure(label: str, rules: Engine, cases: list[Case], shares: list[float]) -> None:
@@ -61,7 +61,7 @@ def measure(label: str, rules: Engine, cases: list[Case], shares: list[float]) -
             continue
         before = top_right(rules, rest)
         after = top_right(compile_engine(rules.registry, learned=learned), rest)
-        print(f"  先审 {share:.0%}（{cut} 篇，人工归属 {len(decisions(seen))} 篇，学习 {learn_ms:.0f} 毫秒）："
+        print(f"  先审 {share:.0%}（{cut} 篇，人工归属 {sum(1 for c in seen if c[1])} 篇，学习 {learn_ms:.0f} 毫秒）："
               f"余下应归属的 {len(rest)} 篇中，首个建议正确：之前 {before} 篇（{before / len(rest):.1%}），"
               f"之后 {after} 篇（{after / len(rest):.1%}）")
 

@@ -1015,11 +1015,11 @@ def queued_keys_containing(db: Database, text: str) -> list[tuple[str, int]]:
 
 
 def decided_articles(db: Database) -> list[dict[str, Any]]:
-    """Articles a reviewer credited to a unit (active decisions): unit_id and the fields suggestions learn from."""
+    """Articles a reviewer decided (active decisions): unit_id (None when marked not creditable) and the fields
+    suggestions learn from."""
     return [article_row(r) for r in db.query(
         "SELECT d.unit_id, a.title, a.subtitle, a.source, a.closing_bylines, a.correspondents FROM review_decisions d "
-        "JOIN articles a ON a.site = d.site AND a.id = d.article_id WHERE d.undone_at IS NULL AND d.action = 'assign' "
-        "ORDER BY d.id")]
+        "JOIN articles a ON a.site = d.site AND a.id = d.article_id WHERE d.undone_at IS NULL ORDER BY d.id")]
 
 
 def stale_queue_keys(db: Database) -> list[tuple[str, int]]:

@@ -118,7 +118,8 @@ def merge(rules: Sequence[tuple[str, float, str]], matches: Sequence[Match], nam
 
 
 def learn(rows: Iterable[Mapping[str, Any]]) -> Learned:
-    """Learn from decided articles: rows with unit_id, title, subtitle, source, closing_bylines, correspondents."""
+    """Learn from decided articles: rows with unit_id (None: marked not creditable), title, subtitle, source,
+    closing_bylines, correspondents. Articles marked not creditable teach which words say nothing."""
     per_unit: dict[str, Counter[str]] = {}
     counts: Counter[str] = Counter()
     everywhere: Counter[str] = Counter()
@@ -126,9 +127,10 @@ def learn(rows: Iterable[Mapping[str, Any]]) -> Learned:
         unit = row["unit_id"]
         words = features(row.get("title") or "", row.get("subtitle"), row.get("source"),
                          row.get("closing_bylines") or (), row.get("correspondents") or ())
-        per_unit.setdefault(unit, Counter()).update(words)
         everywhere.update(words)
         counts[unit] += 1
+        if unit is not None:
+            per_unit.setdefault(unit, Counter()).update(words)
     total = sum(counts.values())
     index: dict[str, list[tuple[str, float]]] = {}
     for unit, words in per_unit.items():
