@@ -34,6 +34,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/crawl.py
 	$(BIN)/python bench/replica_ceiling.py
 	$(BIN)/python bench/attribute.py
+	$(BIN)/python bench/attribution_quality.py
+	$(BIN)/python bench/suggestions.py
 	$(BIN)/python bench/score.py
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/web.py

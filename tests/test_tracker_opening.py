@@ -47,6 +47,8 @@ SHAPE_CASES = [
      "zhonglou"),
     ("a municipal department's headline beats the district it visits",
      story("市总劳动保护部到新北区检查安全生产", NEUTRAL), "safety"),
+    ("opening: the district's own 市委 is no municipal actor",
+     story("溧阳市职工运动会开幕", "近日，溧阳市委有关领导出席开幕式。" + NEUTRAL), "liyang"),
     # joint bylines: one unit beside known non-units
     ("joint: 工联会 and 产业办", story("市粮食局工联会开展送清凉", NEUTRAL, "总工会", ("(市粮食局工联会、产业办)",)), "industry"),
     ("joint: firm and department", story("开展技能比武", NEUTRAL, None, ("(常州市供电公司、市总劳动保护部)",)), "safety"),
@@ -111,7 +113,7 @@ def test_a_trap_says_why_it_waits_and_still_suggests_the_place() -> None:
 
 
 def test_a_joint_byline_names_the_non_unit_in_its_evidence() -> None:
-    result = ENGINE.attribute(SHAPE_CASES[12][1])
+    result = ENGINE.attribute(SHAPE_CASES[13][1])
     assert result.method == "closing" and "市粮食局工联会不是考评单位" in result.evidence
 
 

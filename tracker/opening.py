@@ -111,8 +111,8 @@ def read_opening(day: date, parts: Iterable[tuple[str, str, Sequence[Hit]]]) -> 
         for m in OBJECTIONS.finditer(text):
             if m["city"]:
                 opening.object(f"{part}“{m[0]}”：说的是全市")
-            elif _inside(named, m.start(), m.end()):
-                continue
+            elif any(s < m.end() and m.start() < e for s, e in named):
+                continue   # part of a name: 溧阳市总工会, 溧阳市委 (the district's own), 某某公司工会
             elif m["municipal"]:
                 opening.object(f"{part}“{m[0]}”：市总工会或市里是主角")
             else:
