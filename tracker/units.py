@@ -225,7 +225,8 @@ def load_units(config_dir: Path | str) -> Registry:
     top = Section(path, read_toml(path))
     top.only("bylines", "units", "ambiguous", "sites", "gazetteer")
     bylines = top.table("bylines")
-    bylines.only("municipal_prefixes", "generic_sources", "press", "other_bodies")
+    bylines.only("municipal_prefixes", "generic_sources", "press", "other_bodies", "non_unit_endings",
+                 "sector_union_prefixes")
     prefixes = bylines.strings("municipal_prefixes")
     units: list[Unit] = []
     for sec in top.tables("units"):
