@@ -74,6 +74,8 @@ TRAP_CASES = [
     ("全市 in the opening", story("技能等级认定结果公布", "日前，全市第三批认定结果公布，薛家镇的5名职工榜上有名。"), None),
     ("a town far down the body", story("笔墨丹青颂劳动", "近日，一场职工书画展开幕。展出作品百余件。参观者络绎不绝。"
                                     "据了解，这样的展览在横林镇已办了三届。"), None),
+    ("a town union only far down the body", story("笔墨丹青颂劳动", "近日，一场职工书画展开幕。展出作品百余件。\n"
+                                            "参观者络绎不绝。\n据了解，横林镇总工会已连续三年举办此类展览。"), None),
     ("a town only in a quote", story("奋斗的汗水最动人", "近日，选手王平以“我在薛埠镇的十年”为题演讲。" + NEUTRAL), None),
     ("a town only in a quote, title", story("“湖塘镇是我的家”演讲比赛落幕", NEUTRAL), None),
     ("a street before it belonged to any unit", story("夏日清凉进工地", "近日，戚墅堰街道送清凉。", day="2014-06-02"), None),

@@ -166,6 +166,7 @@ class UnitScore:
     strong: bool = False
     method: str = "gazetteer"
     snippets: list[str] = field(default_factory=list)
+    first: int = BODY_LIMIT   # where the text first names it: -1 in a headline, else its offset in the body
 
 
 def _weigh(entry: Entry, hit: Hit, text: str, part: str, day: date) -> tuple[str, float, bool, str] | None:
@@ -230,6 +231,7 @@ def _read_text(vocab: Vocabulary, facts: ArticleFacts) -> TextReading:
                 if s is None:
                     s = scores[unit] = UnitScore()
                 s.score += weight * factor
+                s.first = min(s.first, hit.start if part == "正文" else -1)
                 if strong:
                     if not s.strong or method == "alias":
                         s.method = method
@@ -416,6 +418,8 @@ def _by_rules(facts: ArticleFacts, engine: Engine) -> Attribution:
         if not ranked[0][1].strong:
             return _opening_decides(engine, facts, source, opening, claims, scores, text_ambiguous)
     top, best = ranked[0]
+    if best.first > (facts.body or "").find("\n") >= 0:
+        return _review("正文第一段没有提到这个单位，只在后面提到", claims, scores, text_ambiguous)
     rivals = [s for u, s in ranked[1:]]
     if any(s.strong for s in rivals) or (rivals and rivals[0].score > best.score / 2):
         return _review("正文提到了几个单位", claims, scores, text_ambiguous)
