@@ -32,8 +32,9 @@ def fill(db, settings) -> None:
     rows = [
         article(1, "2016-07-04", "武进区总工会举办培训班", source="武进区总工会"),
         article(2, "2016-07-05", "溧阳市总工会开展送清凉", source="溧阳市总工会"),
-        article(3, "2016-07-06", "市粮食局工联会表彰技能选手", source=None, closing=("(市粮食局工联会、产业办)",),
-                column="ghyw"),
+        # A 工联会 beside one unit is credited to that unit; beside two units it waits for a person.
+        article(3, "2016-07-06", "市粮食局工联会表彰技能选手", source=None,
+                closing=("(市粮食局工联会、产业办、市总女职工部)",), column="ghyw"),
         article(4, "2016-07-07", HOSTILE_TITLE, source="<b>总工会</b>", closing=(HOSTILE_BYLINE,)),
         article(5, "2016-08-01", "疗养院举办体检活动"),
         *(article(10 + i, f"2016-09-{i + 1:02d}", f"某企业工会活动{i}", closing=("(企业工会通讯组)",))
