@@ -81,7 +81,9 @@ class StorePipeline:
                 result, self.pending = store.save_batch(
                     self.db, site, self.run_id, self.articles, listings, self.failures, self.retry_nights
                 )
-            except (sqlite3.IntegrityError, OverflowError):
+            except (sqlite3.IntegrityError, OverflowError) as exc:
+                if not _record_refused(exc):
+                    raise
                 result, self.pending = self._salvage(site, listings)
         except Exception as exc:
             self.error = exc
@@ -116,6 +118,8 @@ class StorePipeline:
             try:
                 one, _ = store.save_batch(self.db, site, self.run_id, [article], (), (), self.retry_nights)
             except (sqlite3.IntegrityError, OverflowError) as exc:
+                if not _record_refused(exc):
+                    raise
                 column = article.get("column")
                 if column in spider.figures:
                     spider.figures[column].errors += 1
@@ -133,6 +137,13 @@ class StorePipeline:
                                          self.retry_nights)
         total.gave_up = rest.gave_up
         return total, pending
+
+
+def _record_refused(exc: BaseException) -> bool:
+    """True when the database refused one record for its values (a CHECK, a number out of range)."""
+    if isinstance(exc, OverflowError):
+        return True
+    return str(exc).startswith(("CHECK constraint failed", "NOT NULL constraint failed", "datatype mismatch"))
 
 
 def _disk_full(exc: BaseException) -> bool:

@@ -219,11 +219,11 @@ def failures(settings: Settings, site: str | None, as_json: bool) -> None:
         click.echo("没有未能入库的文章页。")
         return
     table = Table(title=f"未能入库的文章页（{len(rows)} 个）")
-    for header in ("网站", "编号", "类型", "原因", "首次发现", "最近一次", "次数", "下次重试", "地址"):
-        table.add_column(header)
+    for header in ("网站", "编号", "类型", "原因", "首次发现", "最近一次", "下次重试", "地址"):
+        table.add_column(header, no_wrap=header in ("类型", "编号"))
     for r in rows:
+        retry = f"{shown_time(r['retry_at'], settings.timezone)}（已失败 {r['attempts']} 次）" if r["retry_at"] else "—"
         table.add_row(r["site"], str(r["article_id"] or "—"), FAILURE_KINDS.get(r["kind"], r["kind"]),
                       shown(r["detail"] or ""), shown_time(r["first_seen_at"], settings.timezone),
-                      shown_time(r["last_seen_at"], settings.timezone), str(r["attempts"]),
-                      shown_time(r["retry_at"], settings.timezone) if r["retry_at"] else "—", shown(r["url"]))
+                      shown_time(r["last_seen_at"], settings.timezone), retry, shown(r["url"]))
     Console().print(table)
