@@ -190,13 +190,17 @@ def runs_(settings: Settings, limit: int, as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     table = Table(title="最近的运行")
-    for header in ("编号", "类型", "网站", "开始（UTC）", "结束（UTC）", "状态", "请求", "新", "更新", "错误", "上限"):
-        table.add_column(header)
+    for header in ("编号", "类型", "网站", "开始（UTC）", "结束（UTC）", "状态", "请求", "新", "更新", "错误"):
+        table.add_column(header, no_wrap=header == "状态")
     for r in rows:
         table.add_row(str(r["id"]), r["kind"], r["site"] or "", r["started_at"], r["finished_at"] or "",
                       STATUS.get(r["status"], r["status"]), str(r["requests"]), str(r["new"]),
-                      str(r["updated"]), str(r["errors"]), r.get("bounds") or "")
-    Console().print(table)
+                      str(r["updated"]), str(r["errors"]))
+    console = Console()
+    console.print(table)
+    for r in rows:
+        if r.get("bounds"):
+            console.print(f"运行 #{r['id']} 达到上限或需注意：{r['bounds']}")
 
 
 @cli.command()
