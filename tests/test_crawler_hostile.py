@@ -200,3 +200,16 @@ def test_a_stopped_crawl_is_recorded_as_stopped_and_releases_the_lock(
     assert rows(db_path, "SELECT * FROM run_lock") == []
     shown = xinxi(config_dir, db_path, "runs")
     assert runs.STATUS_WORDS[status] in shown.output and "进行中" not in shown.output
+
+
+def test_a_batch_the_database_refuses_keeps_its_good_articles(hostile, config_dir, db_path) -> None:
+    db = store.open_db(db_path)
+    # The database refuses one record the page objects let through: the rest of its batch is kept.
+    db.execute(f"CREATE TRIGGER refuse_one BEFORE INSERT ON articles WHEN NEW.id = {hs.CONTROLS} "
+               "BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: refuse_one'); END")
+    db.close()
+    run = night(settings_for(hostile, config_dir, db_path))
+    assert {r["id"] for r in rows(db_path, "SELECT id FROM articles")} == {*hs.GOOD, hs.BYLINES}
+    refused = failures(db_path)[f"{hs.CONTROLS}.html"]
+    assert refused["kind"] == "invalid" and "refuse_one" in refused["detail"]
+    assert run["status"] == "limited" and run["errors"] == 9
