@@ -213,3 +213,14 @@ def test_a_batch_the_database_refuses_keeps_its_good_articles(hostile, config_di
     refused = failures(db_path)[f"{hs.CONTROLS}.html"]
     assert refused["kind"] == "invalid" and "refuse_one" in refused["detail"]
     assert run["status"] == "limited" and run["errors"] == 9
+
+
+def test_a_run_left_running_by_a_vanished_process_is_closed_by_the_next_crawl(hostile, config_dir, db_path) -> None:
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    db = store.open_db(db_path)
+    orphan = store.start_run(db, "crawl", site="czgh", pid=gone.pid)
+    db.close()
+    night(settings_for(hostile, config_dir, db_path))
+    [run] = rows(db_path, "SELECT status, error FROM runs WHERE id = ?", (orphan,))
+    assert run["status"] == "killed" and str(gone.pid) in run["error"]

@@ -36,7 +36,7 @@ def edit(config_dir: Path, old: str, new: str) -> Path:
     ("retry_times = 3", "retry_times = -1", "retry_times", "不小于 0"),
     ("max_list_pages = 50", "max_list_pages = 0", "max_list_pages", "不小于 1"),
     ("max_list_pages = 50", "max_list_pages = -3", "max_list_pages", "不小于 1"),
-    ("list_page_ceiling = 1000", "list_page_ceiling = 0", "list_page_ceiling", "不小于 1"),
+    ("list_page_ceiling = 5000", "list_page_ceiling = 0", "list_page_ceiling", "不小于 1"),
     ("retry_nights = 5", "retry_nights = 0", "retry_nights", "不小于 1"),
     ("download_delay = 1.0", "download_delay = -1", "download_delay", "不小于 0"),
     ("download_delay = 1.0", "download_delay = nan", "download_delay", "有限的数字"),

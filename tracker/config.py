@@ -136,7 +136,7 @@ class Politeness:
     timeout: float = 30.0
     user_agent: str = "xinxi/0.1"
     max_list_pages: int = 50
-    list_page_ceiling: int = 1000
+    list_page_ceiling: int = 5000
     retry_nights: int = 5
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +20,7 @@ from urllib.parse import urlsplit
 from tracker import store
 from tracker.config import Settings, Site
 from tracker.errors import XinxiError
+from tracker.lock import pid_alive
 
 STDERR_TAIL = 4000
 PR_SET_PDEATHSIG = 1
@@ -147,6 +149,7 @@ def crawl(settings: Settings, request: CrawlRequest) -> CrawlOutcome:
             host = urlsplit(settings.site(key).base_url).hostname
             if host not in LOOPBACK:
                 raise CrawlBoundsError(f"--no-politeness 只能用于本机上的网站副本，{key} 指向 {host}")
+    _close_orphans(settings)
     outcomes = []
     for key in keys:
         db = store.open_db(settings.db_path)
@@ -193,6 +196,18 @@ def _run_one(settings: Settings, key: str, request: CrawlRequest, run_id: int) -
         if in_main:
             signal.signal(signal.SIGTERM, previous)
     return _settle(settings, key, run_id, subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr))
+
+
+def _close_orphans(settings: Settings) -> None:
+    """Close runs left as running by a process of this host that is gone (an older version's Ctrl-C)."""
+    host = socket.gethostname()
+    db = store.open_db(settings.db_path)
+    try:
+        for run in store.running_runs(db):
+            if run["host"] == host and run["pid"] and not pid_alive(run["pid"]):
+                store.finish_run(db, run["id"], "killed", f"运行中断：进程 {run['pid']} 已不在运行")
+    finally:
+        db.close()
 
 
 def _wind_down(proc: subprocess.Popen[str], sig: int) -> None:

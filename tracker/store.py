@@ -566,6 +566,11 @@ def mark_runs_killed(db: Database, pid: int, host: str, error: str) -> list[int]
     return ids
 
 
+def running_runs(db: Database) -> list[dict[str, Any]]:
+    """Runs recorded as still running: id, pid, host."""
+    return list(db.query("SELECT id, pid, host FROM runs WHERE status = 'running'"))
+
+
 def save_step(db: Database, run_id: int, step: str, label: str, status: str, started_at: str,
               summary: str | None = None, error: str | None = None) -> None:
     """Record how one step of a nightly run ended."""

@@ -43,7 +43,7 @@ class Plan:
     until: str | None = None
     urls: tuple[str, ...] = ()
     max_pages: int | None = 50
-    ceiling: int = 1000                     # list pages per column on any pass, full or not
+    ceiling: int = 5000                     # list pages per column on any pass, full or not
     retries: tuple[tuple[int, str, str | None], ...] = ()   # (id, url, column) due for another try
 
 
