@@ -7,7 +7,6 @@ untrusted: every field is plain text, length-capped, and None when absent.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,9 +18,10 @@ from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 from scrapy.http import TextResponse
 
+from crawler.checks import MAX_DEPTH, PageRefused, calendar_date, tree_depth
 from crawler.urls import ArticleRef, parse_article_url
 from tracker.config import Site
-from tracker.migrations import MAX_ARTICLE_ID, MAX_BYLINES
+from tracker.migrations import MAX_BYLINES
 from tracker.text import strip_controls
 
 IMG = "\x00IMG\x00"
@@ -38,9 +38,6 @@ OPEN, CLOSE = "(（", ")）"
 BYLINE_SUFFIXES = ("工会", "总工会", "工联会", "部", "办公室", "产业办", "委员会", "联合会", "办", "委", "室", "局", "处")
 MAX_FIELD = 300
 MAX_BODY = 200_000
-# Deeper markup than this is no article template: it is refused before the recursive walk below.
-MAX_DEPTH = 300
-FIRST_DATE, LAST_DATE = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
 
 
 SPACES = str.maketrans({"\xa0": " ", "\u3000": " ", "\r": None})
@@ -49,36 +46,6 @@ SPACES = str.maketrans({"\xa0": " ", "\u3000": " ", "\r": None})
 def clean(text: str) -> str:
     """Fold the page's odd spaces into plain ones, drop control characters, and trim."""
     return strip_controls(text.translate(SPACES)).strip()
-
-
-class PageRefused(Exception):
-    """A fetched page that cannot become a record; `reason` says why in words."""
-
-    def __init__(self, kind: str, reason: str) -> None:
-        super().__init__(reason)
-        self.kind = kind
-        self.reason = reason
-
-
-def tree_depth(root: Any, limit: int = MAX_DEPTH) -> int:
-    """How deeply the elements under `root` nest, counted without recursion; stops counting past `limit`."""
-    depth = deepest = 0
-    for event, _ in etree.iterwalk(root, events=("start", "end")):
-        depth += 1 if event == "start" else -1
-        if depth > deepest:
-            deepest = depth
-            if deepest > limit:
-                break
-    return deepest
-
-
-def calendar_date(year: int, month: int, day: int) -> str | None:
-    """yyyy-mm-dd when the calendar has this day between 1990 and 2100, else None."""
-    try:
-        day_ = dt.date(year, month, day)
-    except ValueError:
-        return None
-    return day_.isoformat() if FIRST_DATE <= day_ <= LAST_DATE else None
 
 
 def text_lines(node: Any, marked: Iterable[Any] = ()) -> list[str]:
@@ -402,15 +369,3 @@ def _is_byline(line: str) -> bool:
     if any(ch in line for ch in SENTENCE_END + "，,：:"):
         return False
     return line.endswith(BYLINE_SUFFIXES) and len(line) <= 30
-
-
-def is_parse_failure(item: dict[str, Any]) -> str | None:
-    """Why an extracted article cannot be stored, or None when it is complete enough."""
-    if item.get("id") is not None and not 1 <= item["id"] <= MAX_ARTICLE_ID:
-        return f"编号 {item['id']} 超出范围（应在 1 到 {MAX_ARTICLE_ID} 之间）"
-    if not item.get("date") and item.get("date_text"):
-        missing = "标题、" if not item.get("title") else ""
-        bad = f"发布日期 {item['date_text']} 不是日历上的日期，或不在 1990 至 2100 年之间"
-        return f"未能读出{missing.rstrip('、')}；{bad}" if missing else bad
-    missing = [name for name, key in (("标题", "title"), ("发布日期", "date")) if not item.get(key)]
-    return f"未能读出{'、'.join(missing)}" if missing else None

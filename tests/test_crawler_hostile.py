@@ -119,7 +119,9 @@ def test_every_fault_is_a_recorded_failure_and_the_good_articles_are_stored(host
     listed = xinxi(config_dir, db_path, "failures")
     assert listed.exit_code == 0 and "其他主机" in listed.output and "页面过大" in listed.output
     shown = xinxi(config_dir, db_path, "runs")
-    assert "达到上限" in shown.output
+    assert "达到上限" in shown.output and f"翻到上限 {CEILING} 页" in shown.output
+    status = xinxi(config_dir, db_path, "status")
+    assert status.exit_code == 0 and f"翻到上限 {CEILING} 页" in status.output
 
 
 def test_a_server_error_is_fetched_again_on_a_later_night_until_the_nights_run_out(

@@ -18,8 +18,9 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.checks import PageRefused, is_parse_failure
 from crawler.middlewares import OffHost
-from crawler.pages import ArticlePage, ListPage, PageRefused, is_parse_failure
+from crawler.pages import ArticlePage, ListPage
 from crawler.urls import absolute, parse_article_url
 from tracker.config import Column, Site
 from tracker.migrations import MAX_ARTICLE_ID
