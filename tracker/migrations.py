@@ -438,7 +438,6 @@ ARTICLE_CHECKS: tuple[tuple[str, str, str], ...] = (
     ("date", "typeof(date) = 'text' AND date(date, '+0 days') IS date AND date BETWEEN '1990-01-01' AND '2100-12-31'",
      "发布日期不是日历上的日期，或不在 1990 至 2100 年之间"),
     ("title", "typeof(title) = 'text' AND length(trim(title)) > 0", "缺少标题"),
-    ("url", "url LIKE 'http://%' OR url LIKE 'https://%'", "地址不是 http(s) 地址"),
     ("bylines", f"closing_bylines IS NULL OR (json_valid(closing_bylines) AND "
                 f"json_array_length(closing_bylines) <= {MAX_BYLINES})", f"结尾署名不是列表或超过 {MAX_BYLINES} 条"),
     ("images", "image_count IS NULL OR image_count >= 0", "图片数为负"),
