@@ -87,8 +87,9 @@ class StorePipeline:
                 result, self.pending = self._salvage(site, listings)
         except Exception as exc:
             self.error = exc
-            spider.store_error = f"写入数据库失败：{exc}"
             spider.disk_full = _disk_full(exc)
+            spider.store_error = (f"磁盘已满，无法写入数据库 {self.db_path}：已入库的文章都在，腾出空间后重新抓取即可"
+                                  if spider.disk_full else f"写入数据库失败：{exc}")
             spider.logger.error("写入数据库失败：%s", exc)
             asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="store_error"))
             raise StoreError(f"写入数据库失败：{exc}") from exc

@@ -226,3 +226,31 @@ def test_a_run_left_running_by_a_vanished_process_is_closed_by_the_next_crawl(ho
     night(settings_for(hostile, config_dir, db_path))
     [run] = rows(db_path, "SELECT status, error FROM runs WHERE id = ?", (orphan,))
     assert run["status"] == "killed" and str(gone.pid) in run["error"]
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A 4 MB tmpfs of its own (needs the right to mount; skipped where there is none)."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_is_recorded_as_such_and_releases_the_lock(hostile, config_dir, small_disk) -> None:
+    db_path = small_disk / "xinxi.db"
+    store.open_db(db_path).close()
+    free = os.statvfs(small_disk)
+    (small_disk / "filler").write_bytes(b"\0" * (free.f_bavail * free.f_frsize - 150_000))
+    result = subprocess.run([XINXI, "--config", str(config_dir), "--db", str(db_path), "--base-url",
+                             f"czgh={hostile.base_url}", "crawl", "--no-politeness"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and "磁盘已满" in result.stdout + result.stderr, result.stderr
+    [run] = rows(db_path, "SELECT status, finished_at FROM runs")
+    assert run["status"] == "disk_full" and run["finished_at"]
+    assert rows(db_path, "SELECT * FROM run_lock") == []
