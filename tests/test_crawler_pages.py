@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from crawler.checks import PageRefused, is_parse_failure
 from scrapy.http import HtmlResponse
 
+from crawler.checks import PageRefused, is_parse_failure
 from crawler.pages import ArticlePage, ListPage
 from crawler.urls import parse_article_url
 from tracker.config import DEFAULT_CONFIG_DIR, load_settings

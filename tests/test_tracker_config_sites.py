@@ -29,7 +29,7 @@ def edit(config_dir: Path, old: str, new: str) -> Path:
 
 @pytest.mark.parametrize(("old", "new", "key", "words"), [
     ("concurrent_per_host = 1", "concurrent_per_host = 0", "concurrent_per_host", "不小于 1"),
-    ("timeout = 30", "timeout = -5", "timeout", "大于 0"),
+    ("timeout = 30", "timeout = -5", "timeout", "应大于 0"),
     ("timeout = 30", "timeout = 0", "timeout", "大于 0"),
     ("timeout = 30", "timeout = nan", "timeout", "有限的数字"),
     ("timeout = 30", "timeout = inf", "timeout", "有限的数字"),
@@ -65,7 +65,7 @@ def test_an_unknown_key_is_refused_in_every_section(config_dir: Path, old: str, 
     path = edit(config_dir, old, new)
     with pytest.raises(ConfigError) as caught:
         load_settings(config_dir, env={})
-    assert str(path) in str(caught.value) and f"键 {key}：未知的键" in str(caught.value)
+    assert str(path) in str(caught.value) and f"键 {key}：未知的设置" in str(caught.value)
 
 
 def test_the_site_hosts_are_the_configured_ones_and_the_base_url_flag(config_dir: Path) -> None:

@@ -183,39 +183,29 @@ class Settings:
 SITE_KEYS = ("name", "base_url", "hosts", "legacy_article", "suitable_article", "labels", "selectors",
              "politeness", "columns")
 COLUMN_KEYS = ("key", "name", "code", "catid", "list_url", "category")
-# name: (kind, lowest allowed, whether the lowest itself is allowed, highest)
-POLITENESS_NUMBERS: dict[str, tuple[type | tuple[type, ...], float, bool, float]] = {
-    "download_delay": ((int, float), 0, True, 3600),
-    "concurrent_per_host": (int, 1, True, 64),
-    "retry_times": (int, 0, True, 20),
-    "timeout": ((int, float), 0, False, 3600),
-    "max_list_pages": (int, 1, True, 100_000),
-    "list_page_ceiling": (int, 1, True, 100_000),
-    "retry_nights": (int, 1, True, 365),
+# The numbers of [politeness] and their bounds; int ones must be whole numbers.
+POLITENESS_NUMBERS: dict[str, tuple[type, dict[str, float]]] = {
+    "download_delay": (float, {"minimum": 0, "maximum": 3600}),
+    "concurrent_per_host": (int, {"minimum": 1, "maximum": 64}),
+    "retry_times": (int, {"minimum": 0, "maximum": 20}),
+    "timeout": (float, {"above": 0, "maximum": 3600}),
+    "max_list_pages": (int, {"minimum": 1, "maximum": 100_000}),
+    "list_page_ceiling": (int, {"minimum": 1, "maximum": 100_000}),
+    "retry_nights": (int, {"minimum": 1, "maximum": 365}),
 }
 
 
-def _refuse_unknown(sec: Section, allowed: tuple[str, ...]) -> None:
-    """A key the loader does not read is a typo or a misplaced setting: name it rather than ignore it."""
-    for name in sec.data:
-        if name not in allowed:
-            raise sec.error(name, f"未知的键；此处可用：{'、'.join(allowed)}")
-
-
 def _number(sec: Section, name: str, default: float) -> Any:
-    kind, low, low_ok, high = POLITENESS_NUMBERS[name]
-    value = sec.get(name, kind, default)
-    if value != value or value in (float("inf"), float("-inf")):
-        raise sec.error(name, f"应为有限的数字，实为 {value!r}")
-    if value < low or (value == low and not low_ok) or value > high:
-        relation = "不小于" if low_ok else "大于"
-        raise sec.error(name, f"应{relation} {low:g} 且不大于 {high:g}，实为 {value!r}")
-    return value
+    kind, bounds = POLITENESS_NUMBERS[name]
+    if kind is int:
+        sec.get(name, int, default)  # a whole number, not 1.5
+    value = sec.number(name, default, **bounds)
+    return int(value) if kind is int else float(value)
 
 
 def _load_politeness(sec: Section) -> Politeness:
     d = Politeness()
-    _refuse_unknown(sec, ("obey_robots", "autothrottle", "user_agent", *POLITENESS_NUMBERS))
+    sec.only("obey_robots", "autothrottle", "user_agent", *POLITENESS_NUMBERS)
     return Politeness(
         obey_robots=sec.get("obey_robots", bool, d.obey_robots),
         download_delay=float(_number(sec, "download_delay", d.download_delay)),
@@ -235,11 +225,11 @@ def _host(url: str) -> str:
 
 
 def _load_site(key: str, sec: Section, base_url: str | None) -> Site:
-    _refuse_unknown(sec, SITE_KEYS)
+    sec.only(*SITE_KEYS)
     columns = []
     seen: set[str] = set()
     for csec in sec.tables("columns"):
-        _refuse_unknown(csec, COLUMN_KEYS)
+        csec.only(*COLUMN_KEYS)
         category = csec.get("category", str, required=True)
         if category not in CATEGORIES:
             raise csec.error("category", f"未知计分类别 {category!r}；可选：{'、'.join(CATEGORIES)}")
@@ -269,14 +259,15 @@ def _load_site(key: str, sec: Section, base_url: str | None) -> Site:
         patterns[name] = pattern
     file_url = sec.get("base_url", str, base_url) if base_url else sec.get("base_url", str, required=True)
     url = base_url or file_url
-    for where, value in (("base_url", file_url), ("base_url", url)):
-        if not re.match(r"https?://[^/:?#]+", value):
-            raise sec.error(where, f"应为 http(s):// 开头的地址，实为 {value!r}")
+    if not re.match(r"https?://[^/:?#]+", file_url):
+        raise sec.error("base_url", f"应为 http(s):// 开头的地址，实为 {file_url!r}")
+    if not re.match(r"https?://[^/:?#]+", url):
+        raise ConfigError("--base-url", None, f"{key} 的地址应为 http(s):// 开头，实为 {url!r}")
     hosts = [_host(file_url), _host(url), *(h.lower() for h in sec.strings("hosts"))]
     labels = sec.table("labels")
-    _refuse_unknown(labels, ("date", "source"))
+    labels.only("date", "source")
     selectors = sec.table("selectors")
-    _refuse_unknown(selectors, ("title", "body"))
+    selectors.only("title", "body")
     return Site(
         key=key,
         name=sec.get("name", str, key),
@@ -331,7 +322,7 @@ def load_settings(
 
     base_urls = dict(base_urls or {})
     sites_file = Section(sites_path, read_toml(sites_path))
-    _refuse_unknown(sites_file, ("sites",))
+    sites_file.only("sites")
     sites_top = sites_file.table("sites", required=True)
     sites = {
         key: _load_site(key, sites_top.table(key), base_urls.pop(key, None)) for key in sites_top.data
