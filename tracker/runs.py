@@ -175,10 +175,12 @@ def _run_one(settings: Settings, key: str, request: CrawlRequest, run_id: int) -
         preexec_fn=_die_with_parent,
     )
     previous = signal.getsignal(signal.SIGTERM)
+    terminated: list[int] = []
 
     def on_term(signum: int, frame: Any) -> None:
+        terminated.append(signum)
         if callable(previous):
-            previous(signum, frame)
+            previous(signum, frame)   # the CLI's own way out, if it has one
         raise CrawlStopped("抓取被停止（收到 SIGTERM）；已抓到的文章已保存")
 
     in_main = threading.current_thread() is threading.main_thread()
@@ -187,10 +189,10 @@ def _run_one(settings: Settings, key: str, request: CrawlRequest, run_id: int) -
     try:
         stdout, stderr = proc.communicate()
     except BaseException as exc:
-        cancelled = isinstance(exc, KeyboardInterrupt)
+        cancelled = isinstance(exc, KeyboardInterrupt) and not terminated
         _wind_down(proc, signal.SIGINT if cancelled else signal.SIGTERM)
         _close_stopped(settings, run_id, "cancelled" if cancelled else "terminated",
-                       "抓取被取消（Ctrl-C）" if cancelled else f"抓取被停止：{exc}")
+                       "抓取被取消（Ctrl-C）" if cancelled else "抓取被停止（收到 SIGTERM）")
         raise
     finally:
         if in_main:
