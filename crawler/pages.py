@@ -12,13 +12,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 from scrapy.http import TextResponse
 
+from crawler.checks import MAX_DEPTH, PageRefused, calendar_date, tree_depth
 from crawler.urls import ArticleRef, parse_article_url
 from tracker.config import Site
+from tracker.migrations import MAX_BYLINES
+from tracker.text import strip_controls
 
 IMG = "\x00IMG\x00"
 BEGIN, END = "\x00BEGIN\x00", "\x00END\x00"
@@ -40,8 +44,8 @@ SPACES = str.maketrans({"\xa0": " ", "\u3000": " ", "\r": None})
 
 
 def clean(text: str) -> str:
-    """Fold the page's odd spaces into plain ones and trim."""
-    return text.translate(SPACES).strip()
+    """Fold the page's odd spaces into plain ones, drop control characters, and trim."""
+    return strip_controls(text.translate(SPACES)).strip()
 
 
 def text_lines(node: Any, marked: Iterable[Any] = ()) -> list[str]:
@@ -70,11 +74,11 @@ def text_lines(node: Any, marked: Iterable[Any] = ()) -> list[str]:
         if tag == "img":
             append(f"\n{IMG}\n")
         if el.text:
-            append(el.text)
+            append(strip_controls(el.text))
         for child in el:
             walk(child)
             if child.tail:
-                append(child.tail)
+                append(strip_controls(child.tail))
         if framed:
             append(f"\n{END}\n")
         elif block:
@@ -120,18 +124,19 @@ class ListPage:
         self.site = site
 
     def entries(self) -> list[ListEntry]:
-        seen: set[int] = set()
+        seen: set[tuple[str | None, int]] = set()
         out = []
         for anchor in self.response.xpath("//a[@href]"):
             url = self.response.urljoin(anchor.attrib["href"].strip())
             ref = parse_article_url(self.site, url)
-            if ref is None or ref.id in seen:
+            # Keyed by host too: a link elsewhere with the same id must not hide the site's own link.
+            if ref is None or (key := (urlsplit(url).hostname, ref.id)) in seen:
                 continue
-            seen.add(ref.id)
+            seen.add(key)
             title = _cap(anchor.attrib.get("title") or "".join(anchor.xpath(".//text()").getall()))
             container = " ".join(anchor.xpath("./ancestor::*[self::li or self::tr or self::dd][1]//text()").getall())
             match = DATE_RE.search(container)
-            date = f"{match[1]}-{int(match[2]):02d}-{int(match[3]):02d}" if match else ref.url_date
+            date = calendar_date(int(match[1]), int(match[2]), int(match[3])) if match else ref.url_date
             out.append(ListEntry(ref, title, date))
         return out
 
@@ -156,6 +161,8 @@ class ArticlePage:
     def _walk(self) -> tuple[list[str], list[str] | None]:
         """The page's lines, and the lines of the body the configured selector picks (None if none)."""
         top = self.response.selector.root
+        if tree_depth(top) > MAX_DEPTH:
+            raise PageRefused("depth", f"页面标签嵌套超过 {MAX_DEPTH} 层，不像文章页")
         body = top.find("body")
         root = body if body is not None else top
         picked: list[Any] = []
@@ -251,15 +258,20 @@ class ArticlePage:
                 break
         return None
 
-    def date(self) -> str | None:
+    def date_text(self) -> str | None:
+        """The 发布日期 as written on the page (it may name a day the calendar does not have)."""
         if self.meta_index is None:
             return None
         line = self.lines[self.meta_index]
-        match = DATE_RE.match(line[self._date_pattern.search(line).end():])
-        year, month, day = int(match[1]), int(match[2]), int(match[3])
-        if not (1990 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+        return DATE_RE.match(line[self._date_pattern.search(line).end():])[0]  # type: ignore[index]
+
+    def date(self) -> str | None:
+        """The 发布日期 as yyyy-mm-dd; None when absent or not a real day between 1990 and 2100."""
+        text = self.date_text()
+        if text is None:
             return None
-        return f"{year:04d}-{month:02d}-{day:02d}"
+        match = DATE_RE.match(text)
+        return calendar_date(int(match[1]), int(match[2]), int(match[3]))  # type: ignore[index]
 
     def _source_match(self) -> tuple[str, str] | None:
         if self.meta_index is None:
@@ -306,6 +318,8 @@ class ArticlePage:
             line = paragraphs[i]
             if _is_byline(line):
                 found.append(line)
+                if len(found) >= MAX_BYLINES:
+                    break  # a closing byline is a line or two; a wall of them is not one
                 continue
             trailing = re.search(rf"[{SENTENCE_END}]\s*([{OPEN}][^{OPEN}{CLOSE}]{{1,60}}[{CLOSE}])\s*$", line)
             if trailing and not found:
@@ -327,6 +341,7 @@ class ArticlePage:
         return text[:MAX_BODY] if text else None
 
     def to_item(self) -> dict[str, Any]:
+        """The record; raises PageRefused when the page cannot be one."""
         return {
             "id": self.ref.id if self.ref else None,
             "url": self.response.url,
@@ -339,6 +354,7 @@ class ArticlePage:
             "correspondents": self.correspondents(),
             "body": self.body(),
             "image_count": self.image_count(),
+            "date_text": self.date_text(),
         }
 
 
@@ -353,10 +369,3 @@ def _is_byline(line: str) -> bool:
     if any(ch in line for ch in SENTENCE_END + "，,：:"):
         return False
     return line.endswith(BYLINE_SUFFIXES) and len(line) <= 30
-
-
-def is_parse_failure(item: dict[str, Any]) -> str | None:
-    """Why an extracted article cannot be stored, or None when it is complete enough."""
-    missing = [name for name, key in (("标题", "title"), ("发布日期", "date")) if not item.get(key)]
-    return f"未能读出{'、'.join(missing)}" if missing else None
-

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -54,6 +55,7 @@ def scrapy_settings(site: Site, db_path: str, run_id: int, polite: bool) -> Scra
         "USER_AGENT": p.user_agent,
         "RETRY_TIMES": p.retry_times,
         "DOWNLOAD_TIMEOUT": p.timeout,
+        "XINXI_RETRY_NIGHTS": p.retry_nights,
     }, priority="project")
     if polite:
         s.setdict({
@@ -74,9 +76,12 @@ def build_plan(db: Any, site: Site, args: argparse.Namespace) -> Plan:
     incremental = not args.recrawl
     plan = Plan(site=site, columns=() if args.url and not args.column else columns, incremental=incremental,
                 since=args.since, until=args.until, urls=tuple(args.url),
-                max_pages=None if args.full else site.politeness.max_list_pages)
+                max_pages=None if args.full else site.politeness.max_list_pages,
+                ceiling=site.politeness.list_page_ceiling)
     if incremental:
         plan.known_ids = store.known_ids(db, site.key)
+        if not args.url:
+            plan.retries = tuple(store.due_retries(db, site.key))
         plan.known_listings = store.known_listings(db, site.key)
         plan.full_pass = {c.key for c in plan.columns if store.column_needs_full_pass(db, site.key, c.key)}
     else:
@@ -128,7 +133,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             store.column_begin(db, site.key, col.key, run_id)
     db.close()
 
-    process = CrawlerProcess(scrapy_settings(site, str(settings.db_path), run_id, polite))
+    process = SignalNotingProcess(scrapy_settings(site, str(settings.db_path), run_id, polite))
     crawler = process.create_crawler(ColumnSpider)
     process.crawl(crawler, plan=plan)
     stop_progress = _progress(crawler) if args.progress else None
@@ -137,34 +142,61 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         if stop_progress:
             stop_progress()
-    return finish(settings, site, crawler, run_id)
+    return finish(settings, site, crawler, run_id, tuple(process.signals_seen))
 
 
-def finish(settings: Settings, site: Site, crawler: Crawler, run_id: int) -> int:
+class SignalNotingProcess(CrawlerProcess):
+    """A CrawlerProcess that remembers which stop signals it received, so the run can say how it ended."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.signals_seen: list[int] = []
+
+    def _signal_shutdown(self, signum: int, frame: Any) -> None:
+        self.signals_seen.append(signum)
+        super()._signal_shutdown(signum, frame)
+
+    def _signal_kill(self, signum: int, frame: Any) -> None:
+        self.signals_seen.append(signum)
+        super()._signal_kill(signum, frame)
+
+
+def outcome(site: Site, spider: ColumnSpider, reason: str | None, signals_seen: list[int]) -> tuple[str, str | None]:
+    """(status, error) of a finished crawl process."""
+    if spider.store_error:
+        return ("disk_full" if spider.disk_full else "failed"), spider.store_error
+    if signal.SIGINT in signals_seen:
+        return "cancelled", "抓取被取消（Ctrl-C）；已抓到的文章已保存"
+    if signal.SIGTERM in signals_seen:
+        return "terminated", "抓取被停止（收到 SIGTERM）；已抓到的文章已保存"
+    if reason != "finished":
+        return "failed", f"抓取未正常结束（{reason}）"
+    if spider.list_errors and not any(f.list_pages for f in spider.figures.values()):
+        return "failed", f"无法访问 {site.base_url}：所有栏目列表页都请求失败"
+    return ("limited" if spider.bound_words() else "ok"), None
+
+
+def finish(settings: Settings, site: Site, crawler: Crawler, run_id: int, signals_seen: tuple[int, ...] = ()) -> int:
     """Record how the run ended; columns that finished their pass are marked complete."""
     spider: ColumnSpider = crawler.spider  # type: ignore[assignment]
-    reason = crawler.stats.get_value("finish_reason")
-    error = None
-    if spider.store_error:
-        error = spider.store_error
-    elif reason != "finished":
-        error = f"抓取未正常结束（{reason}）"
-    elif spider.list_errors and not any(f.list_pages for f in spider.figures.values()):
-        error = f"无法访问 {site.base_url}：所有栏目列表页都请求失败"
+    status, error = outcome(site, spider, crawler.stats.get_value("finish_reason"), list(signals_seen))
+    notes = [spider.bound_words()] if spider.bound_words() else []
+    if spider.gave_up:
+        notes.append(f"{spider.gave_up} 篇文章连续 {site.politeness.retry_nights} 晚失败，不再自动重试")
     db = store.open_db(settings.db_path)
     try:
         store.save_run_progress(db, run_id, site.key, spider.totals(),
                                 {k: f.as_dict() for k, f in spider.figures.items()})
-        if error is None and spider.plan.incremental:
+        if status in ("ok", "limited") and spider.plan.incremental:
             for key, figures in spider.figures.items():
                 if figures.completed and key not in spider.list_failed_columns:
                     store.column_complete(db, site.key, key, run_id)
-        store.finish_run(db, run_id, "failed" if error else "ok", error)
+        store.finish_run(db, run_id, status, error, "；".join(notes) or None)
     finally:
         db.close()
-    print(json.dumps({"run_id": run_id, "status": "failed" if error else "ok", "error": error,
+    print(json.dumps({"run_id": run_id, "status": status, "error": error, "bounds": "；".join(notes) or None,
                       **spider.totals()}, ensure_ascii=False))
-    return 1 if error else 0
+    return 0 if status in ("ok", "limited") else 1
 
 
 def main(argv: list[str] | None = None) -> int:

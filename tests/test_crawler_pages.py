@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse
 
-from crawler.pages import ArticlePage, ListPage, is_parse_failure
+from crawler.checks import PageRefused, is_parse_failure
+from crawler.pages import ArticlePage, ListPage
 from crawler.urls import parse_article_url
 from tracker.config import DEFAULT_CONFIG_DIR, load_settings
+from tracker.migrations import MAX_BYLINES
 
 SITE = load_settings(DEFAULT_CONFIG_DIR, env={}).site("czgh")
 URL = "https://czgh.jscz.org.cn/html/czgh/2023/KEBQLDDJ_1221/28013.html"
@@ -199,3 +201,48 @@ def test_the_gb2312_page_holds_a_gbk_only_character() -> None:
         raw.decode("gb2312")
     item = ArticlePage(response, SITE).to_item()
     assert meta["encoding"] == "gb2312" and "王喆" in item["body"] and item["correspondents"] == ["王喆"]
+
+
+@pytest.mark.parametrize(("written", "read"), [
+    ("2024-02-29", "2024-02-29"), ("2024-02-30", None), ("2023-02-29", None), ("2024-04-31", None),
+    ("2024-13-01", None), ("2024-00-10", None), ("1989-12-31", None), ("2101-01-01", None),
+    ("2024年3月1日", "2024-03-01"), ("2024/3/31", "2024-03-31"),
+])
+def test_dates_are_read_with_the_calendar(written: str, read: str | None) -> None:
+    item = page(legacy_page(f"发布日期:{written} 来源:金坛区总工会", [STORY])).to_item()
+    assert item["date"] == read
+    reason = is_parse_failure(item)
+    assert (reason is None) == (read is not None)
+    if read is None:
+        assert written in reason and "日历" in reason
+
+
+def test_an_id_beyond_sqlite_integers_is_a_failure_not_a_record() -> None:
+    url = "https://czgh.jscz.org.cn/html/czgh/2023/KEBQLDDJ_1221/99999999999999999999.html"
+    item = page(legacy_page(META, [STORY]), url).to_item()
+    assert "超出范围" in is_parse_failure(item)
+
+
+def test_a_page_nested_too_deep_is_refused_not_a_recursion_error() -> None:
+    deep = "<div>" * 50_000 + "深" + "</div>" * 50_000
+    with pytest.raises(PageRefused) as caught:
+        page(legacy_page(META, [deep])).to_item()
+    assert caught.value.kind == "depth"
+    # An ordinary page is far from the limit.
+    assert page(legacy_page(META, [STORY])).to_item()["title"] == "指前镇开展职工技能比武"
+
+
+def test_closing_bylines_are_capped() -> None:
+    item = page(legacy_page(META, [STORY, *["（金坛区总工会）"] * 5000])).to_item()
+    assert item["closing_bylines"] == ["（金坛区总工会）"] * MAX_BYLINES
+
+
+def test_control_characters_never_reach_a_field() -> None:
+    item = page(legacy_page("发布日期:2023-12-21 来源:金坛\x1b[2J区总工会", [STORY + "\x07", "（金坛区总\x00工会）"],
+                            title="指前镇\x1b]0;x\x07开展职工技能比武")).to_item()
+    assert item["title"] == "指前镇]0;x开展职工技能比武"
+    assert item["source"] == "金坛[2J区总工会" and item["closing_bylines"] == ["（金坛区总工会）"]
+    assert "\x07" not in item["body"]
+    listing = ListPage(HtmlResponse(url="https://czgh.jscz.org.cn/html/czgh/KEBQLDDJ/index.html", encoding="utf-8",
+                                    body=f'<li><a href="{URL}">标题\x1b[0m</a> 2023-12-21</li>'.encode()), SITE)
+    assert [e.title for e in listing.entries()] == ["标题[0m"]

@@ -28,8 +28,11 @@ def dirty(db, credited: list[dict]) -> None:
         credited.append({"site": "czgh", "id": aid, "url": f"https://czgh.jscz.org.cn/html/czgh/2024/KEBQLDDJ_0311/{aid}.html",
                          "date": "2024-03-11", "title": title, "subtitle": None, "columns": ["jcdt"],
                          "unit_id": "wujin"})
-    # Stored as an older version would have stored them: straight into the table.
+    # Stored as another tool or an older version could have stored them: straight into the table, past the
+    # store's own checks (which refuse control characters in articles).
+    db.execute("PRAGMA ignore_check_constraints = ON")
     db.execute("UPDATE articles SET title = ? WHERE id = 9001", [DIRTY_TITLE])
+    db.execute("PRAGMA ignore_check_constraints = OFF")
     store.add_entries(db, [{"unit_id": "wujin", "kind": "activity", "date": "2024-04-01", "title": DIRTY_TITLE,
                             "evidence": FORMULA, "note": "备注\x9b2J"}], by="旧版本")
     db.conn.commit()

@@ -106,14 +106,37 @@ def test_the_first_crawl_of_a_site_has_no_missing_source_jump(db: Database, sett
     assert "missing_source:czgh" not in findings(db, settings)
 
 
+def fetched_on(db: Database, day: str) -> None:
+    """Make every stored article look first fetched on `day` (the crawl ran then)."""
+    db.execute("UPDATE articles SET first_seen_at = ?", [f"{day}T01:00:00+00:00"])
+    db.conn.commit()
+
+
 def test_a_site_with_no_new_articles_for_too_long(db: Database, settings: Settings) -> None:
     run_id = crawl_run(db, {"jcdt": healthy()})
     store.save_batch(db, "czgh", run_id, articles(run_id, range(1, 3), day="2025-02-20"))
+    fetched_on(db, "2025-02-20")
     f = findings(db, settings)["stale_site:czgh"]
-    assert f.detail == {"last_date": "2025-02-20", "days": 18}
-    assert "18 天没有新文章" in f.message
+    assert f.detail == {"last_new_at": "2025-02-20T01:00:00+00:00", "days": 18}
+    assert "18 天没有抓到新文章" in f.message
     loose = HealthConfig(stale_days_by_site={"czgh": 30})
     assert not health.check_site(db, settings, "czgh", loose, TODAY)
+
+
+def test_a_future_dated_article_does_not_silence_the_quiet_site_warning(db: Database, settings: Settings) -> None:
+    run_id = crawl_run(db, {"jcdt": healthy()})
+    store.save_batch(db, "czgh", run_id, articles(run_id, range(1, 3), day="2099-12-31"))
+    fetched_on(db, "2025-02-20")
+    assert findings(db, settings)["stale_site:czgh"].detail["days"] == 18
+
+
+def test_a_run_that_reached_a_bound_is_a_warning(db: Database, settings: Settings) -> None:
+    run_id = crawl_run(db, {"jcdt": healthy()}, status="limited")
+    db.execute("UPDATE runs SET bounds = ? WHERE id = ?", ["栏目 jcdt 翻到上限 1000 页", run_id])
+    db.conn.commit()
+    f = findings(db, settings)["bounds:czgh"]
+    assert f.level == "warning" and "翻到上限 1000 页" in f.message and f"#{run_id}" in f.message
+    assert "failed_crawl:czgh" not in findings(db, settings)
 
 
 def test_a_failed_crawl_is_an_error(db: Database, settings: Settings) -> None:

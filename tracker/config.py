@@ -136,6 +136,8 @@ class Politeness:
     timeout: float = 30.0
     user_agent: str = "xinxi/0.1"
     max_list_pages: int = 50
+    list_page_ceiling: int = 5000
+    retry_nights: int = 5
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,7 @@ class Site:
     title_selectors: tuple[str, ...] = ()
     body_selectors: tuple[str, ...] = ()
     politeness: Politeness = field(default_factory=Politeness)
+    hosts: tuple[str, ...] = ()   # hosts whose pages belong to the site; the base URL's host among them
 
     def column(self, key: str) -> Column:
         for col in self.columns:
@@ -177,24 +180,56 @@ class Settings:
         return self.sites[key]
 
 
+SITE_KEYS = ("name", "base_url", "hosts", "legacy_article", "suitable_article", "labels", "selectors",
+             "politeness", "columns")
+COLUMN_KEYS = ("key", "name", "code", "catid", "list_url", "category")
+# The numbers of [politeness] and their bounds; int ones must be whole numbers.
+POLITENESS_NUMBERS: dict[str, tuple[type, dict[str, float]]] = {
+    "download_delay": (float, {"minimum": 0, "maximum": 3600}),
+    "concurrent_per_host": (int, {"minimum": 1, "maximum": 64}),
+    "retry_times": (int, {"minimum": 0, "maximum": 20}),
+    "timeout": (float, {"above": 0, "maximum": 3600}),
+    "max_list_pages": (int, {"minimum": 1, "maximum": 100_000}),
+    "list_page_ceiling": (int, {"minimum": 1, "maximum": 100_000}),
+    "retry_nights": (int, {"minimum": 1, "maximum": 365}),
+}
+
+
+def _number(sec: Section, name: str, default: float) -> Any:
+    kind, bounds = POLITENESS_NUMBERS[name]
+    if kind is int:
+        sec.get(name, int, default)  # a whole number, not 1.5
+    value = sec.number(name, default, **bounds)
+    return int(value) if kind is int else float(value)
+
+
 def _load_politeness(sec: Section) -> Politeness:
     d = Politeness()
+    sec.only("obey_robots", "autothrottle", "user_agent", *POLITENESS_NUMBERS)
     return Politeness(
         obey_robots=sec.get("obey_robots", bool, d.obey_robots),
-        download_delay=float(sec.get("download_delay", (int, float), d.download_delay)),
-        concurrent_per_host=sec.get("concurrent_per_host", int, d.concurrent_per_host),
+        download_delay=float(_number(sec, "download_delay", d.download_delay)),
+        concurrent_per_host=_number(sec, "concurrent_per_host", d.concurrent_per_host),
         autothrottle=sec.get("autothrottle", bool, d.autothrottle),
-        retry_times=sec.get("retry_times", int, d.retry_times),
-        timeout=float(sec.get("timeout", (int, float), d.timeout)),
+        retry_times=_number(sec, "retry_times", d.retry_times),
+        timeout=float(_number(sec, "timeout", d.timeout)),
         user_agent=sec.get("user_agent", str, d.user_agent),
-        max_list_pages=sec.get("max_list_pages", int, d.max_list_pages),
+        max_list_pages=_number(sec, "max_list_pages", d.max_list_pages),
+        list_page_ceiling=_number(sec, "list_page_ceiling", d.list_page_ceiling),
+        retry_nights=_number(sec, "retry_nights", d.retry_nights),
     )
 
 
+def _host(url: str) -> str:
+    return (re.match(r"https?://([^/:?#]+)", url)[1]).lower()  # type: ignore[index]
+
+
 def _load_site(key: str, sec: Section, base_url: str | None) -> Site:
+    sec.only(*SITE_KEYS)
     columns = []
     seen: set[str] = set()
     for csec in sec.tables("columns"):
+        csec.only(*COLUMN_KEYS)
         category = csec.get("category", str, required=True)
         if category not in CATEGORIES:
             raise csec.error("category", f"未知计分类别 {category!r}；可选：{'、'.join(CATEGORIES)}")
@@ -222,11 +257,17 @@ def _load_site(key: str, sec: Section, base_url: str | None) -> Site:
         if "id" not in compiled.groupindex:
             raise sec.error(name, "正则表达式须含命名组 (?P<id>…)")
         patterns[name] = pattern
-    url = base_url or sec.get("base_url", str, required=True)
-    if not re.match(r"https?://[^/]+", url):
-        raise sec.error("base_url", f"应为 http(s):// 开头的地址，实为 {url!r}")
+    file_url = sec.get("base_url", str, base_url) if base_url else sec.get("base_url", str, required=True)
+    url = base_url or file_url
+    if not re.match(r"https?://[^/:?#]+", file_url):
+        raise sec.error("base_url", f"应为 http(s):// 开头的地址，实为 {file_url!r}")
+    if not re.match(r"https?://[^/:?#]+", url):
+        raise ConfigError("--base-url", None, f"{key} 的地址应为 http(s):// 开头，实为 {url!r}")
+    hosts = [_host(file_url), _host(url), *(h.lower() for h in sec.strings("hosts"))]
     labels = sec.table("labels")
+    labels.only("date", "source")
     selectors = sec.table("selectors")
+    selectors.only("title", "body")
     return Site(
         key=key,
         name=sec.get("name", str, key),
@@ -239,6 +280,7 @@ def _load_site(key: str, sec: Section, base_url: str | None) -> Site:
         title_selectors=selectors.strings("title"),
         body_selectors=selectors.strings("body"),
         politeness=_load_politeness(sec.table("politeness")),
+        hosts=tuple(dict.fromkeys(hosts)),
     )
 
 
@@ -279,7 +321,9 @@ def load_settings(
         raise time.error("timezone", f"未知时区 {timezone!r}") from None
 
     base_urls = dict(base_urls or {})
-    sites_top = Section(sites_path, read_toml(sites_path)).table("sites", required=True)
+    sites_file = Section(sites_path, read_toml(sites_path))
+    sites_file.only("sites")
+    sites_top = sites_file.table("sites", required=True)
     sites = {
         key: _load_site(key, sites_top.table(key), base_urls.pop(key, None)) for key in sites_top.data
     }

@@ -16,9 +16,10 @@ from sqlite_utils import Database
 from tracker import store
 from tracker.config import Settings
 from tracker.opsconfig import HealthConfig, ScheduleConfig
+from tracker.runs import STOPPED
 from tracker.schedule import fire_times_between
 
-SITE_CHECKS = ("redesign", "parse_failures", "missing_source", "stale_site", "failed_crawl")
+SITE_CHECKS = ("redesign", "parse_failures", "missing_source", "stale_site", "failed_crawl", "bounds")
 RUN_CHECKS = ("failed_run", "missed_run")
 CHECKS = SITE_CHECKS + RUN_CHECKS
 MISSED_TOLERANCE = timedelta(minutes=1)
@@ -61,7 +62,14 @@ def check_site(db: Database, settings: Settings, site_key: str, cfg: HealthConfi
     runs = store.finished_site_runs(db, site_key, cfg.baseline_runs + 1)
     latest = runs[0] if runs else None
     if latest is not None:
-        if latest["status"] in ("failed", "killed"):
+        if latest.get("bounds"):
+            out.append(Finding(
+                f"bounds:{site_key}", "bounds", "warning",
+                f"{site.name}：最近一次抓取（运行 #{latest['id']}）达到上限或需注意：{latest['bounds']}。"
+                "如果网站确实更大，请调高 config/sites.toml 中的上限；否则请人工查看这些页面。",
+                site_key, detail={"run_id": latest["id"]},
+            ))
+        if latest["status"] in STOPPED:
             out.append(Finding(
                 f"failed_crawl:{site_key}", "failed_crawl", "error",
                 f"{site.name}：最近一次抓取（运行 #{latest['id']}）失败：{latest['error'] or '原因不明'}",
@@ -85,16 +93,18 @@ def check_site(db: Database, settings: Settings, site_key: str, cfg: HealthConfi
                 ))
         out += _parse_jump(site.name, site_key, latest, runs[1:], cfg)
         out += _source_jump(db, site.name, site_key, latest["id"], cfg)
-    last_date = store.last_article_date(db, site_key)
-    if last_date is not None:
-        quiet = (today - date.fromisoformat(last_date[:10])).days
+    # Judged by when new articles were fetched, not by the date they claim: a page dated 2099 must not
+    # make a silent site look fresh.
+    last_new = store.last_new_article_at(db, site_key)
+    if last_new is not None:
+        quiet = (today - date.fromisoformat(last_new[:10])).days
         limit = cfg.stale_days_for(site_key)
         if quiet > limit:
             out.append(Finding(
                 f"stale_site:{site_key}", "stale_site", "warning",
-                f"{site.name} 已经 {quiet} 天没有新文章（最新一篇发布于 {last_date}，提醒界限 {limit} 天）："
+                f"{site.name} 已经 {quiet} 天没有抓到新文章（最近一次抓到新文章在 {last_new[:10]}，提醒界限 {limit} 天）："
                 "请确认网站是否停更，或抓取是否漏了栏目。",
-                site_key, detail={"last_date": last_date, "days": quiet},
+                site_key, detail={"last_new_at": last_new, "days": quiet},
             ))
     return out
 

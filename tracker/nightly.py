@@ -27,7 +27,7 @@ from apscheduler.triggers.base import BaseTrigger
 from sqlite_utils import Database
 
 from scoring.periods import year_period
-from tracker import alerts, health, review, store
+from tracker import alerts, health, review, runs, store
 from tracker.config import Settings
 from tracker.errors import LockHeld, XinxiError
 from tracker.health import Finding
@@ -78,10 +78,10 @@ def crawl_step(ctx: JobContext) -> StepResult:
     for site in outcome.sites:
         name = ctx.settings.site(site.site).name
         run = next((r for r in children if r["id"] == site.run_id), {})
-        parts.append(f"{name}：{'成功' if site.status == 'ok' else '失败'}，新文章 {run.get('new', 0)} 篇，"
+        parts.append(f"{name}：{runs.STATUS_WORDS.get(site.status, site.status)}，新文章 {run.get('new', 0)} 篇，"
                      f"更新 {run.get('updated', 0)} 篇，解析失败 {run.get('parse_failures', 0)}，"
                      f"请求出错 {run.get('errors', 0)}")
-    errors = [f"{ctx.settings.site(s.site).name}：{s.error or '原因不明'}" for s in outcome.sites if s.status != "ok"]
+    errors = [f"{ctx.settings.site(s.site).name}：{s.error or '原因不明'}" for s in outcome.sites if s.status not in runs.SUCCESS]
     return StepResult("；".join(parts) or "没有要抓取的网站", "；".join(errors) or None)
 
 

@@ -120,11 +120,14 @@ class CheckReport:
     missing_columns: tuple[str, ...]      # table.column
     pending_migrations: tuple[str, ...]
     newer_migrations: tuple[str, ...] = ()   # made by a newer xinxi: this program must not use the file
+    invalid_count: int = 0                # stored rows that fail the record checks
+    invalid_rows: tuple[str, ...] = ()    # the first few, in words
 
     @property
     def ok(self) -> bool:
         return self.integrity == ("ok",) and not (self.missing_tables or self.missing_columns
-                                                   or self.pending_migrations or self.newer_migrations)
+                                                   or self.pending_migrations or self.newer_migrations
+                                                   or self.invalid_count)
 
 
 def expected_schema() -> dict[str, set[str]]:
@@ -146,6 +149,8 @@ def check(db_path: Path | str) -> CheckReport:
         actual = {t.name: {c.name for c in t.columns} for t in db.tables}
         pending = tuple(m.name for m in migrations.pending(db))
         newer = tuple(store.unknown_migrations(db))
+        invalid_count, invalid_rows = (store.invalid_rows(db) if {"articles", "article_columns"} <= set(actual)
+                                       else (0, []))
     except sqlite3.DatabaseError as exc:  # not a database at all, or too damaged to read
         return CheckReport((f"无法读取：{exc}",), (), (), ())
     finally:
@@ -154,7 +159,8 @@ def check(db_path: Path | str) -> CheckReport:
     missing_tables = tuple(sorted(set(expected) - set(actual)))
     missing_columns = tuple(sorted(f"{t}.{c}" for t, cols in expected.items() if t in actual
                                    for c in cols - actual[t]))
-    return CheckReport(integrity, missing_tables, missing_columns, pending, newer)
+    return CheckReport(integrity, missing_tables, missing_columns, pending, newer, invalid_count,
+                       tuple(invalid_rows))
 
 
 @dataclass(frozen=True)

@@ -8,23 +8,38 @@ from __future__ import annotations
 import ctypes
 import re
 import signal
+import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from tracker import store
 from tracker.config import Settings, Site
 from tracker.errors import XinxiError
+from tracker.lock import pid_alive
 
 STDERR_TAIL = 4000
 PR_SET_PDEATHSIG = 1
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+# Run statuses that count as success: `limited` finished but reached a configured bound.
+SUCCESS = ("ok", "limited")
+STATUS_WORDS = {"ok": "成功", "failed": "失败", "running": "进行中", "killed": "中断", "limited": "达到上限",
+                "cancelled": "已取消", "terminated": "被终止", "disk_full": "磁盘已满"}
+# Statuses of a crawl that did not finish its work.
+STOPPED = ("failed", "killed", "cancelled", "terminated", "disk_full")
+STOP_WAIT_SECONDS = 30
 
 
 class CrawlBoundsError(XinxiError):
     """A recrawl was asked for without saying what to refresh."""
+
+
+class CrawlStopped(XinxiError):
+    """A crawl was stopped by a signal; its run is recorded as such."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +75,7 @@ class CrawlOutcome:
 
     @property
     def ok(self) -> bool:
-        return all(s.status == "ok" for s in self.sites)
+        return all(s.status in SUCCESS for s in self.sites)
 
     @property
     def exit_code(self) -> int:
@@ -125,11 +140,16 @@ def crawl(settings: Settings, request: CrawlRequest) -> CrawlOutcome:
         if not any(_is_article_url(settings.site(k), url) for k in keys):
             raise CrawlBoundsError(f"{url} 不是文章地址：应形如 /html/czgh/2024/KEBQLDDJ_0311/30277.html "
                                    "或 /content/suitable/show?catid=19922&id=30277")
+        host = (urlsplit(url).hostname or "").lower()
+        hosts = [h for k in keys for h in settings.site(k).hosts]
+        if host not in hosts:
+            raise CrawlBoundsError(f"{url} 不在本网站的主机上：只能重抓 {'、'.join(hosts)} 上的文章")
     if not request.polite:
         for key in keys:
             host = urlsplit(settings.site(key).base_url).hostname
             if host not in LOOPBACK:
                 raise CrawlBoundsError(f"--no-politeness 只能用于本机上的网站副本，{key} 指向 {host}")
+    _close_orphans(settings)
     outcomes = []
     for key in keys:
         db = store.open_db(settings.db_path)
@@ -140,16 +160,79 @@ def crawl(settings: Settings, request: CrawlRequest) -> CrawlOutcome:
                                      site=key, args={k: v for k, v in bounds.items() if v})
         finally:
             db.close()
-        proc = subprocess.run(
-            crawl_argv(settings, key, request, run_id),
-            stdout=subprocess.PIPE,
-            stderr=None if request.progress else subprocess.PIPE,
-            text=True,
-            check=False,
-            preexec_fn=_die_with_parent,
-        )
-        outcomes.append(_settle(settings, key, run_id, proc))
+        outcomes.append(_run_one(settings, key, request, run_id))
     return CrawlOutcome(tuple(outcomes))
+
+
+def _run_one(settings: Settings, key: str, request: CrawlRequest, run_id: int) -> SiteOutcome:
+    """Run one site's crawl process. Ctrl-C or SIGTERM stops it as such: it is given time to record its
+    end, its run is closed as cancelled or terminated, and the exception goes on up (the lock is released)."""
+    proc = subprocess.Popen(
+        crawl_argv(settings, key, request, run_id),
+        stdout=subprocess.PIPE,
+        stderr=None if request.progress else subprocess.PIPE,
+        text=True,
+        preexec_fn=_die_with_parent,
+    )
+    previous = signal.getsignal(signal.SIGTERM)
+    terminated: list[int] = []
+
+    def on_term(signum: int, frame: Any) -> None:
+        terminated.append(signum)
+        if callable(previous):
+            previous(signum, frame)   # the CLI's own way out, if it has one
+        raise CrawlStopped("抓取被停止（收到 SIGTERM）；已抓到的文章已保存")
+
+    in_main = threading.current_thread() is threading.main_thread()
+    if in_main:
+        signal.signal(signal.SIGTERM, on_term)
+    try:
+        stdout, stderr = proc.communicate()
+    except BaseException as exc:
+        cancelled = isinstance(exc, KeyboardInterrupt) and not terminated
+        _wind_down(proc, signal.SIGINT if cancelled else signal.SIGTERM)
+        _close_stopped(settings, run_id, "cancelled" if cancelled else "terminated",
+                       "抓取被取消（Ctrl-C）" if cancelled else "抓取被停止（收到 SIGTERM）")
+        raise
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
+    return _settle(settings, key, run_id, subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr))
+
+
+def _close_orphans(settings: Settings) -> None:
+    """Close runs left as running by a process of this host that is gone (an older version's Ctrl-C)."""
+    host = socket.gethostname()
+    db = store.open_db(settings.db_path)
+    try:
+        for run in store.running_runs(db):
+            if run["host"] == host and run["pid"] and not pid_alive(run["pid"]):
+                store.finish_run(db, run["id"], "killed", f"运行中断：进程 {run['pid']} 已不在运行")
+    finally:
+        db.close()
+
+
+def _wind_down(proc: subprocess.Popen[str], sig: int) -> None:
+    """Let a stopping crawl record its own end; pass the signal on if it did not get it; kill it at last."""
+    try:
+        try:
+            proc.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(sig)
+            proc.wait(timeout=STOP_WAIT_SECONDS)
+    except (subprocess.TimeoutExpired, KeyboardInterrupt):
+        proc.kill()
+        proc.wait()
+
+
+def _close_stopped(settings: Settings, run_id: int, status: str, error: str) -> None:
+    """Close a stopped run that its process could not close itself."""
+    db = store.open_db(settings.db_path)
+    try:
+        if store.get_run(db, run_id)["status"] == "running":
+            store.finish_run(db, run_id, status, error)
+    finally:
+        db.close()
 
 
 def exit_description(code: int) -> str:

@@ -13,7 +13,7 @@ import os
 import socket
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -109,13 +109,24 @@ def content_hash(article: dict[str, Any]) -> str:
 # --- articles -------------------------------------------------------------------------------------
 
 
-def known_ids(db: Database, site: str) -> set[int]:
-    """Ids already settled for a site: stored articles and links recorded as failures."""
+def known_ids(db: Database, site: str, at: str | None = None) -> set[int]:
+    """Ids already settled for a site: stored articles and failures that are not due for a retry at `at`."""
     rows = db.execute(
-        "SELECT id FROM articles WHERE site = ? UNION SELECT article_id FROM failures WHERE site = ?",
-        [site, site],
+        "SELECT id FROM articles WHERE site = ? UNION SELECT article_id FROM failures WHERE site = ? "
+        "AND article_id IS NOT NULL AND (retry_at IS NULL OR retry_at > ?)",
+        [site, site, at or now()],
     ).fetchall()
     return {r[0] for r in rows}
+
+
+def due_retries(db: Database, site: str, at: str | None = None) -> list[tuple[int, str, str | None]]:
+    """(id, url, column) of the failed articles whose next try is due at `at`."""
+    rows = db.execute(
+        "SELECT article_id, url, column_key FROM failures WHERE site = ? AND article_id IS NOT NULL "
+        "AND retry_at IS NOT NULL AND retry_at <= ? ORDER BY article_id",
+        [site, at or now()],
+    ).fetchall()
+    return [(r[0], r[1], r[2]) for r in rows]
 
 
 def known_listings(db: Database, site: str) -> set[tuple[int, str]]:
@@ -133,6 +144,7 @@ class BatchResult:
     listings: int = 0
     failures: dict[str, int] = field(default_factory=dict)
     stored_ids: set[int] = field(default_factory=set)
+    gave_up: list[str] = field(default_factory=list)   # URLs whose retries ran out
 
 
 class Listing(NamedTuple):
@@ -164,12 +176,14 @@ def save_batch(
     articles: Sequence[dict[str, Any]] = (),
     listings: Iterable[Listing | tuple[int, str]] = (),
     failures: Sequence[dict[str, Any]] = (),
+    retry_nights: int = 5,
 ) -> tuple[BatchResult, list[Listing]]:
     """Store fetched articles, column listings and failures in one transaction.
 
     Each article dict holds the raw fields, `id`, `column` (the column it was fetched from, or None)
     and `legacy` (whether `url` is of the legacy form). Listings whose article is not stored (yet) are
-    returned unsaved, for a later batch.
+    returned unsaved, for a later batch. A failure marked `transient` (a server error, a timeout) is
+    due again on a later night, with the wait doubling, until `retry_nights` nights have failed.
     """
     result = BatchResult()
     stamp = now()
@@ -240,19 +254,8 @@ def save_batch(
             )
             result.listings = cur.rowcount
 
-        for fail in failures:
-            if fail["article_id"] in existing:
-                continue  # a stored article keeps its good copy; the failure is in the run's stats
-            db.execute(
-                "INSERT INTO failures (site, article_id, url, kind, detail, status, run_id, first_seen_at, "
-                "last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(site, article_id) DO UPDATE SET "
-                "url = excluded.url, kind = excluded.kind, detail = excluded.detail, status = excluded.status, "
-                "run_id = excluded.run_id, last_seen_at = excluded.last_seen_at",
-                [site, fail["article_id"], fail["url"], fail["kind"], fail.get("detail"), fail.get("status"),
-                 run_id, stamp, stamp],
-            )
-            column = fail.get("column") or ""
-            result.failures[column] = result.failures.get(column, 0) + 1
+        _save_failures(db, site, run_id, [f for f in failures if f.get("article_id") not in existing],
+                       stamp, retry_nights, result)
     return result, pending
 
 
@@ -343,9 +346,61 @@ def list_articles_by_ids(db: Database, site: str, ids: Sequence[int]) -> list[di
     return [article_row(r) for r in db.query(sql, [site, *ids])]
 
 
+def _save_failures(db: Database, site: str, run_id: int | None, failures: Sequence[dict[str, Any]],
+                   stamp: str, retry_nights: int, result: BatchResult) -> None:
+    """Upsert failures: one row per article id, or per URL when the link carries no usable id."""
+    latest = {(f.get("article_id"), f["url"] if f.get("article_id") is None else None): f for f in failures}
+    ids = [aid for aid, _ in latest if aid is not None]
+    attempts: dict[int, int] = {}
+    for chunk_start in range(0, len(ids), 500):
+        chunk = ids[chunk_start:chunk_start + 500]
+        marks = ",".join("?" * len(chunk))
+        attempts |= dict(db.execute(f"SELECT article_id, attempts FROM failures WHERE site = ? AND article_id IN "
+                                    f"({marks})", [site, *chunk]).fetchall())
+    moment = datetime.fromisoformat(stamp)
+    for (aid, _), fail in latest.items():
+        tries = attempts.get(aid, 0) + 1 if aid is not None else 1
+        detail, retry_at = fail.get("detail"), None
+        if fail.get("transient") and aid is not None:
+            if tries < retry_nights:
+                # Night 1 fails: due the next night, then after 2, 4 … nights; a few hours early so that
+                # tomorrow's run at the same time finds it due.
+                retry_at = (moment + timedelta(days=2 ** (tries - 1)) - timedelta(hours=4)).isoformat()
+            else:
+                detail = f"{detail}（已连续 {tries} 晚失败，不再自动重试；可用 xinxi recrawl --url 再试）"
+                result.gave_up.append(fail["url"])
+        target = "(site, article_id) WHERE article_id IS NOT NULL" if aid is not None else \
+            "(site, url) WHERE article_id IS NULL"
+        db.execute(
+            "INSERT INTO failures (site, article_id, url, kind, detail, status, column_key, run_id, first_seen_at, "
+            f"last_seen_at, attempts, retry_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT{target} "
+            "DO UPDATE SET url = excluded.url, kind = excluded.kind, detail = excluded.detail, "
+            "status = excluded.status, column_key = coalesce(excluded.column_key, failures.column_key), "
+            "run_id = excluded.run_id, last_seen_at = excluded.last_seen_at, attempts = excluded.attempts, "
+            "retry_at = excluded.retry_at, data = NULL",
+            [site, aid, fail["url"], fail["kind"], detail, fail.get("status"), fail.get("column"), run_id,
+             stamp, stamp, tries, retry_at],
+        )
+        column = fail.get("column") or ""
+        result.failures[column] = result.failures.get(column, 0) + 1
+
+
 def list_failures(db: Database, site: str | None = None) -> list[dict[str, Any]]:
-    sql = "SELECT * FROM failures" + (" WHERE site = ?" if site else "") + " ORDER BY last_seen_at DESC"
+    sql = "SELECT * FROM failures" + (" WHERE site = ?" if site else "") + " ORDER BY last_seen_at DESC, id DESC"
     return list(db.query(sql, [site] if site else []))
+
+
+def invalid_rows(db: Database, limit: int = 20) -> tuple[int, list[str]]:
+    """Stored articles and listings that fail the record checks: (how many, the first few in words)."""
+    from tracker.migrations import ARTICLE_CHECKS, LISTING_CHECKS, failing_checks
+
+    count, shown = 0, []
+    for table, key, checks in (("articles", "id", ARTICLE_CHECKS), ("article_columns", "article_id", LISTING_CHECKS)):
+        reasons = failing_checks(checks)
+        rows = db.execute(f"SELECT site, {key}, {reasons} FROM {table} WHERE ({reasons}) != ''").fetchall()
+        count += len(rows)
+        shown += [f"{table} {site}/{aid}：{why.rstrip('；')}" for site, aid, why in rows[:limit - len(shown)]]
+    return count, shown
 
 
 # --- column state: a column whose last pass did not finish is paged in full next time ---------------
@@ -417,11 +472,14 @@ def save_run_progress(db: Database, run_id: int, site: str, totals: dict[str, in
             )
 
 
-def finish_run(db: Database, run_id: int, status: str, error: str | None = None) -> None:
+def finish_run(db: Database, run_id: int, status: str, error: str | None = None,
+               bounds: str | None = None) -> None:
+    """Record how a run ended; `bounds` says in words which limits it reached."""
     with db.atomic():
         db.execute(
-            "UPDATE runs SET status = ?, finished_at = ?, error = coalesce(?, error) WHERE id = ?",
-            [status, now(), error, run_id],
+            "UPDATE runs SET status = ?, finished_at = ?, error = coalesce(?, error), "
+            "bounds = coalesce(?, bounds) WHERE id = ?",
+            [status, now(), error, bounds, run_id],
         )
 
 
@@ -508,6 +566,11 @@ def mark_runs_killed(db: Database, pid: int, host: str, error: str) -> list[int]
     return ids
 
 
+def running_runs(db: Database) -> list[dict[str, Any]]:
+    """Runs recorded as still running: id, pid, host."""
+    return list(db.query("SELECT id, pid, host FROM runs WHERE status = 'running'"))
+
+
 def save_step(db: Database, run_id: int, step: str, label: str, status: str, started_at: str,
               summary: str | None = None, error: str | None = None) -> None:
     """Record how one step of a nightly run ended."""
@@ -587,6 +650,12 @@ def source_counts(db: Database, site: str, run_id: int) -> tuple[int, int, int, 
         [run_id, run_id, run_id, run_id, site],
     ).fetchone()
     return tuple(int(v or 0) for v in row)  # type: ignore[return-value]
+
+
+def last_new_article_at(db: Database, site: str) -> str | None:
+    """When the newest article of a site was first fetched (UTC ISO), whatever date it claims."""
+    row = db.execute("SELECT max(first_seen_at) FROM articles WHERE site = ?", [site]).fetchone()
+    return row[0] if row else None
 
 
 def last_article_date(db: Database, site: str) -> str | None:

@@ -8,17 +8,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.pages import ArticlePage, ListPage, is_parse_failure
+from crawler.checks import PageRefused, is_parse_failure
+from crawler.middlewares import OffHost
+from crawler.pages import ArticlePage, ListPage
 from crawler.urls import absolute, parse_article_url
 from tracker.config import Column, Site
+from tracker.migrations import MAX_ARTICLE_ID
+
+# Answers that settle a failed article for good; any other failure (5xx, timeout, reset) is passing.
+PERMANENT_STATUS = range(400, 500)
+PASSING_STATUS = (408, 429)
 
 
 @dataclass
@@ -35,6 +44,8 @@ class Plan:
     until: str | None = None
     urls: tuple[str, ...] = ()
     max_pages: int | None = 50
+    ceiling: int = 5000                     # list pages per column on any pass, full or not
+    retries: tuple[tuple[int, str, str | None], ...] = ()   # (id, url, column) due for another try
 
 
 @dataclass
@@ -67,6 +78,12 @@ class ColumnSpider(scrapy.Spider):
         self.new_total = 0
         self.updated_total = 0
         self.other_errors = 0  # failures outside any column (a --url fetch)
+        self.hosts = frozenset(h.lower() for h in plan.site.hosts)
+        self.bounds: dict[str, str] = {}   # which limit was reached, in words, keyed so each is said once
+        self.oversized = 0
+        self.too_deep = 0
+        self.gave_up = 0          # failed articles whose nightly retries ran out in this run
+        self.disk_full = False
 
     def totals(self) -> dict[str, int]:
         """Run-wide figures; requests include robots.txt, the rest are per-column sums plus --url fetches."""
@@ -93,7 +110,12 @@ class ColumnSpider(scrapy.Spider):
 
     async def start(self) -> Any:
         for url in self.plan.urls:
-            yield self._article_request(url, None)
+            for item in self._article_link(url, None):
+                yield item
+        for aid, url, column in self.plan.retries:
+            if aid not in self.requested:
+                for item in self._article_link(url, column if column in self.figures else None):
+                    yield item
         for col in self.plan.columns:
             yield Request(absolute(self.plan.site, col.list_url), callback=self.parse_list,
                           errback=self.list_failed, meta={"column": col.key, "page": 1}, dont_filter=True)
@@ -114,6 +136,10 @@ class ColumnSpider(scrapy.Spider):
         oldest = None
         for entry in entries:
             aid = entry.ref.id
+            refusal = self._link_refusal(entry.ref.url, aid)
+            if refusal:
+                yield self._failure(entry.ref.url, None, column, *refusal, None)
+                continue
             known = aid in self.plan.known_ids
             all_known = all_known and known
             if entry.date:
@@ -137,6 +163,11 @@ class ColumnSpider(scrapy.Spider):
             return
         if self._capped(column, page):
             return
+        if (urlsplit(next_url).hostname or "").lower() not in self.hosts:
+            self.logger.warning("栏目 %s 的下一页指向其他主机 %s，不再翻页", column, next_url)
+            self.bounds[f"host:{column}"] = f"栏目 {column} 的下一页指向其他主机，已停止翻页"
+            figures.completed = 1
+            return
         yield Request(next_url, callback=self.parse_list, errback=self.list_failed,
                       meta={"column": column, "page": page + 1})
 
@@ -148,7 +179,13 @@ class ColumnSpider(scrapy.Spider):
         return not (date and self.plan.until and date > self.plan.until)
 
     def _capped(self, column: str, page: int) -> bool:
-        """The hard page cap of a nightly crawl; a full pass or a recrawl is bounded by the list itself."""
+        """The page cap of a nightly crawl, and the ceiling every pass obeys (an endless 下一页 ends here)."""
+        if page >= self.plan.ceiling:
+            self.logger.warning("栏目 %s 已翻到上限 %s 页（sites.toml 的 list_page_ceiling），不再翻页",
+                                column, self.plan.ceiling)
+            self.bounds[f"ceiling:{column}"] = f"栏目 {column} 翻到上限 {self.plan.ceiling} 页"
+            self.figures[column].completed = 1  # the pass is over: the next night pages as usual
+            return True
         if not self.plan.incremental or column in self.plan.full_pass or self.plan.max_pages is None:
             return False
         if page >= self.plan.max_pages:
@@ -165,11 +202,30 @@ class ColumnSpider(scrapy.Spider):
 
     # --- articles ----------------------------------------------------------------------------------
 
+    def _link_refusal(self, url: str, aid: int | None) -> tuple[str, str] | None:
+        """(kind, reason) when a link is not to be followed at all."""
+        host = (urlsplit(url).hostname or "").lower()
+        if host not in self.hosts:
+            return "host", f"链接指向其他主机 {host or url}，只抓取本网站的主机（{'、'.join(sorted(self.hosts))}）"
+        if aid is not None and not 1 <= aid <= MAX_ARTICLE_ID:
+            return "invalid", f"链接中的文章编号超出范围（应在 1 到 {MAX_ARTICLE_ID} 之间）"
+        return None
+
+    def _article_link(self, url: str, column: str | None) -> Iterator[Any]:
+        """A request for an article, or the failure that says why its link is not followed."""
+        ref = parse_article_url(self.plan.site, url)
+        refusal = self._link_refusal(url, ref.id if ref else None)
+        if refusal:
+            yield self._failure(url, None, column, *refusal, None)
+        else:
+            yield self._article_request(url, column)
+
     def _article_request(self, url: str, column: str | None) -> Request:
         ref = parse_article_url(self.plan.site, url)
         if ref is not None:
             self.requested.add(ref.id)
-        return Request(url, callback=self.parse_article, errback=self.article_failed,
+        # Not filtered as a duplicate: a page redirecting to itself must end as a failure, not vanish.
+        return Request(url, callback=self.parse_article, errback=self.article_failed, dont_filter=True,
                        meta={"column": column, "article_id": ref.id if ref else None})
 
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
@@ -178,32 +234,71 @@ class ColumnSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or aid is None:
             yield self._failure(response.url, aid, column, "parse", "不是文章页面", response.status)
             return
-        item = ArticlePage(response, self.plan.site).to_item()
+        try:
+            item = ArticlePage(response, self.plan.site).to_item()
+        except PageRefused as exc:
+            self.too_deep += exc.kind == "depth"
+            yield self._failure(response.url, aid, column, exc.kind, exc.reason, response.status)
+            return
+        except RecursionError:
+            self.too_deep += 1
+            yield self._failure(response.url, aid, column, "depth", "页面标签嵌套过深，无法读取", response.status)
+            return
         reason = is_parse_failure(item)
         if reason:
             yield self._failure(response.url, aid, column, "parse", reason, response.status)
             return
         ref = parse_article_url(self.plan.site, response.url)
-        yield {"type": "article", **item, "id": aid, "column": column,
-               "legacy": ref is not None and ref.form == "legacy"}
+        if ref is None or ref.id != aid:
+            yield self._failure(response.url, aid, column, "redirect", f"跳转到了另一个地址 {response.url}",
+                                response.status)
+            return
+        item.pop("date_text", None)
+        yield {"type": "article", **item, "id": aid, "column": column, "legacy": ref.form == "legacy"}
 
     def article_failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
         request = failure.request
-        status = failure.value.response.status if failure.check(HttpError) else None
         aid = request.meta.get("article_id")
         column = request.meta.get("column")
-        if column in self.figures:
+        kind, detail, status, transient = self._classify(failure)
+        self.logger.error("文章页失败 %s：%s", request.url, detail)
+        yield self._failure(request.url, aid, column, kind, detail, status, transient=transient)
+
+    def _classify(self, failure: Failure) -> tuple[str, str, int | None, bool]:
+        """(kind, detail, status, transient) of a failed article request."""
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            passing = status in PASSING_STATUS or status not in PERMANENT_STATUS
+            return "http", f"HTTP {status}", status, passing
+        if failure.check(OffHost):
+            return "host", f"跳转到其他主机：{failure.value.url}", None, False
+        message = failure.getErrorMessage()
+        if failure.check(DownloadCancelledError) or (failure.check(IgnoreRequest) and "MAXSIZE" in message):
+            self.oversized += 1
+            return "size", "页面超过大小上限（解压后计）", None, False
+        if failure.check(IgnoreRequest) and "redirections" in message:
+            return "redirect", "跳转次数过多（跳转循环）", None, False
+        if failure.check(IgnoreRequest):
+            return "http", f"请求被拒绝：{message}", None, False
+        return "http", message or failure.type.__name__, None, True
+
+    def _failure(self, url: str, aid: int | None, column: str | None, kind: str, detail: str,
+                 status: int | None, *, transient: bool = False) -> dict[str, Any]:
+        """A failure item; each is counted once, as a parse failure or as an error of its column."""
+        if kind == "parse" and column in self.figures:
+            self.figures[column].parse_failures += 1
+        elif column in self.figures:
             self.figures[column].errors += 1
         else:
             self.other_errors += 1
-        self.logger.error("文章页失败 %s：%s", request.url, failure.getErrorMessage())
-        if aid is not None:
-            detail = f"HTTP {status}" if status else failure.getErrorMessage()
-            yield self._failure(request.url, aid, column, "http", detail, status, count=False)
-
-    def _failure(self, url: str, aid: int | None, column: str | None, kind: str, detail: str,
-                 status: int | None, count: bool = True) -> dict[str, Any]:
-        if count and kind == "parse" and column in self.figures:
-            self.figures[column].parse_failures += 1
         return {"type": "failure", "article_id": aid, "url": url, "kind": kind, "detail": detail,
-                "status": status, "column": column}
+                "status": status, "column": column, "transient": transient}
+
+    def bound_words(self) -> str | None:
+        """The limits this run reached, in words, or None."""
+        words = list(self.bounds.values())
+        if self.oversized:
+            words.append(f"{self.oversized} 个页面超过大小上限")
+        if self.too_deep:
+            words.append(f"{self.too_deep} 个页面嵌套过深")
+        return "；".join(words) or None

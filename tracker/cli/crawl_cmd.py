@@ -21,7 +21,9 @@ from tracker.lock import run_lock
 from tracker.text import clean_tree, shown
 from tracker.units import load_units
 
-STATUS = {"ok": "成功", "failed": "失败", "running": "进行中", "killed": "中断"}
+STATUS = runs.STATUS_WORDS
+FAILURE_KINDS = {"parse": "解析失败", "http": "HTTP 错误", "invalid": "数据无效", "host": "其他主机",
+                 "size": "页面过大", "depth": "嵌套过深", "redirect": "跳转异常", "stored": "旧数据无效"}
 
 
 def iso_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -113,6 +115,8 @@ def print_run(run: dict[str, Any], names: dict[str, str], console: Console | Non
                   f"错误 {run['errors']} 个，解析失败 {run['parse_failures']} 篇。")
     if run.get("error"):
         console.print(f"[red]错误：{shown(run['error'])}[/]")
+    if run.get("bounds"):
+        console.print(f"[yellow]达到上限或需注意：{shown(run['bounds'])}[/]")
 
 
 def article_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -187,12 +191,16 @@ def runs_(settings: Settings, limit: int, as_json: bool) -> None:
         return
     table = Table(title="最近的运行")
     for header in ("编号", "类型", "网站", "开始（UTC）", "结束（UTC）", "状态", "请求", "新", "更新", "错误"):
-        table.add_column(header)
+        table.add_column(header, no_wrap=header == "状态")
     for r in rows:
         table.add_row(str(r["id"]), r["kind"], r["site"] or "", r["started_at"], r["finished_at"] or "",
                       STATUS.get(r["status"], r["status"]), str(r["requests"]), str(r["new"]),
                       str(r["updated"]), str(r["errors"]))
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    for r in rows:
+        if r.get("bounds"):
+            console.print(f"运行 #{r['id']} 达到上限或需注意：{r['bounds']}")
 
 
 @cli.command()
@@ -200,7 +208,9 @@ def runs_(settings: Settings, limit: int, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出（供脚本使用）。")
 @with_settings
 def failures(settings: Settings, site: str | None, as_json: bool) -> None:
-    """列出没能入库的文章页：读不出标题或日期的（解析失败）和打不开的（HTTP 错误）。用 xinxi recrawl --url 重试。"""
+    """列出没能入库的文章页及原因：读不出标题或日期、打不开、数据无效、在其他主机、过大、嵌套过深、跳转异常。
+
+    服务器出错或超时的文章会在之后的夜间自动再试（“下次重试”一栏）；其余的可用 xinxi recrawl --url 重试。"""
     db = store.open_db(settings.db_path)
     try:
         rows = store.list_failures(db, site)
@@ -213,10 +223,11 @@ def failures(settings: Settings, site: str | None, as_json: bool) -> None:
         click.echo("没有未能入库的文章页。")
         return
     table = Table(title=f"未能入库的文章页（{len(rows)} 个）")
-    for header in ("网站", "编号", "类型", "原因", "首次发现", "最近一次", "地址"):
-        table.add_column(header)
+    for header in ("网站", "编号", "类型", "原因", "首次发现", "最近一次", "下次重试", "地址"):
+        table.add_column(header, no_wrap=header in ("类型", "编号"))
     for r in rows:
-        table.add_row(r["site"], str(r["article_id"]), "解析失败" if r["kind"] == "parse" else "HTTP 错误",
+        retry = f"{shown_time(r['retry_at'], settings.timezone)}（已失败 {r['attempts']} 次）" if r["retry_at"] else "—"
+        table.add_row(r["site"], str(r["article_id"] or "—"), FAILURE_KINDS.get(r["kind"], r["kind"]),
                       shown(r["detail"] or ""), shown_time(r["first_seen_at"], settings.timezone),
-                      shown_time(r["last_seen_at"], settings.timezone), shown(r["url"]))
+                      shown_time(r["last_seen_at"], settings.timezone), retry, shown(r["url"]))
     Console().print(table)

@@ -13,7 +13,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from tracker import ops, store
+from tracker import ops, runs, store
 from tracker.cli import cli, with_settings
 from tracker.cli.params import COUNT
 from tracker.config import Settings
@@ -23,7 +23,7 @@ from tracker.text import shown
 
 KINDS = {"crawl": "抓取", "recrawl": "重新抓取", "nightly": "夜间任务"}
 TRIGGERS = {"manual": "手动", "schedule": "定时", "catchup": "补跑"}
-STATUS = {"ok": "成功", "failed": "失败", "running": "进行中", "killed": "中断"}
+STATUS = runs.STATUS_WORDS
 LEVELS = {"error": "[red]故障[/]", "warning": "[yellow]提醒[/]"}
 
 
@@ -121,8 +121,10 @@ def status(settings: Settings, limit: int) -> None:
                          no_wrap=True)
     for run in st.runs:
         result = STATUS.get(run["status"], run["status"])
-        if run["status"] in ("failed", "killed"):
+        if run["status"] in runs.STOPPED:
             result = f"[red]{result}[/]"
+        elif run["status"] == "limited":
+            result = f"[yellow]{result}[/]"
         what = KINDS.get(run["kind"], run["kind"]) + (f" {run['site']}" if run["site"] else "")
         table.add_row(str(run["id"]), f"{what}·{TRIGGERS.get(run['trigger'], run['trigger'])}",
                       _local(run["started_at"], tz)[5:], _duration(run), result,
@@ -131,6 +133,8 @@ def status(settings: Settings, limit: int) -> None:
     for run in st.runs:
         if run.get("error") and run["status"] != "ok":
             console.print(f"运行 #{run['id']} 的错误：{shown(run['error'])}")
+        if run.get("bounds"):
+            console.print(f"运行 #{run['id']} 达到上限或需注意：{shown(run['bounds'])}")
 
     if not st.warnings:
         console.print("未解决的提醒：没有")
@@ -171,6 +175,8 @@ def check(settings: Settings) -> None:
                    + "（运行任何 xinxi 命令都会自动应用）")
     if report.missing_tables:
         click.echo("缺少的表：" + "、".join(report.missing_tables))
+    if report.invalid_count:
+        click.echo(f"不合格的记录：{report.invalid_count} 条（" + "；".join(report.invalid_rows) + "）")
     if report.missing_columns:
         click.echo("缺少的列：" + "、".join(report.missing_columns))
     click.echo("结论：正常" if report.ok else "结论：有问题，请先用 xinxi backup 备份，再联系维护人员")
