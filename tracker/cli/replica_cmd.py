@@ -12,7 +12,7 @@ from tracker.cli import cli
 
 @cli.group()
 def replica() -> None:
-    """常州市总工会网站的本地副本（只在 127.0.0.1 上），供演示、测试与基准测试使用。"""
+    """常州市总工会网站和江苏工会网的本地副本（只在 127.0.0.1 上），供演示、测试与基准测试使用。"""
 
 
 @replica.command("serve")
@@ -22,19 +22,30 @@ def replica() -> None:
 @click.option("--seed", type=int, default=1, show_default=True, help="随机种子：种子和文章数相同，网站内容逐字节相同。")
 @click.option("--slow-seconds", type=click.FloatRange(min=0), default=2.0, show_default=True,
               help="那个慢页面的延迟秒数。")
-def replica_serve(port: int, articles: int, seed: int, slow_seconds: float) -> None:
-    """在 127.0.0.1 上提供网站副本，直到按 Ctrl+C。
+@click.option("--provincial-port", type=click.IntRange(0, 65535), default=8001, show_default=True,
+              help="江苏工会网副本的监听端口；0 表示由系统分配。")
+@click.option("--provincial-articles", type=click.IntRange(min=0), default=2000, show_default=True,
+              help="江苏工会网副本的稿件数（约九成来自其他设区市）。")
+@click.option("--no-provincial", is_flag=True, help="只提供市总网站副本。")
+def replica_serve(port: int, articles: int, seed: int, slow_seconds: float, provincial_port: int,
+                  provincial_articles: int, no_provincial: bool) -> None:
+    """在 127.0.0.1 上提供网站副本（市总网站与江苏工会网各一个端口），直到按 Ctrl+C。
 
-    第一行输出 REPLICA http://127.0.0.1:端口；抓取时用 --base-url czgh=http://127.0.0.1:端口 指向它。
+    每个副本输出一行 REPLICA http://127.0.0.1:端口；抓取时用 --base-url czgh=http://127.0.0.1:端口、
+    --base-url jsgh=http://127.0.0.1:端口（jsghfw 同）指向它们。
     副本在单独的进程中运行（Twisted 的 reactor 不能在同一进程中重启）。
     """
-    argv = [sys.executable, "-m", "crawler.replica", "serve", "--port", str(port), "--articles", str(articles),
-            "--seed", str(seed), "--slow-seconds", str(slow_seconds), "--stop-on-eof"]
-    # The replica stops by itself when this process ends, however it ends: its stdin pipe closes.
-    proc = subprocess.Popen(argv, stdin=subprocess.PIPE)
+    argvs = [[sys.executable, "-m", "crawler.replica", "serve", "--port", str(port), "--articles", str(articles),
+              "--seed", str(seed), "--slow-seconds", str(slow_seconds), "--stop-on-eof"]]
+    if not no_provincial:
+        argvs.append([sys.executable, "-m", "crawler.replica.hanweb", "serve", "--port", str(provincial_port),
+                      "--articles", str(provincial_articles), "--seed", str(seed), "--stop-on-eof"])
+    # Each replica stops by itself when this process ends, however it ends: its stdin pipe closes.
+    procs = [subprocess.Popen(argv, stdin=subprocess.PIPE) for argv in argvs]
     try:
-        code = proc.wait()
+        code = max(proc.wait() for proc in procs)
     except KeyboardInterrupt:
-        proc.wait()
+        for proc in procs:
+            proc.wait()
         code = 130
     sys.exit(code)
