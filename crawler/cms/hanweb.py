@@ -1,0 +1,337 @@
+"""Page objects for 大汉 Hanweb JCMS sites (江苏工会网): list, dataproxy answer, article, notice.
+
+A Hanweb list page carries its items as CDATA records inside `<script type="text/xml"><datastore>`; later
+pages come from `index.html?uid=…&pageNum=N` or a POST to dataproxy.jsp answering the same records in XML
+with `<totalrecord>`/`<totalpage>`. Articles may carry ArticleTitle / PubDate / ContentSource meta tags and
+mark their body with ContentStart / ContentEnd (or ZJEG_RSS comments); without them the visible labels
+(发布日期, 来源, 信息来源) are read. Scraped text is untrusted: plain text, length-capped, None when absent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from html import unescape
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from scrapy.http import TextResponse
+
+from crawler.pages import BEGIN, END, IMG, ListEntry, _cap, _is_byline, _label_pattern, clean, text_lines
+from crawler.urls import parse_article_url
+from tracker.config import Site
+
+RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
+HREF = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*["']([^"']+)["']""", re.I | re.S)
+TITLE_ATTR = re.compile(r"""\btitle\s*=\s*["']([^"']*)["']""", re.I)
+ANCHOR_TEXT = re.compile(r"<a\b[^>]*>(.*?)</a>", re.I | re.S)
+TAGS = re.compile(r"<[^>]+>")
+DAY = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
+TOTAL_PAGES = (re.compile(r"<totalpage>\s*(\d+)\s*</totalpage>"), re.compile(r"totalPage\s*[:=]\s*(\d+)"))
+TOTAL_RECORDS = (re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>"), re.compile(r"totalRecord\s*[:=]\s*(\d+)"))
+DATE_LINE = re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?$")
+CORRESPONDENT = re.compile(r"(?:通讯员|作者)\s*[:：]?\s*([\u4e00-\u9fff·]{2,4}(?:[、， ,]+[\u4e00-\u9fff·]{2,4})*)")
+DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\s*\d{1,4}\s*号")
+ATTACHMENT_EXT = (".doc", ".docx", ".xls", ".xlsx", ".pdf", ".wps", ".et", ".zip", ".rar")
+SENTENCE_END = "。！？!?；;…"
+FOOTER_MARKERS = ("主办单位", "版权所有", "ICP备", "打印本页")
+MAX_BODY = 200_000
+
+
+def _day(text: str | None) -> str | None:
+    match = DAY.search(text or "")
+    if not match:
+        return None
+    year, month, day = int(match[1]), int(match[2]), int(match[3])
+    if not (1990 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> int | None:
+    for pattern in patterns:
+        match = pattern.search(text)
+        if match:
+            return int(match[1])
+    return None
+
+
+def records(text: str, response: TextResponse, site: Site) -> list[ListEntry]:
+    """The article links of a datastore's records, in list order, each id once."""
+    out: list[ListEntry] = []
+    seen: set[int] = set()
+    for raw in RECORD.findall(text):
+        href = HREF.search(raw)
+        if href is None:
+            continue
+        ref = parse_article_url(site, response.urljoin(unescape(href[1]).strip()))
+        if ref is None or ref.id in seen:
+            continue
+        seen.add(ref.id)
+        title_attr = TITLE_ATTR.search(raw)
+        anchor = ANCHOR_TEXT.search(raw)
+        title = unescape(title_attr[1]) if title_attr and title_attr[1].strip() else \
+            unescape(TAGS.sub("", anchor[1])) if anchor else None
+        out.append(ListEntry(ref, _cap(title), _day(TAGS.sub(" ", raw)) or ref.url_date))
+    return out
+
+
+class ListPage:
+    """A column's list page: the datastore records, the page number and the next page's address."""
+
+    def __init__(self, response: TextResponse, site: Site) -> None:
+        self.response = response
+        self.site = site
+
+    def entries(self) -> list[ListEntry]:
+        return records(self.response.text, self.response, self.site)
+
+    def page(self) -> int:
+        value = dict(parse_qsl(urlsplit(self.response.url).query)).get("pageNum", "1")
+        return int(value) if value.isdigit() else 1
+
+    def total_pages(self) -> int | None:
+        return _first(TOTAL_PAGES, self.response.text)
+
+    def total_records(self) -> int | None:
+        return _first(TOTAL_RECORDS, self.response.text)
+
+    def next_url(self) -> str | None:
+        """index.html?uid=…&pageNum=N+1 while the datastore says there are more pages."""
+        total = self.total_pages()
+        if total is None or self.page() >= total:
+            return None
+        parts = urlsplit(self.response.url)
+        query = dict(parse_qsl(parts.query))
+        query["pageNum"] = str(self.page() + 1)
+        return urlunsplit(parts._replace(query=urlencode(query)))
+
+    def proxy_form(self, column_id: int, unit_id: int, page: int, perpage: int = 15) -> tuple[str, dict[str, str]]:
+        """The dataproxy POST (address and form fields) that answers page `page` of this list."""
+        start = (page - 1) * perpage + 1
+        url = self.response.urljoin(f"/module/web/jpage/dataproxy.jsp?startrecord={start}"
+                                    f"&endrecord={start + perpage - 1}&perpage={perpage}")
+        form = {"col": "1", "appid": "1", "webid": "1", "path": "/", "columnid": str(column_id),
+                "sourceContentType": "1", "unitid": str(unit_id), "webname": self.site.name, "permissiontype": "0"}
+        return url, form
+
+
+class ProxyPage(ListPage):
+    """A dataproxy.jsp answer: XML with `<totalrecord>`, `<totalpage>` and the same records."""
+
+    def next_url(self) -> str | None:
+        return None  # the caller asks for the next range itself
+
+
+@dataclass(frozen=True)
+class Attachment:
+    url: str
+    label: str | None          # the link text: usually the file's name
+
+
+class ArticlePage:
+    """An article page, with or without the meta tags; fields are None when the page does not show them."""
+
+    def __init__(self, response: TextResponse, site: Site) -> None:
+        self.response = response
+        self.site = site
+        self.ref = parse_article_url(site, response.url)
+
+    def meta(self, name: str) -> str | None:
+        """The content of `<meta name=…>`; None when the tag is absent, '' when it is empty."""
+        found = self.response.xpath("//meta[@name=$n]/@content", n=name).get()
+        return None if found is None else clean(found)
+
+    @cached_property
+    def _walk(self) -> tuple[list[str], list[str] | None]:
+        """Every line of the page, and the lines between the body markers (None without markers)."""
+        top = self.response.selector.root
+        body = top.find("body")
+        root = body if body is not None else top
+        picked = _between(top, "//meta[@name='ContentStart']", "//meta[@name='ContentEnd']") or \
+            _between(top, "//comment()[contains(., 'content.begin')]", "//comment()[contains(., 'content.end')]")
+        lines = text_lines(root, picked)
+        if not picked:
+            return lines, None
+        page, selected, depth = [], [], 0
+        for line in lines:
+            if line == BEGIN:
+                depth += 1
+            elif line == END:
+                depth -= 1
+            else:
+                page.append(line)
+                if depth:
+                    selected.append(line)
+        return page, selected
+
+    @cached_property
+    def _info(self) -> tuple[int | None, re.Match[str] | None]:
+        """The visible info line (发布日期 …) and where its 来源 label sits."""
+        dates = _label_pattern(self.site.date_labels)
+        sources = _label_pattern(self.site.source_labels)
+        for i, line in enumerate(self._walk[0]):
+            match = dates.search(line)
+            if match and DAY.match(line[match.end():]):
+                return i, sources.search(line)
+        return None, None
+
+    def title(self) -> str | None:
+        value = self.meta("ArticleTitle")
+        if value:
+            return _cap(value)
+        for css in (*self.site.title_selectors, "h1::text"):
+            found = clean(" ".join(self.response.css(css).getall()))
+            if found:
+                return _cap(found)
+        return _cap(clean(" ".join(self.response.xpath("//title//text()").getall())).split("_")[0].split(" - ")[0])
+
+    def date(self) -> str | None:
+        value = _day(self.meta("PubDate"))
+        if value:
+            return value
+        index, _ = self._info
+        if index is None:
+            return None
+        line = self._walk[0][index]
+        return _day(line[_label_pattern(self.site.date_labels).search(line).end():])
+
+    def source_label(self) -> str | None:
+        _, match = self._info
+        if match:
+            return match[1]
+        return "来源" if self.meta("ContentSource") is not None else None
+
+    def source(self) -> str | None:
+        """ContentSource when the page has it, else the visible 来源 / 信息来源 value; None when empty."""
+        value = self.meta("ContentSource")
+        if value is not None:
+            return _cap(value) if value else None
+        index, match = self._info
+        if index is None or match is None:
+            return None
+        rest = self._walk[0][index][match.end():]
+        value = re.split(r"\s{2,}|\s*[|｜]|\s*(?:浏览次数|点击|字号|作者|编辑|发布日期)\s*[:：]", rest)[0]
+        return _cap(value)
+
+    def column_name(self) -> str | None:
+        return _cap(self.meta("ColumnName"))
+
+    @cached_property
+    def _body_lines(self) -> list[str]:
+        selected = self._walk[1]
+        if selected is not None:
+            return selected
+        lines = self._walk[0]
+        index, _ = self._info
+        if index is None:
+            return []
+        end = next((i for i in range(index + 1, len(lines)) if any(m in lines[i] for m in FOOTER_MARKERS)),
+                   len(lines))
+        return lines[index + 1: end]
+
+    @cached_property
+    def paragraphs(self) -> list[str]:
+        return [line for line in self._body_lines if line != IMG]
+
+    def image_count(self) -> int:
+        return sum(1 for line in self._body_lines if line == IMG)
+
+    def closing_bylines(self) -> list[str]:
+        """The lines closing the body: the byline, a signature line and its date, exactly as written."""
+        found: list[str] = []
+        for line in reversed(self.paragraphs[1:]):
+            if _closing_line(line):
+                found.append(line)
+                continue
+            trailing = re.search(rf"[{SENTENCE_END}]\s*([(（][^()（）]{{1,60}}[)）])\s*$", line)
+            if trailing and not found:
+                found.append(trailing[1])
+            break
+        return [c for c in (_cap(line) for line in reversed(found)) if c]
+
+    def correspondents(self) -> list[str]:
+        names: list[str] = []
+        for match in CORRESPONDENT.finditer("\n".join(self.paragraphs)):
+            for name in re.split(r"[、， ,]+", match[1]):
+                if name and name not in names:
+                    names.append(name)
+        return names[:20]
+
+    def body(self) -> str | None:
+        text = "\n".join(self.paragraphs)
+        return text[:MAX_BODY] if text else None
+
+    def attachments(self) -> list[Attachment]:
+        """Links to files (downfile.jsp or a document's extension), each address once, in page order."""
+        out: list[Attachment] = []
+        for anchor in self.response.xpath("//a[@href]"):
+            href = anchor.attrib["href"].strip()
+            lowered = href.lower().split("#")[0]
+            if "downfile.jsp" not in lowered and not urlsplit(lowered).path.endswith(ATTACHMENT_EXT) \
+                    and not any(lowered.endswith(ext) for ext in ATTACHMENT_EXT):
+                continue
+            url = self.response.urljoin(href)
+            if any(a.url == url for a in out):
+                continue
+            out.append(Attachment(url, _cap(clean("".join(anchor.xpath(".//text()").getall())))))
+        return out
+
+    def to_item(self) -> dict[str, Any]:
+        return {
+            "id": self.ref.id if self.ref else None,
+            "url": self.response.url,
+            "title": self.title(),
+            "subtitle": None,
+            "date": self.date(),
+            "source": self.source(),
+            "source_label": self.source_label(),
+            "closing_bylines": self.closing_bylines(),
+            "correspondents": self.correspondents(),
+            "body": self.body(),
+            "image_count": self.image_count(),
+        }
+
+
+class NoticePage(ArticlePage):
+    """A notice: an article page with a 文号 and attachment links."""
+
+    def number(self) -> str | None:
+        for line in self.paragraphs[:6]:
+            match = DOC_NUMBER.search(line)
+            if match:
+                return _cap(match[0])
+        return None
+
+    def to_item(self) -> dict[str, Any]:
+        item = super().to_item()
+        item["number"] = self.number()
+        item["attachments"] = [{"url": a.url, "label": a.label} for a in self.attachments()]
+        return item
+
+
+def _closing_line(line: str) -> bool:
+    """A byline, a signature line or the date under it."""
+    if DATE_LINE.match(line):
+        return True
+    if _is_byline(line):
+        return True
+    # `通讯员 张碧柳)`: a byline whose opening bracket went missing.
+    return len(line) <= 40 and ("通讯员" in line or "记者" in line) and not any(ch in line for ch in SENTENCE_END)
+
+
+def _between(top: Any, begin: str, end: str) -> list[Any]:
+    """The elements after the first `begin` node and before the `end` node that shares its parent."""
+    starts = top.xpath(begin)
+    if not starts:
+        return []
+    start = starts[0]
+    stops = set(top.xpath(end))
+    out = []
+    for sibling in start.itersiblings():
+        if sibling in stops:
+            return out
+        if isinstance(sibling.tag, str):
+            out.append(sibling)
+    return out if stops else []
