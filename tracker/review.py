@@ -19,7 +19,9 @@ from sqlite_utils import Database
 
 from tracker import store
 from tracker.attribution import ArticleFacts, Attribution, Engine, compile_engine
+from tracker.attribution_provincial import SiteEngine
 from tracker.errors import NotFound, XinxiError
+from tracker.gazetteer import gazetteer_or_none
 from tracker.matching import SEPARATORS
 from tracker.suggestions import learn
 from tracker.units import Registry, Unit
@@ -49,9 +51,12 @@ class AttributeSummary:
                 "refreshed": self.refreshed}
 
 
-def engine_for(db: Database, registry: Registry) -> Engine:
-    """The engine with the registry, every alias taught so far and the words of every decision so far."""
-    return compile_engine(registry, store.taught_aliases(db), learn(store.decided_articles(db)))
+def engine_for(db: Database, registry: Registry) -> Engine | SiteEngine:
+    """The engine with the registry, every alias taught so far and the words of every decision so far;
+    provincial sites read with the gazetteer of Jiangsu's cities."""
+    engine = compile_engine(registry, store.taught_aliases(db), learn(store.decided_articles(db)))
+    gazetteer = gazetteer_or_none(registry.path.parent)
+    return SiteEngine(engine, gazetteer) if gazetteer is not None else engine
 
 
 def as_row(site: str, aid: int, result: Attribution, content_hash: str | None) -> dict[str, Any]:
@@ -63,7 +68,7 @@ def as_row(site: str, aid: int, result: Attribution, content_hash: str | None) -
     }
 
 
-def _run(db: Database, engine: Engine, keys: Sequence[tuple[str, int]], kept: int) -> AttributeSummary:
+def _run(db: Database, engine: Engine | SiteEngine, keys: Sequence[tuple[str, int]], kept: int) -> AttributeSummary:
     started = time.perf_counter()
     automatic: Counter[str] = Counter()
     review = changed = 0
@@ -86,7 +91,7 @@ def _run(db: Database, engine: Engine, keys: Sequence[tuple[str, int]], kept: in
     return AttributeSummary(len(keys), dict(automatic), review, changed, kept, time.perf_counter() - started)
 
 
-def attribute_pending(db: Database, registry: Registry, *, engine: Engine | None = None) -> AttributeSummary:
+def attribute_pending(db: Database, registry: Registry, *, engine: Engine | SiteEngine | None = None) -> AttributeSummary:
     """Attribute articles never attributed, or changed by a recrawl since; reviewer decisions are left alone.
 
     Queued articles attributed before the latest review decision are run again too, so that their suggestions
@@ -105,7 +110,7 @@ def attribute_pending(db: Database, registry: Registry, *, engine: Engine | None
 
 
 def attribute_all(db: Database, registry: Registry, since: str | None = None, *,
-                  engine: Engine | None = None) -> AttributeSummary:
+                  engine: Engine | SiteEngine | None = None) -> AttributeSummary:
     """Re-attribute every stored article (dated from `since`), except those a reviewer decided."""
     keys = store.attribution_keys(db, since=since)
     return _run(db, engine or engine_for(db, registry), keys, store.decided_count(db, since=since))
@@ -143,7 +148,7 @@ def resolve_article(db: Database, ref: str) -> tuple[str, int]:
     return sites[0], aid
 
 
-def reattribute(db: Database, engine: Engine, site: str, aid: int) -> Attribution:
+def reattribute(db: Database, engine: Engine | SiteEngine, site: str, aid: int) -> Attribution:
     """Run the engine on one article now and store the result."""
     (raw,) = store.attribution_inputs(db, site, [aid])
     result = engine.attribute(ArticleFacts.from_row(raw))

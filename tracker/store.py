@@ -876,7 +876,8 @@ def active_assessments(db: Database, year: int) -> dict[str, dict[str, Any]]:
 
 # --- attribution and review -------------------------------------------------------------------------
 
-METHOD_LABELS = {"source": "来源", "closing": "结尾署名", "alias": "单位名称", "gazetteer": "地名", "reviewer": "人工"}
+METHOD_LABELS = {"source": "来源", "closing": "结尾署名", "alias": "单位名称", "gazetteer": "地名", "reviewer": "人工",
+                 "elsewhere": "外市稿件"}
 ATTRIBUTION_FIELDS = ("unit_id", "method", "confidence", "evidence", "suggestions", "needs_review", "content_hash")
 _ACTIVE = "d.site = a.site AND d.article_id = a.id AND d.undone_at IS NULL"
 
