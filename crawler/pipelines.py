@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from tracker import store
+from tracker.config import load_settings
 
 
 class StoreError(Exception):
@@ -40,6 +41,8 @@ class StorePipeline:
         self.error: BaseException | None = None
         self.retry_nights = settings.getint("XINXI_RETRY_NIGHTS", 5)
         self.db = None
+        self.notice_context: Any = None
+        self.tracker_settings: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -67,6 +70,8 @@ class StorePipeline:
                                                bool(item.get("legacy"))))
         elif kind == "failure":
             self.failures.append(item)
+        elif kind == "notice":
+            self.save_notice(item)
         size = len(self.articles) + len(self.failures)
         if size >= self.batch_size or time.monotonic() - self.last_flush >= self.batch_seconds:
             self.flush()
@@ -109,6 +114,27 @@ class StorePipeline:
         if self.run_id is not None:
             store.save_run_progress(self.db, self.run_id, site, spider.totals(),
                                     {k: f.as_dict() for k, f in spider.figures.items()})
+
+    def save_notice(self, item: dict[str, Any]) -> None:
+        """Hand a crawled notice page and its attachments to the notices library (it stores and reads them)."""
+        from tracker.notices.service import load_context, save_crawled
+
+        spider = self.crawler.spider
+        if self.notice_context is None:
+            self.tracker_settings = load_settings(self.crawler.settings.get("XINXI_CONFIG"), db=self.db_path)
+            self.notice_context = load_context(self.tracker_settings, self.db)
+        try:
+            outcome = save_crawled(self.db, self.tracker_settings, item["body"], item["url"], item["fetched_at"],
+                                   item["attachments"], site=spider.plan.site.key, ctx=self.notice_context)
+        except Exception as exc:
+            self.error = exc
+            spider.store_error = f"保存通报失败：{exc}"
+            spider.logger.error("保存通报失败 %s：%s", item["url"], exc)
+            asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="store_error"))
+            raise StoreError(f"保存通报失败：{exc}") from exc
+        spider.notices_seen.append({"url": item["url"], "title": item.get("title"),
+                                    "notice_id": getattr(outcome, "notice_id", None),
+                                    "missing": list(item.get("missing") or ())})
 
     def _salvage(self, site: str, listings: list[store.Listing]) -> tuple[store.BatchResult, list[store.Listing]]:
         """Save a refused batch one article at a time; the articles the database refuses become failures."""

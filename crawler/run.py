@@ -43,7 +43,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def scrapy_settings(site: Site, db_path: str, run_id: int, polite: bool) -> ScrapySettings:
+def scrapy_settings(site: Site, db_path: str, run_id: int, polite: bool, config_dir: str | None = None) -> ScrapySettings:
     """Scrapy settings: constants from crawler.settings, politeness from the site's config."""
     s = ScrapySettings()
     s.setmodule(defaults, priority="project")
@@ -56,6 +56,7 @@ def scrapy_settings(site: Site, db_path: str, run_id: int, polite: bool) -> Scra
         "RETRY_TIMES": p.retry_times,
         "DOWNLOAD_TIMEOUT": p.timeout,
         "XINXI_RETRY_NIGHTS": p.retry_nights,
+        "XINXI_CONFIG": config_dir,
     }, priority="project")
     if polite:
         s.setdict({
@@ -71,13 +72,25 @@ def scrapy_settings(site: Site, db_path: str, run_id: int, polite: bool) -> Scra
     return s
 
 
-def build_plan(db: Any, site: Site, args: argparse.Namespace) -> Plan:
+def notice_plan(db: Any, config_dir: Any, site: Site) -> tuple[tuple[str, ...], set[str]]:
+    """(title words that make a notice worth reading, addresses of the site's notices already stored)."""
+    from tracker.notices import records
+    from tracker.notices.config import load_notice_rules
+
+    rules = load_notice_rules(config_dir)
+    known = {n["url"] for n in records.list_notices(db) if n.get("site") == site.key and n.get("url")}
+    return rules.title_words, known
+
+
+def build_plan(db: Any, site: Site, args: argparse.Namespace, settings_dir: Any = None) -> Plan:
     columns = tuple(site.column(k) for k in args.column) if args.column else site.columns
     incremental = not args.recrawl
     plan = Plan(site=site, columns=() if args.url and not args.column else columns, incremental=incremental,
                 since=args.since, until=args.until, urls=tuple(args.url),
                 max_pages=None if args.full else site.politeness.max_list_pages,
                 ceiling=site.politeness.list_page_ceiling)
+    if any(c.kind == "notices" for c in plan.columns):
+        plan.notice_words, plan.known_notices = notice_plan(db, settings_dir, site)
     if incremental:
         plan.known_ids = store.known_ids(db, site.key)
         if not args.url:
@@ -127,13 +140,14 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     kind = "recrawl" if args.recrawl else "crawl"
     bounds = {k: getattr(args, k) for k in ("column", "since", "until", "url", "full") if getattr(args, k)}
     run_id = args.run_id or store.start_run(db, kind, trigger=args.trigger, site=site.key, args=bounds)
-    plan = build_plan(db, site, args)
+    plan = build_plan(db, site, args, settings.config_dir)
     if plan.incremental:
         for col in plan.columns:
             store.column_begin(db, site.key, col.key, run_id)
     db.close()
 
-    process = SignalNotingProcess(scrapy_settings(site, str(settings.db_path), run_id, polite))
+    process = SignalNotingProcess(scrapy_settings(site, str(settings.db_path), run_id, polite,
+                                                  str(settings.config_dir)))
     crawler = process.create_crawler(ColumnSpider)
     process.crawl(crawler, plan=plan)
     stop_progress = _progress(crawler) if args.progress else None
@@ -169,6 +183,8 @@ def outcome(site: Site, spider: ColumnSpider, reason: str | None, signals_seen: 
         return "cancelled", "抓取被取消（Ctrl-C）；已抓到的文章已保存"
     if signal.SIGTERM in signals_seen:
         return "terminated", "抓取被停止（收到 SIGTERM）；已抓到的文章已保存"
+    if spider.blocked:
+        return "blocked", spider.blocked_words()
     if reason != "finished":
         return "failed", f"抓取未正常结束（{reason}）"
     if spider.list_errors and not any(f.list_pages for f in spider.figures.values()):
@@ -187,7 +203,8 @@ def finish(settings: Settings, site: Site, crawler: Crawler, run_id: int, signal
     try:
         store.save_run_progress(db, run_id, site.key, spider.totals(),
                                 {k: f.as_dict() for k, f in spider.figures.items()})
-        if status in ("ok", "limited") and spider.plan.incremental:
+        # A blocked article is recorded; the columns whose lists were read to the end are still complete.
+        if status in ("ok", "limited", "blocked") and spider.plan.incremental:
             for key, figures in spider.figures.items():
                 if figures.completed and key not in spider.list_failed_columns:
                     store.column_complete(db, site.key, key, run_id)

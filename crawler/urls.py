@@ -38,7 +38,7 @@ def parse_article_url(site: Site, url: str) -> ArticleRef | None:
         if groups.get("yyyy") and groups.get("mmdd"):
             url_date = f"{groups['yyyy']}-{groups['mmdd'][:2]}-{groups['mmdd'][2:]}"
         return ArticleRef(int(groups["id"]), "legacy", url, code=groups.get("code"), url_date=url_date)
-    suitable = _compiled(site.suitable_article).search(target)
+    suitable = _compiled(site.suitable_article).search(target) if site.suitable_article else None
     if suitable:
         groups = suitable.groupdict()
         catid = int(groups["catid"]) if groups.get("catid") else None

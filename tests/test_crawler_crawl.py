@@ -34,7 +34,7 @@ def settings_for(replica: ReplicaProcess, db_path: Path) -> Settings:
 
 
 def crawl(settings: Settings, **kwargs) -> dict:
-    outcome = runs.crawl(settings, runs.CrawlRequest(polite=False, **kwargs))
+    outcome = runs.crawl(settings, runs.CrawlRequest(sites=("czgh",), polite=False, **kwargs))
     db = store.open_db(settings.db_path)
     try:
         return store.get_run(db, outcome.sites[0].run_id)
@@ -137,7 +137,7 @@ def test_recrawl_refreshes_within_its_bounds_without_duplicates(replica, db_path
     assert stored(db_path)[one.id]["run_id"] == run["id"]
 
     with pytest.raises(runs.CrawlBoundsError):
-        runs.crawl(settings, runs.CrawlRequest(recrawl=True, polite=False))
+        runs.crawl(settings, runs.CrawlRequest(sites=("czgh",), recrawl=True, polite=False))
 
 
 def comparable(db_path: Path) -> tuple[list, list, list]:
@@ -195,7 +195,7 @@ def test_a_failed_write_fails_the_run_and_keeps_what_was_stored(replica, db_path
     db.execute("CREATE TRIGGER refuse BEFORE INSERT ON articles BEGIN SELECT RAISE(ABORT, 'disk says no'); END")
     db.close()
     replica.grow(3)
-    outcome = runs.crawl(settings, runs.CrawlRequest(polite=False))
+    outcome = runs.crawl(settings, runs.CrawlRequest(sites=("czgh",), polite=False))
     assert outcome.exit_code == 1
     run = stored_run(db_path, outcome.sites[0].run_id)
     assert run["status"] == "failed" and "disk says no" in run["error"]
@@ -212,14 +212,14 @@ def stored_run(db_path: Path, run_id: int) -> dict:
 
 def test_an_unreachable_site_fails_the_run(db_path) -> None:
     settings = load_settings(DEFAULT_CONFIG_DIR, db=db_path, base_urls={"czgh": "http://127.0.0.1:9"}, env={})
-    outcome = runs.crawl(settings, runs.CrawlRequest(polite=False))
+    outcome = runs.crawl(settings, runs.CrawlRequest(sites=("czgh",), polite=False))
     run = stored_run(db_path, outcome.sites[0].run_id)
     assert outcome.exit_code == 1 and run["status"] == "failed" and "无法访问" in run["error"]
 
 
 def test_no_politeness_is_refused_for_a_real_host(settings) -> None:
     with pytest.raises(runs.CrawlBoundsError, match="本机"):
-        runs.crawl(settings, runs.CrawlRequest(polite=False))
+        runs.crawl(settings, runs.CrawlRequest(sites=("czgh",), polite=False))
 
 
 @pytest.mark.parametrize("legacy_first", [True, False])

@@ -8,18 +8,12 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse, XmlResponse
 
+from crawler.checks import is_parse_failure
 from crawler.cms.hanweb import ArticlePage, ListPage, NoticePage, ProxyPage
-from crawler.pages import is_parse_failure
-from tracker.config import Column, Site
+from tracker.config import DEFAULT_CONFIG_DIR, load_settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hanweb"
-SITE = Site(
-    key="jsgh", name="江苏工会网", base_url="https://www.jsgh.org",
-    columns=(Column("jsgh_news", "基层动态", "/col/col3577/index.html?uid=18462&pageNum=1", "provincial"),),
-    legacy_article=r"/art/(?P<yyyy>\d{4})/\d{1,2}/\d{1,2}/art_(?P<code>\d+)_(?P<id>\d+)\.html",
-    suitable_article=r"^(?P<id>(?!))",
-    date_labels=("发布日期", "发布时间"), source_labels=("来源", "信息来源"),
-)
+SITE = load_settings(DEFAULT_CONFIG_DIR, env={}).site("jsgh")
 
 
 def load(name: str) -> tuple[HtmlResponse | XmlResponse, dict]:

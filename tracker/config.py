@@ -22,6 +22,10 @@ KIND_NAMES = {int: "整数", str: "文字", bool: "true 或 false", list: "列�
 # The tables of settings.toml: [store] and [time] are read here, the rest by tracker.opsconfig.
 SETTINGS_TABLES = ("store", "time", "schedule", "health", "alerts")
 CATEGORIES = ("grassroots", "department", "union_news", "provincial", "provincial_report", "none")
+# Kinds of CMS, each with its own page objects (crawler/cms/): czgh is the municipal site's, hanweb 大汉 JCMS.
+CMS_KINDS = ("czgh", "hanweb")
+# What a column lists: news articles, or notices (通报) read by the notices library.
+COLUMN_KINDS = ("news", "notices")
 
 
 class ConfigError(XinxiError):
@@ -124,6 +128,7 @@ class Column:
     category: str
     code: str | None = None
     catid: int | None = None
+    kind: str = "news"         # news | notices
 
 
 @dataclass(frozen=True)
@@ -147,13 +152,18 @@ class Site:
     base_url: str
     columns: tuple[Column, ...]
     legacy_article: str
-    suitable_article: str
+    suitable_article: str | None
     date_labels: tuple[str, ...] = ("发布日期",)
     source_labels: tuple[str, ...] = ("来源", "信息来源")
     title_selectors: tuple[str, ...] = ()
     body_selectors: tuple[str, ...] = ()
     politeness: Politeness = field(default_factory=Politeness)
     hosts: tuple[str, ...] = ()   # hosts whose pages belong to the site; the base URL's host among them
+    cms: str = "czgh"             # which page objects read it (CMS_KINDS)
+
+    @property
+    def news_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.kind == "news")
 
     def column(self, key: str) -> Column:
         for col in self.columns:
@@ -180,9 +190,9 @@ class Settings:
         return self.sites[key]
 
 
-SITE_KEYS = ("name", "base_url", "hosts", "legacy_article", "suitable_article", "labels", "selectors",
+SITE_KEYS = ("name", "cms", "base_url", "hosts", "legacy_article", "suitable_article", "labels", "selectors",
              "politeness", "columns")
-COLUMN_KEYS = ("key", "name", "code", "catid", "list_url", "category")
+COLUMN_KEYS = ("key", "name", "code", "catid", "list_url", "category", "kind")
 # The numbers of [politeness] and their bounds; int ones must be whole numbers.
 POLITENESS_NUMBERS: dict[str, tuple[type, dict[str, float]]] = {
     "download_delay": (float, {"minimum": 0, "maximum": 3600}),
@@ -240,15 +250,23 @@ def _load_site(key: str, sec: Section, base_url: str | None) -> Site:
             category=category,
             code=csec.get("code", str, None),
             catid=csec.get("catid", int, None),
+            kind=csec.get("kind", str, "news"),
         )
+        if col.kind not in COLUMN_KINDS:
+            raise csec.error("kind", f"应为 {'、'.join(COLUMN_KINDS)} 之一，实为 {col.kind!r}")
         if col.key in seen:
             raise csec.error("key", f"栏目键 {col.key!r} 重复")
         seen.add(col.key)
         columns.append(col)
     if not columns:
         raise sec.error("columns", "至少要有一个栏目")
-    patterns = {}
+    cms = sec.get("cms", str, "czgh")
+    if cms not in CMS_KINDS:
+        raise sec.error("cms", f"未知的网站系统 {cms!r}；可选：{'、'.join(CMS_KINDS)}")
+    patterns: dict[str, str | None] = {"suitable_article": None}
     for name in ("legacy_article", "suitable_article"):
+        if name == "suitable_article" and name not in sec.data and cms != "czgh":
+            continue  # only the municipal CMS has a second address form
         pattern = sec.get(name, str, required=True)
         try:
             compiled = re.compile(pattern)
@@ -273,7 +291,7 @@ def _load_site(key: str, sec: Section, base_url: str | None) -> Site:
         name=sec.get("name", str, key),
         base_url=url.rstrip("/"),
         columns=tuple(columns),
-        legacy_article=patterns["legacy_article"],
+        legacy_article=patterns["legacy_article"],  # type: ignore[arg-type]
         suitable_article=patterns["suitable_article"],
         date_labels=labels.strings("date", ("发布日期",)),
         source_labels=labels.strings("source", ("来源", "信息来源")),
@@ -281,6 +299,7 @@ def _load_site(key: str, sec: Section, base_url: str | None) -> Site:
         body_selectors=selectors.strings("body"),
         politeness=_load_politeness(sec.table("politeness")),
         hosts=tuple(dict.fromkeys(hosts)),
+        cms=cms,
     )
 
 

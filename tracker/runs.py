@@ -28,7 +28,7 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 # Run statuses that count as success: `limited` finished but reached a configured bound.
 SUCCESS = ("ok", "limited")
 STATUS_WORDS = {"ok": "成功", "failed": "失败", "running": "进行中", "killed": "中断", "limited": "达到上限",
-                "cancelled": "已取消", "terminated": "被终止", "disk_full": "磁盘已满"}
+                "cancelled": "已取消", "terminated": "被终止", "disk_full": "磁盘已满", "blocked": "被网站拦截"}
 # Statuses of a crawl that did not finish its work.
 STOPPED = ("failed", "killed", "cancelled", "terminated", "disk_full")
 STOP_WAIT_SECONDS = 30
@@ -249,7 +249,7 @@ def exit_description(code: int) -> str:
 def _is_article_url(site: Site, url: str) -> bool:
     parts = urlsplit(url)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
-    return any(re.search(pattern, target) for pattern in (site.legacy_article, site.suitable_article))
+    return any(re.search(pattern, target) for pattern in (site.legacy_article, site.suitable_article) if pattern)
 
 
 def _die_with_parent() -> None:

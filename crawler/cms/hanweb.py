@@ -18,9 +18,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from scrapy.http import TextResponse
 
+from crawler.checks import MAX_DEPTH, PageRefused, calendar_date, tree_depth
 from crawler.pages import BEGIN, END, IMG, ListEntry, _cap, _is_byline, _label_pattern, clean, text_lines
 from crawler.urls import parse_article_url
 from tracker.config import Site
+from tracker.migrations import MAX_BYLINES
 
 RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 HREF = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*["']([^"']+)["']""", re.I | re.S)
@@ -41,12 +43,7 @@ MAX_BODY = 200_000
 
 def _day(text: str | None) -> str | None:
     match = DAY.search(text or "")
-    if not match:
-        return None
-    year, month, day = int(match[1]), int(match[2]), int(match[3])
-    if not (1990 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
-        return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    return calendar_date(int(match[1]), int(match[2]), int(match[3])) if match else None
 
 
 def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> int | None:
@@ -147,6 +144,8 @@ class ArticlePage:
     def _walk(self) -> tuple[list[str], list[str] | None]:
         """Every line of the page, and the lines between the body markers (None without markers)."""
         top = self.response.selector.root
+        if tree_depth(top) > MAX_DEPTH:
+            raise PageRefused("depth", f"页面标签嵌套超过 {MAX_DEPTH} 层，不像文章页")
         body = top.find("body")
         root = body if body is not None else top
         picked = _between(top, "//meta[@name='ContentStart']", "//meta[@name='ContentEnd']") or \
@@ -187,15 +186,21 @@ class ArticlePage:
                 return _cap(found)
         return _cap(clean(" ".join(self.response.xpath("//title//text()").getall())).split("_")[0].split(" - ")[0])
 
-    def date(self) -> str | None:
-        value = _day(self.meta("PubDate"))
-        if value:
-            return value
+    def date_text(self) -> str | None:
+        """The publication date as written (PubDate, else the 发布日期 label); it may name no real day."""
+        match = DAY.search(self.meta("PubDate") or "")
+        if match:
+            return match[0]
         index, _ = self._info
         if index is None:
             return None
         line = self._walk[0][index]
-        return _day(line[_label_pattern(self.site.date_labels).search(line).end():])
+        found = DAY.match(line[_label_pattern(self.site.date_labels).search(line).end():])  # type: ignore[union-attr]
+        return found[0] if found else None
+
+    def date(self) -> str | None:
+        """yyyy-mm-dd; None when absent or not a real day between 1990 and 2100."""
+        return _day(self.date_text())
 
     def source_label(self) -> str | None:
         _, match = self._info
@@ -244,6 +249,8 @@ class ArticlePage:
         for line in reversed(self.paragraphs[1:]):
             if _closing_line(line):
                 found.append(line)
+                if len(found) >= MAX_BYLINES:
+                    break
                 continue
             trailing = re.search(rf"[{SENTENCE_END}]\s*([(（][^()（）]{{1,60}}[)）])\s*$", line)
             if trailing and not found:
@@ -291,6 +298,7 @@ class ArticlePage:
             "correspondents": self.correspondents(),
             "body": self.body(),
             "image_count": self.image_count(),
+            "date_text": self.date_text(),
         }
 
 

@@ -1,10 +1,13 @@
 """One config-driven spider: page through each column's list, fetch the articles the plan asks for.
 
-It only navigates. Page objects decide fields; the store pipeline writes; the plan says what to fetch.
+It only navigates. Page objects decide fields (chosen by the site's `cms`, crawler/cms/); the store
+pipeline writes; the plan says what to fetch. A site that answers as blocked (403, 412, 521: a firewall
+refusing scripts) is reported, never worked around: a blocked list page ends the crawl of that site.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,8 +22,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.checks import PageRefused, is_parse_failure
+from crawler.cms import page_objects
 from crawler.middlewares import OffHost
-from crawler.pages import ArticlePage, ListPage
+from crawler.spiders.notices import NoticeFlow
 from crawler.urls import absolute, parse_article_url
 from tracker.config import Column, Site
 from tracker.migrations import MAX_ARTICLE_ID
@@ -28,6 +32,9 @@ from tracker.migrations import MAX_ARTICLE_ID
 # Answers that settle a failed article for good; any other failure (5xx, timeout, reset) is passing.
 PERMANENT_STATUS = range(400, 500)
 PASSING_STATUS = (408, 429)
+# Answers of a firewall refusing scripts: the site is blocked. Said so, never worked around.
+BLOCKED_STATUS = (403, 412, 521)
+BLOCKED_ARTICLES_STOP = 3   # blocked article pages after which the crawl of the site stops
 
 
 @dataclass
@@ -46,6 +53,11 @@ class Plan:
     max_pages: int | None = 50
     ceiling: int = 5000                     # list pages per column on any pass, full or not
     retries: tuple[tuple[int, str, str | None], ...] = ()   # (id, url, column) due for another try
+    notice_words: tuple[str, ...] = ()       # a notice is read when its title has one of these
+    known_notices: set[str] = field(default_factory=set)   # notice pages already stored (by address)
+
+    def wants_notice(self, title: str | None) -> bool:
+        return bool(title) and any(word in title for word in self.notice_words)  # type: ignore[operator]
 
 
 @dataclass
@@ -63,12 +75,18 @@ class ColumnFigures:
         return dict(self.__dict__)
 
 
-class ColumnSpider(scrapy.Spider):
+class ColumnSpider(NoticeFlow, scrapy.Spider):
     name = "column"
 
     def __init__(self, plan: Plan, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.plan = plan
+        self.pages = page_objects(plan.site.cms)
+        self.notice_columns = {c.key for c in plan.columns if c.kind == "notices"}
+        self.requested_notices: set[str] = set()
+        self.blocked: list[tuple[str, int]] = []   # (address, status) of the pages the site refused
+        self.notices_seen: list[dict[str, Any]] = []   # notices handed to the notices library in this run
+        self.stopping = False
         self.figures = {col.key: ColumnFigures() for col in plan.columns}
         self.requests_total = 0
         self.requested: set[int] = set()
@@ -129,11 +147,16 @@ class ColumnSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             figures.errors += 1
             return
-        listing = ListPage(response, self.plan.site)
+        if self.stopping:
+            return
+        listing = self.pages.ListPage(response, self.plan.site)
         entries = listing.entries()
         figures.links += len(entries)
         all_known = bool(entries)
         oldest = None
+        if column in self.notice_columns:
+            all_known = yield from self.notice_links(column, entries)
+            entries = []
         for entry in entries:
             aid = entry.ref.id
             refusal = self._link_refusal(entry.ref.url, aid)
@@ -195,6 +218,8 @@ class ColumnSpider(scrapy.Spider):
 
     def list_failed(self, failure: Failure) -> None:
         request = failure.request
+        if failure.check(HttpError) and failure.value.response.status in BLOCKED_STATUS:
+            self.note_blocked(request.url, failure.value.response.status, list_page=True)
         self.list_errors += 1
         self.list_failed_columns.add(request.meta["column"])
         self.figures[request.meta["column"]].errors += 1
@@ -235,7 +260,7 @@ class ColumnSpider(scrapy.Spider):
             yield self._failure(response.url, aid, column, "parse", "不是文章页面", response.status)
             return
         try:
-            item = ArticlePage(response, self.plan.site).to_item()
+            item = self.pages.ArticlePage(response, self.plan.site).to_item()
         except PageRefused as exc:
             self.too_deep += exc.kind == "depth"
             yield self._failure(response.url, aid, column, exc.kind, exc.reason, response.status)
@@ -261,6 +286,8 @@ class ColumnSpider(scrapy.Spider):
         aid = request.meta.get("article_id")
         column = request.meta.get("column")
         kind, detail, status, transient = self._classify(failure)
+        if kind == "blocked":
+            self.note_blocked(request.url, status, list_page=False)
         self.logger.error("文章页失败 %s：%s", request.url, detail)
         yield self._failure(request.url, aid, column, kind, detail, status, transient=transient)
 
@@ -268,6 +295,8 @@ class ColumnSpider(scrapy.Spider):
         """(kind, detail, status, transient) of a failed article request."""
         if failure.check(HttpError):
             status = failure.value.response.status
+            if status in BLOCKED_STATUS:
+                return "blocked", f"HTTP {status}：网站拒绝访问（像是防火墙拦截），未设法绕过", status, False
             passing = status in PASSING_STATUS or status not in PERMANENT_STATUS
             return "http", f"HTTP {status}", status, passing
         if failure.check(OffHost):
@@ -293,6 +322,25 @@ class ColumnSpider(scrapy.Spider):
             self.other_errors += 1
         return {"type": "failure", "article_id": aid, "url": url, "kind": kind, "detail": detail,
                 "status": status, "column": column, "transient": transient}
+
+    def note_blocked(self, url: str, status: int | None, *, list_page: bool) -> None:
+        """The site refused a page: a refused list page, or a few refused articles, end this site's crawl."""
+        self.blocked.append((url, status or 0))
+        if self.stopping or not (list_page or len(self.blocked) >= BLOCKED_ARTICLES_STOP):
+            return
+        self.stopping = True
+        self.logger.error("%s 拒绝访问（HTTP %s），停止抓取此网站，不设法绕过", self.plan.site.name, status)
+        asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="blocked"))
+
+    def blocked_words(self) -> str | None:
+        """What the site refused, in words, or None."""
+        if not self.blocked:
+            return None
+        url, status = self.blocked[0]
+        more = f"等 {len(self.blocked)} 个页面" if len(self.blocked) > 1 else ""
+        stopped = "，已停止抓取此网站" if self.stopping else ""
+        return (f"{self.plan.site.name} 对 {url}{more}返回 HTTP {status}，像是防火墙拦截了抓取{stopped}；"
+                "程序不会设法绕过，请与网站管理方联系，或改为人工录入")
 
     def bound_words(self) -> str | None:
         """The limits this run reached, in words, or None."""
