@@ -19,9 +19,10 @@ from tracker.opsconfig import HealthConfig, ScheduleConfig
 from tracker.runs import STOPPED
 from tracker.schedule import fire_times_between
 
-SITE_CHECKS = ("redesign", "parse_failures", "missing_source", "stale_site", "failed_crawl", "bounds")
+SITE_CHECKS = ("redesign", "parse_failures", "missing_source", "stale_site", "failed_crawl", "bounds", "blocked")
 RUN_CHECKS = ("failed_run", "missed_run")
-CHECKS = SITE_CHECKS + RUN_CHECKS
+NOTICE_CHECKS = ("notice_waiting",)
+CHECKS = SITE_CHECKS + RUN_CHECKS + NOTICE_CHECKS
 MISSED_TOLERANCE = timedelta(minutes=1)
 LOOKBACK = timedelta(days=31)  # a missed night older than this is old news
 
@@ -67,6 +68,12 @@ def check_site(db: Database, settings: Settings, site_key: str, cfg: HealthConfi
                 f"bounds:{site_key}", "bounds", "warning",
                 f"{site.name}：最近一次抓取（运行 #{latest['id']}）达到上限或需注意：{latest['bounds']}。"
                 "如果网站确实更大，请调高 config/sites.toml 中的上限；否则请人工查看这些页面。",
+                site_key, detail={"run_id": latest["id"]},
+            ))
+        if latest["status"] == "blocked":
+            out.append(Finding(
+                f"blocked:{site_key}", "blocked", "error",
+                f"{site.name}：最近一次抓取（运行 #{latest['id']}）被网站拒绝：{latest['error'] or '原因不明'}",
                 site_key, detail={"run_id": latest["id"]},
             ))
         if latest["status"] in STOPPED:
@@ -202,7 +209,25 @@ def evaluate(db: Database, settings: Settings, health: HealthConfig, schedule: S
     for key in sites or settings.sites:
         findings += check_site(db, settings, key, health, today)
     findings += check_runs(db, schedule, now)
+    findings += check_notices(db)
     return findings
+
+
+def check_notices(db: Database) -> list[Finding]:
+    """Notices whose proposals wait for a person: nothing from a notice counts before someone confirms it."""
+    from tracker.notices import records
+
+    waiting = [n for n in records.list_notices(db) if n.get("proposed")]
+    if not waiting:
+        return []
+    total = sum(int(n["proposed"]) for n in waiting)
+    titles = "、".join(f"#{n['id']}《{n['title']}》" for n in waiting[:5]) + ("等" if len(waiting) > 5 else "")
+    return [Finding(
+        "notice_waiting", "notice_waiting", "warning",
+        f"有 {len(waiting)} 份通报共 {total} 条采用建议等待确认：{titles}。请用 xinxi notice list 查看，"
+        "确认（xinxi notice confirm）后才计分。",
+        detail={"notices": [n["id"] for n in waiting], "proposed": total},
+    )]
 
 
 def record(db: Database, findings: Iterable[Finding], run_id: int | None,

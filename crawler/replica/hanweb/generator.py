@@ -8,6 +8,7 @@ quirks (`site.quirks` names their ids). Some Changzhou items retell an event of 
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -187,7 +188,9 @@ def _same_event(rng: random.Random, seed: int, day: date) -> tuple[Story, Distri
             continue
         speaker = _changzhou_speaker(district)
         title = article.title if article.title.startswith(speaker.full) else f"{speaker.full}：{article.title}"
-        story = Story(title, list(article.paragraphs), [], [])
+        paragraphs = list(article.paragraphs)
+        paragraphs[0] = re.sub(r"^本网讯（[^）]*）", "", paragraphs[0])  # the municipal site's own opening
+        story = Story(title, paragraphs, [], [])
         return story, district, article.id
     return None
 

@@ -1,32 +1,32 @@
-"""The replica's notices column: a web-page notice with its ranking in the text and a table, one that is not
-about information work, and one notice per sample file under crawler/replica/notices/ (as its attachment).
+"""The replica's notices column: the sample notices of crawler/replica/notices/ (pages and attachments, with
+their ground truth in truth.json), plus one notice that is not about information work.
 
 Attachments are served as /module/download/downfile.jsp?classid=0&filename=<hash>.<ext>, the hash being the
-file's SHA-1, so the same bytes always have the same address.
+file's SHA-1: a sample page's links to its files by name are rewritten to these addresses when served.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
 
 SAMPLES = Path(__file__).resolve().parent.parent / "notices"
-ATTACHMENT_TYPES = (".doc", ".docx", ".xls", ".xlsx", ".pdf")
+DOWNLOAD = "/module/download/downfile.jsp?classid=0&filename="
 FIRST_NOTICE_ID = 70001
 ISSUER = "江苏省总工会办公室"
 
 
 @dataclass(frozen=True)
 class Attachment:
-    label: str          # link text: the file's name as the office would see it
+    label: str          # the sample file's name
     filename: str       # <hash>.<ext> in the download address
     body: bytes
 
     @property
     def path(self) -> str:
-        return f"/module/download/downfile.jsp?classid=0&filename={self.filename}"
+        return f"{DOWNLOAD}{self.filename}"
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,11 @@ class Notice:
     date: str
     title: str
     number: str                          # 文号
-    paragraphs: tuple[str, ...]
-    table: tuple[tuple[str, ...], ...] = ()   # rows of an HTML table in the page, header first
+    paragraphs: tuple[str, ...] = ()     # for a notice rendered here (no sample page)
     attachments: tuple[Attachment, ...] = ()
     about_information: bool = True
+    page: bytes | None = None            # a sample page served as it is (links rewritten)
+    sample: str | None = None            # the sample page's file name (ground truth key)
 
     @property
     def path(self) -> str:
@@ -51,41 +52,19 @@ def _attachment(path: Path) -> Attachment:
     return Attachment(path.name, f"{hashlib.sha1(body).hexdigest()}{path.suffix.lower()}", body)
 
 
-def samples(folder: Path = SAMPLES) -> list[Path]:
-    """The sample notice files present, in name order (none until they are generated)."""
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in ATTACHMENT_TYPES)
-
-
 def make_notices(folder: Path = SAMPLES) -> tuple[Notice, ...]:
-    """Every notice of the replica, oldest first."""
-    ranking = Notice(
-        FIRST_NOTICE_ID, "2025-01-16", "关于2024年度全省工会网站信息工作情况的通报", "苏工办〔2025〕3号",
-        ("各设区市总工会，省各产业工会：",
-         "2024年，全省各级工会围绕中心工作，积极报送工会信息。全年省总工会网站共采用各地信息2316篇，"
-         "信息专报采用58篇。",
-         "县级工会采用排名：常州市金坛区总工会、苏州市吴中区总工会并列第一名，江阴市总工会第三名，"
-         "常州市武进区总工会第四名，南京市鼓楼区总工会第五名。",
-         "各设区市总工会信息采用情况见下表。"),
-        (("单位", "网站采用", "信息专报采用", "合计"),
-         ("常州市总工会", "186", "6", "192"),
-         ("苏州市总工会", "241", "8", "249"),
-         ("徐州市总工会", "133", "3", "136")),
-    )
-    other = Notice(
-        FIRST_NOTICE_ID + 1, "2025-01-20", "关于做好2025年“两节”送温暖工作的通知", "苏工发〔2025〕1号",
-        ("各设区市总工会：", "为做好2025年元旦春节期间送温暖工作，现将有关事项通知如下。"),
-        about_information=False,
-    )
-    notices = [ranking, other]
-    start = date(2025, 2, 10)
-    for k, path in enumerate(samples(folder)):
-        day = start + timedelta(days=7 * k)
-        notices.append(Notice(
-            FIRST_NOTICE_ID + 2 + k, day.isoformat(), f"关于全省工会信息采用情况的通报（{path.stem}）",
-            f"苏工办〔{day.year}〕{10 + k}号",
-            ("各设区市总工会，省各产业工会：", "现将全省工会信息采用情况通报如下，详见附件。", "点此下载附件。"),
-            attachments=(_attachment(path),),
-        ))
-    return tuple(notices)
+    """Every notice of the replica, oldest first (only the one not about information work without samples)."""
+    notices = [Notice(FIRST_NOTICE_ID, "2024-01-20", "关于做好2024年“两节”送温暖工作的通知", "苏工发〔2024〕1号",
+                      ("各设区市总工会：", "为做好2024年元旦春节期间送温暖工作，现将有关事项通知如下。"),
+                      about_information=False)]
+    truth = folder / "truth.json"
+    specs = json.loads(truth.read_text(encoding="utf-8"))["notices"] if truth.exists() else []
+    for k, spec in enumerate(sorted(specs, key=lambda s: s["date"])):
+        files = tuple(_attachment(folder / name) for name in spec["attachments"])
+        page = (folder / spec["page"]).read_bytes()
+        for name, attachment in zip(spec["attachments"], files, strict=True):
+            page = page.replace(f"{DOWNLOAD}{name}".encode(), attachment.path.encode())
+            page = page.replace(f"{DOWNLOAD}{name}".replace("&", "&amp;").encode(), attachment.path.encode())
+        notices.append(Notice(FIRST_NOTICE_ID + 1 + k, spec["date"], spec["title"], spec["doc_no"],
+                              attachments=files, page=page, sample=spec["page"]))
+    return tuple(sorted(notices, key=lambda n: (n.date, n.id)))

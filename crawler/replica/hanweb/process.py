@@ -54,3 +54,7 @@ class HanwebReplicaProcess(ReplicaProcess):
 
     def unblock(self) -> None:
         self.control("unblock")
+
+    def notices(self) -> list[dict]:
+        """The notices column as served: path, title, whether about information work, attachment paths."""
+        return list(self.info()["notices"])

@@ -100,13 +100,10 @@ def article(item: Item) -> bytes:
 
 
 def notice(n: Notice) -> bytes:
+    if n.page is not None:
+        return n.page
     out = [f'<p style="text-align:center">{text(n.number)}</p>']
     out += [f"<p>{text(p)}</p>" for p in n.paragraphs]
-    if n.table:
-        head, *rows = n.table
-        cells = "".join(f"<th>{text(c)}</th>" for c in head)
-        body = "".join("<tr>" + "".join(f"<td>{text(c)}</td>" for c in row) + "</tr>\n" for row in rows)
-        out.append(f'<table border="1" cellspacing="0"><tr>{cells}</tr>\n{body}</table>')
     for a in n.attachments:
         out.append(f'<p>附件：<a href="{escape(a.path)}" target="_blank">{text(a.label)}</a></p>')
     out += [f'<p style="text-align:right">{ISSUER_LINE}</p>', f'<p style="text-align:right">{n.date}</p>']

@@ -130,7 +130,8 @@ class HanwebState:
         return {"articles": self.site.n, "seed": self.site.seed, "per_day": self.site.per_day,
                 "quirks": dict(self.site.quirks), "blocked": self.blocked,
                 "columns": {str(c): len(self._rows(c)) for c in COLUMN_BY_ID},
-                "notices": [n.path for n in self.notices]}
+                "notices": [{"path": n.path, "title": n.title, "about_information": n.about_information,
+                             "attachments": [a.path for a in n.attachments]} for n in self.notices]}
 
     def grow(self, query: dict[str, str]) -> dict[str, Any]:
         before = self.site.n
