@@ -10,6 +10,15 @@ from tracker import store
 from tracker.config import DEFAULT_CONFIG_DIR, Settings, load_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
+PROVINCIAL_MARK = "# --- 省总工会"
+
+
+def municipal_only(config_dir: Path) -> None:
+    """Leave only the municipal site in a copied config folder, for tests about that site alone."""
+    sites = config_dir / "sites.toml"
+    text = sites.read_text(encoding="utf-8")
+    assert PROVINCIAL_MARK in text
+    sites.write_text(text[: text.index(PROVINCIAL_MARK)], encoding="utf-8")
 
 
 @pytest.fixture

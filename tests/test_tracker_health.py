@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import municipal_only
 from sqlite_utils import Database
 
 from tracker import health, store
@@ -235,6 +236,7 @@ def replica_settings(tmp_path: Path) -> Iterator[tuple[Any, Settings]]:
 
     config = tmp_path / "config"
     shutil.copytree(DEFAULT_CONFIG_DIR, config)
+    municipal_only(config)
     sites = config / "sites.toml"
     text = sites.read_text(encoding="utf-8")
     for old, new in (("download_delay = 1.0", "download_delay = 0.0"), ("autothrottle = true", "autothrottle = false")):

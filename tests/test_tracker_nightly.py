@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import municipal_only
 
 from tracker import store
 from tracker.config import DEFAULT_CONFIG_DIR, Settings, load_settings
@@ -29,6 +30,7 @@ def config_dir(tmp_path: Path, smtp_server: Any) -> Path:
     """The project's config, pointed at a dead port, without retries, with e-mail alerts to aiosmtpd."""
     target = tmp_path / "config"
     shutil.copytree(DEFAULT_CONFIG_DIR, target)
+    municipal_only(target)
     sites = target / "sites.toml"
     text = sites.read_text(encoding="utf-8").replace("retry_times = 3", "retry_times = 0")
     sites.write_text(text.replace("https://czgh.jscz.org.cn", f"http://127.0.0.1:{closed_port()}"), encoding="utf-8")
@@ -133,6 +135,7 @@ def test_a_good_night_crawls_attributes_scores_and_checks(tmp_path: Path, db_pat
     with ReplicaProcess(articles=80, seed=2, slow_seconds=0.2) as replica:
         target = tmp_path / "config"
         shutil.copytree(DEFAULT_CONFIG_DIR, target)
+        municipal_only(target)
         sites = target / "sites.toml"
         text = sites.read_text(encoding="utf-8").replace("download_delay = 1.0", "download_delay = 0.0")
         sites.write_text(text.replace("autothrottle = true", "autothrottle = false"), encoding="utf-8")
@@ -150,6 +153,45 @@ def test_a_good_night_crawls_attributes_scores_and_checks(tmp_path: Path, db_pat
         assert "年度草稿得分" in steps["score"]["summary"]
     finally:
         db.close()
+
+
+def test_a_night_crawls_both_sites_and_alerts_a_blocked_page_and_a_waiting_notice(
+        tmp_path: Path, db_path: Path, smtp_server: Any) -> None:
+    from crawler.replica.hanweb.process import HanwebReplicaProcess
+    from crawler.replica.process import ReplicaProcess
+
+    target = tmp_path / "config"
+    shutil.copytree(DEFAULT_CONFIG_DIR, target)
+    sites = target / "sites.toml"
+    text = sites.read_text(encoding="utf-8")
+    for old, new in (("download_delay = 1.0", "download_delay = 0.0"), ("download_delay = 2.0", "download_delay = 0.0"),
+                     ("autothrottle = true", "autothrottle = false")):
+        text = text.replace(old, new)
+    sites.write_text(text, encoding="utf-8")
+    with (target / "settings.toml").open("a", encoding="utf-8") as fh:
+        fh.write(f'\n[alerts.email]\nhost = "127.0.0.1"\nport = {smtp_server.port}\nsecurity = "none"\n'
+                 'sender = "xinxi@example.org"\nto = ["office@example.org"]\n')
+    with ReplicaProcess(articles=30, seed=2, slow_seconds=0.1) as czgh, HanwebReplicaProcess(articles=60, seed=5) as jsgh:
+        settings = load_settings(target, db=db_path, env={}, base_urls={
+            "czgh": czgh.base_url, "jsgh": jsgh.base_url, "jsghfw": jsgh.base_url})
+        result = run_nightly(settings, load_ops(settings, env={}), trigger="manual")
+        blocked = jsgh.site.quirk("blocked")
+        requests = jsgh.requests()
+    db = store.open_db(db_path)
+    try:
+        crawls = {r["site"]: r for r in store.list_runs(db) if r["kind"] == "crawl"}
+        warnings = {w["key"] for w in store.open_warnings(db)}
+    finally:
+        db.close()
+    assert set(crawls) == {"czgh", "jsgh", "jsghfw"}
+    assert crawls["czgh"]["status"] == "ok" and "blocked" in {crawls["jsgh"]["status"], crawls["jsghfw"]["status"]}
+    assert requests[blocked.path] == 1  # asked once, never again in another way
+    assert result.exit_code == 1 and "HTTP 403" in (result.error or "")
+    assert {"notice_waiting"} <= warnings and any(k.startswith("blocked:") for k in warnings)
+    [msg] = smtp_server.messages
+    body = msg.get_content()
+    assert "HTTP 403" in body and "不会设法绕过" in body
+    assert "等待确认" in body and "xinxi notice list" in body
 
 
 def test_a_cron_started_night_is_recorded_as_scheduled(config_dir: Path, db_path: Path, xinxi: Any) -> None:
