@@ -62,7 +62,7 @@ def test_times_are_shown_in_local_time(stamp: str, shown: str) -> None:
 
 
 @pytest.mark.parametrize(("argv", "line"), [
-    (("crawl", "--site", "foo"), "错误：没有网站 'foo'；可选：czgh"),
+    (("crawl", "--site", "foo"), "错误：没有网站 'foo'；可选：czgh、jsgh、jsghfw"),
     (("recrawl", "--column", "体育"), "错误：没有栏目 '体育'"),
 ])
 def test_unknown_sites_and_columns_are_named(capsys, db, db_path: Path, argv: tuple[str, ...], line: str) -> None:

@@ -339,7 +339,7 @@ class ColumnSpider(NoticeFlow, scrapy.Spider):
         url, status = self.blocked[0]
         more = f"等 {len(self.blocked)} 个页面" if len(self.blocked) > 1 else ""
         stopped = "，已停止抓取此网站" if self.stopping else ""
-        return (f"{self.plan.site.name} 对 {url}{more}返回 HTTP {status}，像是防火墙拦截了抓取{stopped}；"
+        return (f"{self.plan.site.name} 对 {url} {more}返回 HTTP {status}，像是防火墙拦截了抓取{stopped}；"
                 "程序不会设法绕过，请与网站管理方联系，或改为人工录入")
 
     def bound_words(self) -> str | None:
