@@ -18,7 +18,7 @@ from tracker import runs, store
 from tracker.config import DEFAULT_CONFIG_DIR, Settings, load_settings
 
 N = 120
-COLUMNS = 7
+COLUMNS = 8
 ARTICLE_FIELDS = ("title", "subtitle", "date", "source", "source_label", "closing_bylines", "correspondents",
                   "body", "image_count")
 

@@ -54,6 +54,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("mzgl", "民主管理", "KEBTLDDB", 19932, "部门专栏"),
     Column("jjjs", "经济技术", "KEBULDDC", 19933, "部门专栏"),
     Column("ngz", "女职工", "KEBVLDDE", 19934, "部门专栏"),
+    # The parent column holds articles of its own: breadcrumb 首页 >> 工会新闻 >> 内容.
+    Column("ghxw", "工会新闻", "IKCALDCQ", 19919, ""),
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 COLUMN_BY_CODE = {c.code: c for c in COLUMNS}
@@ -65,6 +67,9 @@ KINDS = {
     "ghyw": {"municipal": 45, "district": 30, "department": 20, "joint": 5},
 }
 DEPARTMENT_COLUMN_KINDS = {"department": 65, "district": 35}
+# Share of 工会要闻 stories filed in the parent column 工会新闻 instead. Drawn from a stream of its own, so
+# every article reads as it did before the parent column was added; only where it is listed changes.
+PARENT_SHARE = 0.25
 
 FIRST_ID = 9901
 START = date(2016, 7, 1)
@@ -269,9 +274,13 @@ def make_article(seed: int, index: int, per_day: float = ARTICLES_PER_DAY) -> Ar
     blocks = list(draft.blocks)
     if byline.lead:
         blocks[0] = byline.lead + (blocks[0] or "")
-    keys = (spec.column, spec.also) if spec.also else (spec.column,)
+    column = spec.column
+    if index not in QUIRK_AT and column == "ghyw" and random.Random(f"czgh-replica/{seed}/{index}/parent").random() \
+            < PARENT_SHARE:
+        column = "ghxw"
+    keys = (column, spec.also) if spec.also else (column,)
     return Article(
-        index=index, id=aid, column_code=COLUMN_BY_KEY[spec.column].code, column_keys=keys,
+        index=index, id=aid, column_code=COLUMN_BY_KEY[column].code, column_keys=keys,
         date=day.isoformat(), title=draft.title, subtitle=draft.subtitle, source=byline.source,
         source_label=byline.label, closing=byline.closing, correspondents=byline.correspondents,
         blocks=tuple(blocks), expected_unit=byline.credit, experience=draft.experience, layout=layout,

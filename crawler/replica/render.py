@@ -20,7 +20,7 @@ from crawler.replica.generator import (
 )
 
 # Codes the navigation links to that list nothing the tracker scores.
-OTHER_LISTS = {"IKCALDCQ": "工会新闻", "IKCBLDCR": "部门专栏", "KEBMLDDF": "公告文件", "KEBNLDDG": "维权热线"}
+OTHER_LISTS = {"IKCBLDCR": "部门专栏", "KEBMLDDF": "公告文件", "KEBNLDDG": "维权热线"}
 PARENT_CODES = {"工会新闻": "IKCALDCQ", "部门专栏": "IKCBLDCR"}
 ROBOTS = b"User-agent: *\nDisallow: /admin/\nDisallow: /__replica__/\n"
 NOT_FOUND = (b"<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>"
@@ -60,10 +60,11 @@ def _head(title: str, charset: str = "utf-8") -> str:
 
 
 def _crumb(column: Column, tail: str | None) -> str:
-    parent = f'<a href="/html/czgh/{PARENT_CODES[column.parent]}/index.html">{column.parent}</a>'
+    parent = f'<a href="/html/czgh/{PARENT_CODES[column.parent]}/index.html">{column.parent}</a> &gt;&gt; ' \
+        if column.parent else ""
     own = f'<a href="/html/czgh/{column.code}/index.html">{column.name}</a>'
     end = f" &gt;&gt; {tail}" if tail else ""
-    return f'<div class="position">您的位置:<a href="/">首页</a> &gt;&gt; {parent} &gt;&gt; {own}{end}</div>\n'
+    return f'<div class="position">您的位置:<a href="/">首页</a> &gt;&gt; {parent}{own}{end}</div>\n'
 
 
 def _meta(article: Article, sep: str) -> list[str]:
