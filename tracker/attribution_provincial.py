@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 
 from tracker.attribution import ArticleFacts, Attribution, Engine
 from tracker.gazetteer import PROVINCE, Gazetteer
+from tracker.matching import Vocabulary
+from tracker.units import Registry
 
 ELSEWHERE = "elsewhere"
 # A unit name in front of a title: no spaces or punctuation, at most 22 characters, ending in 工会.
@@ -129,11 +131,11 @@ class SiteEngine:
     gazetteer: Gazetteer
 
     @property
-    def registry(self):  # noqa: ANN201 - the base engine's registry, for callers that read it
+    def registry(self) -> Registry:
         return self.base.registry
 
     @property
-    def vocabulary(self):  # noqa: ANN201
+    def vocabulary(self) -> Vocabulary:
         return self.base.vocabulary
 
     def attribute(self, facts: ArticleFacts) -> Attribution:
