@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from crawler.replica.hanweb.generator import COLUMN_BY_ID, NOTICES, PAGE_SIZE, WEBNAME, Column, Item
-from crawler.replica.hanweb.notices import Notice
+from crawler.replica.hanweb.notices import ISSUER, Notice
 
 NOT_FOUND = b"<html><head><title>404</title></head><body><h1>404 Not Found</h1></body></html>\n"
 # What a web application firewall answers a script it does not like: a page of its own, never the content.
@@ -106,11 +106,9 @@ def notice(n: Notice) -> bytes:
     out += [f"<p>{text(p)}</p>" for p in n.paragraphs]
     for a in n.attachments:
         out.append(f'<p>附件：<a href="{escape(a.path)}" target="_blank">{text(a.label)}</a></p>')
-    out += [f'<p style="text-align:right">{ISSUER_LINE}</p>', f'<p style="text-align:right">{n.date}</p>']
+    out += [f'<p style="text-align:right">{ISSUER}</p>', f'<p style="text-align:right">{n.date}</p>']
     return _page(n.title, NOTICES, n.date, "10:00", "江苏省总工会", "来源", True, "\n".join(out) + "\n")
 
-
-ISSUER_LINE = "江苏省总工会办公室"
 
 
 def waf(code: str) -> bytes:
