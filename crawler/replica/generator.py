@@ -200,6 +200,7 @@ QUIRKS: tuple[ArticleSpec, ...] = (
                 force=Force(source="district", label="来源", closing="reporter", lead=False)),
     ArticleSpec("experience", district="wujin", extras=Extras(experience=True)),
     ArticleSpec("images", column="tpxw", district="liyang", extras=Extras(images=3)),
+    ArticleSpec("parent_column", column="ghxw", district="wujin", force=Force(source="district", label="来源")),
 )
 QUIRK_AT = dict(enumerate(QUIRKS))
 QUIRK_MIN_ARTICLES = len(QUIRKS)
