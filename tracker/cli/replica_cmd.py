@@ -31,7 +31,7 @@ def replica_serve(port: int, articles: int, seed: int, slow_seconds: float, prov
                   provincial_articles: int, no_provincial: bool) -> None:
     """在 127.0.0.1 上提供网站副本（市总网站与江苏工会网各一个端口），直到按 Ctrl+C。
 
-    每个副本输出一行 REPLICA http://127.0.0.1:端口；抓取时用 --base-url czgh=http://127.0.0.1:端口、
+    每个副本输出一行 REPLICA http://127.0.0.1:端口 及网站名；抓取时用 --base-url czgh=http://127.0.0.1:端口、
     --base-url jsgh=http://127.0.0.1:端口（jsghfw 同）指向它们。
     副本在单独的进程中运行（Twisted 的 reactor 不能在同一进程中重启）。
     """
@@ -41,7 +41,10 @@ def replica_serve(port: int, articles: int, seed: int, slow_seconds: float, prov
         argvs.append([sys.executable, "-m", "crawler.replica.hanweb", "serve", "--port", str(provincial_port),
                       "--articles", str(provincial_articles), "--seed", str(seed), "--stop-on-eof"])
     # Each replica stops by itself when this process ends, however it ends: its stdin pipe closes.
-    procs = [subprocess.Popen(argv, stdin=subprocess.PIPE) for argv in argvs]
+    procs = [subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for argv in argvs]
+    for label, proc in zip(("czgh（市总网站）", "jsgh / jsghfw（江苏工会网）"), procs, strict=False):
+        line = proc.stdout.readline().strip() if proc.stdout else ""
+        click.echo(f"{line}  {label}" if line else f"{label} 副本没有启动")
     try:
         code = max(proc.wait() for proc in procs)
     except KeyboardInterrupt:
