@@ -59,7 +59,9 @@ def make_notices(folder: Path = SAMPLES) -> tuple[Notice, ...]:
                       about_information=False)]
     truth = folder / "truth.json"
     specs = json.loads(truth.read_text(encoding="utf-8"))["notices"] if truth.exists() else []
-    for k, spec in enumerate(sorted(specs, key=lambda s: s["date"])):
+    # A sample without a page came by e-mail or on paper: it is not on the website.
+    on_site = [spec for spec in specs if spec.get("page")]
+    for k, spec in enumerate(sorted(on_site, key=lambda s: s["date"])):
         files = tuple(_attachment(folder / name) for name in spec["attachments"])
         page = (folder / spec["page"]).read_bytes()
         for name, attachment in zip(spec["attachments"], files, strict=True):
