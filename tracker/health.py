@@ -214,18 +214,21 @@ def evaluate(db: Database, settings: Settings, health: HealthConfig, schedule: S
 
 
 def check_notices(db: Database) -> list[Finding]:
-    """Notices whose proposals wait for a person: nothing from a notice counts before someone confirms it."""
+    """Notices a person must look at: proposals to confirm (nothing counts before that), a scan to type in,
+    attachments that could not be fetched."""
     from tracker.notices import records
 
-    waiting = [n for n in records.list_notices(db) if n.get("proposed")]
+    waiting = records.waiting_notices(db)
     if not waiting:
         return []
-    total = sum(int(n["proposed"]) for n in waiting)
+    total = sum(int(n["proposed"] or 0) for n in waiting)
     titles = "、".join(f"#{n['id']}《{n['title']}》" for n in waiting[:5]) + ("等" if len(waiting) > 5 else "")
+    other = len([n for n in waiting if not n["proposed"]])
+    rest = f"，另有 {other} 份要录入或补文件" if other else ""
     return [Finding(
         "notice_waiting", "notice_waiting", "warning",
-        f"有 {len(waiting)} 份通报共 {total} 条采用建议等待确认：{titles}。请用 xinxi notice list 查看，"
-        "确认（xinxi notice confirm）后才计分。",
+        f"有 {len(waiting)} 份通报等人处理：{total} 条采用建议等待确认{rest}：{titles}。请用 xinxi notice list 查看，"
+        "建议确认（xinxi notice confirm）后才计分。",
         detail={"notices": [n["id"] for n in waiting], "proposed": total},
     )]
 
