@@ -49,7 +49,7 @@ def settings_for(server: hs.HostileServer, config_dir: Path, db_path: Path) -> S
 
 
 def night(settings: Settings) -> dict:
-    outcome = runs.crawl(settings, runs.CrawlRequest(polite=False))
+    outcome = runs.crawl(settings, runs.CrawlRequest(sites=("czgh",), polite=False))
     db = store.open_db(settings.db_path)
     try:
         return store.get_run(db, outcome.sites[0].run_id)
@@ -161,7 +161,7 @@ def test_recrawl_of_another_hosts_url_is_refused(hostile, config_dir, db_path) -
     before = rows(db_path, "SELECT * FROM articles WHERE id = 101")
     other = f"http://{hs.OTHER}:{hostile.state.port}{hs.article_path(101)}"
     result = subprocess.run([XINXI, "--config", str(config_dir), "--db", str(db_path), "--base-url",
-                             f"czgh={hostile.base_url}", "recrawl", "--url", other, "--no-politeness"],
+                             f"czgh={hostile.base_url}", "recrawl", "--site", "czgh", "--url", other, "--no-politeness"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
@@ -248,7 +248,7 @@ def test_a_full_disk_is_recorded_as_such_and_releases_the_lock(hostile, config_d
     free = os.statvfs(small_disk)
     (small_disk / "filler").write_bytes(b"\0" * (free.f_bavail * free.f_frsize - 150_000))
     result = subprocess.run([XINXI, "--config", str(config_dir), "--db", str(db_path), "--base-url",
-                             f"czgh={hostile.base_url}", "crawl", "--no-politeness"],
+                             f"czgh={hostile.base_url}", "crawl", "--site", "czgh", "--no-politeness"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0 and "磁盘已满" in result.stdout + result.stderr, result.stderr
     [run] = rows(db_path, "SELECT status, finished_at FROM runs")

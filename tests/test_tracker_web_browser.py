@@ -35,7 +35,7 @@ def crawled(tmp_path_factory) -> Path:
     db_path = tmp_path_factory.mktemp("web") / "xinxi.db"
     with ReplicaProcess(articles=300, seed=3, slow_seconds=0.3) as replica:
         settings = load_settings(DEFAULT_CONFIG_DIR, db=db_path, base_urls={"czgh": replica.base_url}, env={})
-        outcome = runs.crawl(settings, runs.CrawlRequest(polite=False))
+        outcome = runs.crawl(settings, runs.CrawlRequest(sites=("czgh",), polite=False))
         assert outcome.ok
     db = store.open_db(db_path)
     registry = load_units(settings.config_dir)
