@@ -64,7 +64,8 @@ def test_credited_articles_shape(stored, registry) -> None:
     assert rows[101] == {
         "site": "czgh", "id": 101, "url": "http://127.0.0.1/html/czgh/2023/KEBQLDDJ_0601/101.html",
         "date": "2023-06-01", "title": "指前镇开展职工技能竞赛", "subtitle": None, "columns": ["jcdt"],
-        "unit_id": "jintan", "method": "结尾署名", "method_key": "closing"}
+        "unit_id": "jintan", "method": "结尾署名", "method_key": "closing",
+        "unit_name": None, "decided_by": None, "waiting": False}   # unit names come once config is synced
     assert (rows[102]["unit_id"], rows[106]["unit_id"]) == ("xinbei", "economy")
     assert [r["id"] for r in store.credited_articles(stored, until="2021-12-31")] == [103, 105]
 

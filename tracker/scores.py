@@ -18,7 +18,7 @@ from scoring import Adoption, Period, PeriodError, RuleBook, Rules, RulesError, 
 from scoring import load_rulebook as _load_rulebook
 from scoring import load_rules as _load_rules
 from scoring.experience import Keywords, Verdict, classify
-from tracker import store
+from tracker import derived, store
 from tracker.config import ConfigError, Section, Settings, read_toml
 from tracker.errors import XinxiError
 from tracker.units import Registry, load_units
@@ -142,11 +142,13 @@ class Scorer:
     registry: Registry
     book: RuleBook
     keywords: Keywords
+    what_if: bool = False              # scoring by a rules file given on the command line: nothing recorded
 
     @classmethod
     def load(cls, settings: Settings, rules_file: Path | None = None) -> Scorer:
         registry = load_units(settings.config_dir)
-        return cls(settings, registry, load_rulebook(settings, rules_file, registry), load_keywords(settings))
+        return cls(settings, registry, load_rulebook(settings, rules_file, registry), load_keywords(settings),
+                   what_if=rules_file is not None)
 
     def score(self, db: Database, period: Period) -> Scoreboard:
         """Every unit's result over the period; a period before any rules took effect is an error."""
@@ -154,8 +156,14 @@ class Scorer:
             first = self.book.versions[0]
             raise ScoringError(f"{period.title}没有生效的考评办法：{first.document or first.title}"
                                f"自 {first.effective} 起实行，请选这以后的期间")
+        derived.sync_config(db, self.settings, self.registry)
+        changes = derived.change_counter(db)
         items = entry_items(db, period) + article_items(db, self.settings, period, self.keywords)
-        return score(items, self.book, engine_units(self.registry, period), period)
+        board = score(items, self.book, engine_units(self.registry, period), period)
+        if not self.what_if and derived.is_whole_year(board) is not None:
+            # A whole year's lines are written down for `adoptions` and `unit_totals` (see README).
+            derived.record_year(db, board, changes=changes, config=derived.config_hash(self.settings, self.registry))
+        return board
 
     def rules_for(self, period: Period) -> Rules:
         return self.book.latest_for(period.start, period.end)

@@ -259,13 +259,14 @@ def save_batch(
     return result, pending
 
 
-def _date_bounds(where: list[str], params: list[Any], since: str | None, until: str | None) -> None:
-    """Add 发布日期 bounds on the articles table (aliased `a`) to a WHERE list."""
+def _date_bounds(where: list[str], params: list[Any], since: str | None, until: str | None,
+                 alias: str = "a") -> None:
+    """Add 发布日期 bounds on the articles table or a view over it (aliased `alias`) to a WHERE list."""
     if since:
-        where.append("a.date >= ?")
+        where.append(f"{alias}.date >= ?")
         params.append(since)
     if until:
-        where.append("a.date <= ?")
+        where.append(f"{alias}.date <= ?")
         params.append(until)
 
 
@@ -309,7 +310,7 @@ def iter_articles(
         where.append("a.site = ?")
         params.append(site)
     if column:
-        where.append("EXISTS (SELECT 1 FROM article_columns c2 WHERE c2.site = a.site AND c2.article_id = a.id "
+        where.append("EXISTS (SELECT 1 FROM article_columns c2 WHERE c2.site = q.site AND c2.article_id = q.id "
                      "AND c2.column_key = ?)")
         params.append(column)
     _date_bounds(where, params, since, until)
@@ -882,41 +883,30 @@ ATTRIBUTION_FIELDS = ("unit_id", "method", "confidence", "evidence", "suggestion
 _ACTIVE = "d.site = a.site AND d.article_id = a.id AND d.undone_at IS NULL"
 
 
-def _effective(row: dict[str, Any]) -> tuple[str | None, str | None]:
-    """(credited unit id, method key): an active decision wins, else the engine's unit unless queued."""
-    if row.get("action") == "assign":
-        return row["decided_unit"], "reviewer"
-    if row.get("action") == "ignore":
-        return None, "reviewer"
-    if row.get("auto_method") and not row.get("needs_review"):
-        return row["auto_unit"], row["auto_method"]
-    return None, None
-
-
-def credited_articles(db: Database, *, since: str | None = None, until: str | None = None) -> list[dict[str, Any]]:
-    """Every stored article (oldest first) with the unit credited for it.
+def credited_articles(db: Database, *, since: str | None = None, until: str | None = None,
+                      unit_id: str | None = None) -> list[dict[str, Any]]:
+    """Every stored article (oldest first) with the unit credited for it, read from the `credits` view.
 
     Keys: site, id, url, date, title, subtitle, columns (column keys), unit_id (None while queued, ignored or
-    not yet attributed), method (in words: 来源 / 结尾署名 / 单位名称 / 地名 / 人工, or None), method_key.
+    not yet attributed), unit_name, method (in words: 来源 / 结尾署名 / 单位名称 / 地名 / 人工, or None),
+    method_key, decided_by, waiting.
     """
-    where, params = [], []
-    _date_bounds(where, params, since, until)
-    sql = (
-        "SELECT a.site, a.id, a.url, a.date, a.title, a.subtitle, (SELECT group_concat(column_key) FROM "
-        "article_columns c WHERE c.site = a.site AND c.article_id = a.id) AS columns, t.unit_id AS auto_unit, "
-        "t.method AS auto_method, t.needs_review, d.action, d.unit_id AS decided_unit FROM articles a "
-        "LEFT JOIN attributions t ON t.site = a.site AND t.article_id = a.id "
-        f"LEFT JOIN review_decisions d ON {_ACTIVE}"
-        + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY a.date, a.site, a.id"
-    )
+    where: list[str] = []
+    params: list[Any] = []
+    if unit_id:
+        where.append("c.unit_id = ?")
+        params.append(unit_id)
+    _date_bounds(where, params, since, until, alias="c")
+    sql = ("SELECT site, id, url, date, title, subtitle, columns, unit_id, unit_name, method, decided_by, waiting "
+           "FROM credits c" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY date, site, id")
     out = []
     for row in db.query(sql, params):
-        unit_id, method = _effective(row)
-        out.append({
-            "site": row["site"], "id": row["id"], "url": row["url"], "date": row["date"], "title": row["title"],
-            "subtitle": row["subtitle"], "columns": sorted(filter(None, (row["columns"] or "").split(","))),
-            "unit_id": unit_id, "method": METHOD_LABELS.get(method or ""), "method_key": method,
-        })
+        item = dict(row)
+        item["columns"] = sorted(filter(None, (row["columns"] or "").split(",")))
+        item["method_key"] = row["method"]
+        item["method"] = METHOD_LABELS.get(row["method"] or "")
+        item["waiting"] = bool(row["waiting"])
+        out.append(item)
     return out
 
 
@@ -928,15 +918,11 @@ def attribution_fields(db: Database, site: str, ids: Sequence[int],
     for start in range(0, len(ids), 500):
         chunk = list(ids[start:start + 500])
         marks = ",".join("?" * len(chunk))
-        for row in db.query(
-            "SELECT a.id, t.unit_id AS auto_unit, t.method AS auto_method, t.needs_review, d.action, "
-            "d.unit_id AS decided_unit FROM articles a LEFT JOIN attributions t ON t.site = a.site AND "
-            f"t.article_id = a.id LEFT JOIN review_decisions d ON {_ACTIVE} WHERE a.site = ? AND a.id IN ({marks})",
-            [site, *chunk],
-        ):
-            unit_id, method = _effective(row)
-            out[row["id"]] = {"unit": names.get(unit_id, unit_id) if unit_id else None, "attribution": method,
-                              "review": bool(row["needs_review"]) and row["action"] is None}
+        for row in db.query(f"SELECT id, unit_id, method, waiting FROM credits WHERE site = ? AND id IN ({marks})",
+                            [site, *chunk]):
+            unit_id = row["unit_id"]
+            out[row["id"]] = {"unit": names.get(unit_id, unit_id) if unit_id else None, "attribution": row["method"],
+                              "review": bool(row["waiting"])}
     return out
 
 
@@ -1075,11 +1061,9 @@ def remove_alias(db: Database, text: str, *, by: str, reason: str) -> dict[str, 
 def queued_keys_containing(db: Database, text: str) -> list[tuple[str, int]]:
     """Queued articles (no active decision) whose raw fields contain `text`."""
     rows = db.execute(
-        "SELECT a.site, a.id FROM articles a JOIN attributions t ON t.site = a.site AND t.article_id = a.id "
-        f"WHERE t.needs_review = 1 AND NOT EXISTS (SELECT 1 FROM review_decisions d WHERE {_ACTIVE}) AND ("
-        "instr(coalesce(a.source, ''), ?) OR instr(coalesce(a.closing_bylines, ''), ?) OR "
-        "instr(coalesce(a.correspondents, ''), ?) OR instr(a.title, ?) OR instr(coalesce(a.subtitle, ''), ?) OR "
-        "instr(coalesce(a.body, ''), ?)) ORDER BY a.date, a.site, a.id", [text] * 6
+        "SELECT site, id FROM review_queue WHERE instr(coalesce(source, ''), ?) OR "
+        "instr(coalesce(closing_bylines, ''), ?) OR instr(coalesce(correspondents, ''), ?) OR instr(title, ?) OR "
+        "instr(coalesce(subtitle, ''), ?) OR instr(coalesce(body, ''), ?) ORDER BY date, site, id", [text] * 6
     ).fetchall()
     return [(r[0], r[1]) for r in rows]
 
@@ -1111,12 +1095,8 @@ def review_queue(db: Database, *, limit: int | None = None, offset: int = 0) -> 
 
 def iter_review_queue(db: Database, *, limit: int | None = None, offset: int = 0) -> Iterator[dict[str, Any]]:
     """The review queue as `review_queue`, one article at a time; `offset` skips the first ones (paging)."""
-    sql = (
-        "SELECT a.site, a.id, a.url, a.date, a.title, a.subtitle, a.source, a.closing_bylines, a.correspondents, "
-        "t.evidence, t.suggestions, t.attributed_at FROM articles a JOIN attributions t ON t.site = a.site AND "
-        f"t.article_id = a.id WHERE t.needs_review = 1 AND NOT EXISTS (SELECT 1 FROM review_decisions d WHERE "
-        f"{_ACTIVE}) ORDER BY a.date, a.site, a.id LIMIT ? OFFSET ?"
-    )
+    sql = ("SELECT site, id, url, date, title, subtitle, source, closing_bylines, correspondents, evidence, "
+           "suggestions, attributed_at FROM review_queue ORDER BY date, site, id LIMIT ? OFFSET ?")
     for row in db.query(sql, [limit if limit else -1, offset]):
         item = article_row(row)
         item["suggestions"] = json.loads(item["suggestions"]) if item.get("suggestions") else []
@@ -1125,19 +1105,14 @@ def iter_review_queue(db: Database, *, limit: int | None = None, offset: int = 0
 
 def review_queue_size(db: Database) -> int:
     """How many articles wait for a person (for `xinxi status`)."""
-    return int(db.execute(
-        "SELECT count(*) FROM attributions t WHERE t.needs_review = 1 AND NOT EXISTS (SELECT 1 FROM "
-        "review_decisions d WHERE d.site = t.site AND d.article_id = t.article_id AND d.undone_at IS NULL)"
-    ).fetchone()[0])
+    return int(db.execute("SELECT count(*) FROM review_queue").fetchone()[0])
 
 
 def attribution_counts(db: Database) -> dict[str, Any]:
     """automatic (method key → articles), review, assigned, ignored, unattributed, total."""
     counts: dict[str, Any] = {"automatic": {}, "review": 0, "assigned": 0, "ignored": 0, "unattributed": 0}
     for action, method, needs_review, attributed, n in db.execute(
-        "SELECT d.action, t.method, t.needs_review, t.site IS NOT NULL, count(*) FROM articles a "
-        "LEFT JOIN attributions t ON t.site = a.site AND t.article_id = a.id "
-        f"LEFT JOIN review_decisions d ON {_ACTIVE} GROUP BY 1, 2, 3, 4"
+        "SELECT decision, method, waiting, attributed_at IS NOT NULL, count(*) FROM credits GROUP BY 1, 2, 3, 4"
     ).fetchall():
         if action == "assign":
             counts["assigned"] += n
@@ -1195,28 +1170,28 @@ class QueueFilter:
     reason: str | None = None      # a LIKE pattern on the evidence, which starts with the reason
 
     def where(self) -> tuple[str, list[Any]]:
-        where = ["t.needs_review = 1", f"NOT EXISTS (SELECT 1 FROM review_decisions d WHERE {_ACTIVE})"]
+        where = ["1"]
         params: list[Any] = []
-        _date_bounds(where, params, self.since, self.until)
+        _date_bounds(where, params, self.since, self.until, alias="q")
         if self.site:
-            where.append("a.site = ?")
+            where.append("q.site = ?")
             params.append(self.site)
         if self.column:
-            where.append("EXISTS (SELECT 1 FROM article_columns c2 WHERE c2.site = a.site AND c2.article_id = a.id "
+            where.append("EXISTS (SELECT 1 FROM article_columns c2 WHERE c2.site = q.site AND c2.article_id = q.id "
                          "AND c2.column_key = ?)")
             params.append(self.column)
         if self.suggested == "none":
-            where.append("json_extract(t.suggestions, '$[0][0]') IS NULL")
+            where.append("q.suggested_unit_id IS NULL")
         elif self.suggested:
-            where.append("json_extract(t.suggestions, '$[0][0]') = ?")
+            where.append("q.suggested_unit_id = ?")
             params.append(self.suggested)
         if self.reason:
-            where.append("t.evidence LIKE ?")
+            where.append("q.evidence LIKE ?")
             params.append(self.reason)
         return " AND ".join(where), params
 
 
-_QUEUE_FROM = "FROM articles a JOIN attributions t ON t.site = a.site AND t.article_id = a.id"
+_QUEUE_FROM = "FROM review_queue q"
 
 
 def queue_count(db: Database, flt: QueueFilter = QueueFilter()) -> int:
@@ -1229,8 +1204,8 @@ def queue_keys(db: Database, flt: QueueFilter = QueueFilter(), *, newest_first: 
     """(site, id) of every article the filter lets through, oldest (or newest) first."""
     where, params = flt.where()
     order = "DESC" if newest_first else "ASC"
-    rows = db.execute(f"SELECT a.site, a.id {_QUEUE_FROM} WHERE {where} "
-                      f"ORDER BY a.date {order}, a.site {order}, a.id {order}", params)
+    rows = db.execute(f"SELECT q.site, q.id {_QUEUE_FROM} WHERE {where} "
+                      f"ORDER BY q.date {order}, q.site {order}, q.id {order}", params)
     return [(r[0], r[1]) for r in rows.fetchall()]
 
 
@@ -1241,10 +1216,8 @@ def queue_rows(db: Database, keys: Sequence[tuple[str, int]]) -> list[dict[str, 
         ids = [i for s, i in keys if s == site]
         marks = ",".join("?" * len(ids))
         for row in db.query(
-            "SELECT a.site, a.id, a.url, a.date, a.title, a.subtitle, a.source, a.source_label, a.closing_bylines, "
-            "a.correspondents, a.body, t.evidence, t.suggestions, (SELECT group_concat(column_key) FROM "
-            "article_columns c WHERE c.site = a.site AND c.article_id = a.id) AS columns FROM articles a JOIN "
-            f"attributions t ON t.site = a.site AND t.article_id = a.id WHERE a.site = ? AND a.id IN ({marks})",
+            "SELECT site, id, url, date, title, subtitle, source, source_label, closing_bylines, correspondents, "
+            f"body, evidence, suggestions, columns FROM review_queue WHERE site = ? AND id IN ({marks})",
             [site, *ids],
         ):
             item = article_row(row)
@@ -1257,9 +1230,9 @@ def queue_facets(db: Database) -> dict[str, list[tuple[str, int]]]:
     """Top-suggestion unit ids and sites present in the queue, with counts, for the filter choices."""
     where, params = QueueFilter().where()
     suggested = db.execute(
-        f"SELECT coalesce(json_extract(t.suggestions, '$[0][0]'), 'none'), count(*) {_QUEUE_FROM} WHERE {where} "
+        f"SELECT coalesce(q.suggested_unit_id, 'none'), count(*) {_QUEUE_FROM} WHERE {where} "
         "GROUP BY 1 ORDER BY 2 DESC", params).fetchall()
-    years = db.execute(f"SELECT substr(a.date, 1, 4), count(*) {_QUEUE_FROM} WHERE {where} GROUP BY 1 ORDER BY 1",
+    years = db.execute(f"SELECT substr(q.date, 1, 4), count(*) {_QUEUE_FROM} WHERE {where} GROUP BY 1 ORDER BY 1",
                        params).fetchall()
     return {"suggested": [(r[0], r[1]) for r in suggested], "years": [(r[0], r[1]) for r in years]}
 
