@@ -288,10 +288,12 @@ def list_articles(
     since: str | None = None,
     until: str | None = None,
     source: str | None = None,
+    unit_id: str | None = None,
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """Stored articles, newest first, with the column keys each was listed in."""
-    return list(iter_articles(db, site=site, column=column, since=since, until=until, source=source, limit=limit))
+    return list(iter_articles(db, site=site, column=column, since=since, until=until, source=source,
+                              unit_id=unit_id, limit=limit))
 
 
 def iter_articles(
@@ -302,6 +304,7 @@ def iter_articles(
     since: str | None = None,
     until: str | None = None,
     source: str | None = None,
+    unit_id: str | None = None,
     limit: int | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Stored articles as `list_articles`, one at a time as SQLite reads them: for output of any length."""
@@ -310,10 +313,14 @@ def iter_articles(
         where.append("a.site = ?")
         params.append(site)
     if column:
-        where.append("EXISTS (SELECT 1 FROM article_columns c2 WHERE c2.site = q.site AND c2.article_id = q.id "
+        where.append("EXISTS (SELECT 1 FROM article_columns c2 WHERE c2.site = a.site AND c2.article_id = a.id "
                      "AND c2.column_key = ?)")
         params.append(column)
     _date_bounds(where, params, since, until)
+    if unit_id is not None:
+        # The unit credited after reviewer decisions, as the `credits` view says.
+        where.append("(a.site, a.id) IN (SELECT site, id FROM credits WHERE unit_id = ?)")
+        params.append(unit_id)
     if source is not None:
         # instr, not LIKE: a % or _ in what the user typed is text to find, not a wildcard.
         where.append("instr(a.source, ?) > 0")

@@ -7,14 +7,16 @@ import itertools
 import json
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from tracker import review, runs, store
-from tracker.cli import cli, shown_time, with_settings
+from tracker import derived, review, runs, store
+from tracker.cli import AppContext, cli, shown_time, with_settings
+from tracker.cli import _common_options as common_options
 from tracker.cli.params import COUNT
 from tracker.config import Settings
 from tracker.lock import run_lock
@@ -137,11 +139,12 @@ def article_json(row: dict[str, Any]) -> dict[str, Any]:
 @click.option("--since", callback=iso_date, help="发布日期不早于（YYYY-MM-DD）。")
 @click.option("--until", callback=iso_date, help="发布日期不晚于（YYYY-MM-DD）。")
 @click.option("--source", help="来源字段包含此文字。")
+@click.option("--unit", help="只看归属这个单位的文章（单位编号、正式名称或别名；以人工审核后的归属为准）。")
 @click.option("--limit", type=COUNT, help="最多显示多少篇。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出（供脚本使用）。")
 @with_settings
 def articles(settings: Settings, column: str | None, since: str | None, until: str | None,
-             source: str | None, limit: int | None, as_json: bool) -> None:
+             source: str | None, unit: str | None, limit: int | None, as_json: bool) -> None:
     """列出已抓取的文章。"""
     names = column_names(settings)
     if column and column not in names:
@@ -150,12 +153,15 @@ def articles(settings: Settings, column: str | None, since: str | None, until: s
             raise click.BadParameter(f"没有栏目 {column!r}；可选：{'、'.join(f'{k}（{v}）' for k, v in names.items())}",
                                      param_hint="--column")
         column = by_name[column]
+    registry = load_units(settings.config_dir)
+    unit_id = registry.find(unit).id if unit else None
     db = store.open_db(settings.db_path)
     try:
+        derived.sync_config(db, settings, registry)   # unit names in the file's `units` table, as listed here
         if as_json:
             # Streamed a page at a time: the whole store never sits in memory, and output starts at once.
-            registry = load_units(settings.config_dir)
-            rows = store.iter_articles(db, column=column, since=since, until=until, source=source, limit=limit)
+            rows = store.iter_articles(db, column=column, since=since, until=until, source=source,
+                                       unit_id=unit_id, limit=limit)
 
             def shape(page: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 credit = review.credit_fields(db, page, registry)
@@ -163,24 +169,41 @@ def articles(settings: Settings, column: str | None, since: str | None, until: s
 
             json_array(rows, shape)
             return
-        rows = store.list_articles(db, column=column, since=since, until=until, source=source, limit=limit)
+        rows = store.list_articles(db, column=column, since=since, until=until, source=source, unit_id=unit_id,
+                                   limit=limit)
+        credit = review.credit_fields(db, rows, registry)
     finally:
         db.close()
     table = Table(title=f"文章（{len(rows)} 篇）")
-    for header in ("日期", "编号", "栏目", "标题", "来源", "结尾署名"):
+    for header in ("日期", "编号", "栏目", "标题", "单位", "来源", "结尾署名"):
         table.add_column(header)
     for r in rows:
-        table.add_row(r["date"], str(r["id"]), "、".join(names.get(c, c) for c in r["columns"]),
-                      shown(r["title"]), shown(r["source"] or "—"), shown(" / ".join(r["closing_bylines"]) or "—"))
+        got = credit.get((r["site"], r["id"]), {})
+        who = got.get("unit") or ("待审核" if got.get("review") else "—")
+        table.add_row(r["date"], str(r["id"]), "、".join(names.get(c, c) for c in r["columns"]), shown(r["title"]),
+                      who, shown(r["source"] or "—"), shown(" / ".join(r["closing_bylines"]) or "—"))
     Console().print(table)
 
 
-@cli.command("runs")
+@cli.group("runs", invoke_without_command=True)
 @click.option("--limit", type=COUNT, default=20, show_default=True, help="显示最近多少次运行。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出（供脚本使用）。")
+@common_options
+@click.pass_context
+def runs_(ctx: click.Context, limit: int, as_json: bool, config_dir: Path | None, db: Path | None,
+          base_urls: tuple[str, ...]) -> None:
+    """列出最近的抓取运行；`xinxi runs show 编号` 看一次运行每个栏目的数字。"""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(runs_list, limit=limit, as_json=as_json, config_dir=config_dir, db=db, base_urls=base_urls)
+        return
+    app = ctx.ensure_object(AppContext)   # `xinxi runs --db X show 3` means the same as `… show 3 --db X`
+    app.config_dir = config_dir or app.config_dir
+    app.db = db or app.db
+    app.base_urls = app.base_urls + base_urls
+
+
 @with_settings
-def runs_(settings: Settings, limit: int, as_json: bool) -> None:
-    """列出最近的抓取运行及每个栏目的数字。"""
+def runs_list(settings: Settings, limit: int, as_json: bool) -> None:
     db = store.open_db(settings.db_path)
     try:
         rows = store.list_runs(db, limit=limit)
@@ -189,18 +212,37 @@ def runs_(settings: Settings, limit: int, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
-    table = Table(title="最近的运行")
-    for header in ("编号", "类型", "网站", "开始（UTC）", "结束（UTC）", "状态", "请求", "新", "更新", "错误"):
-        table.add_column(header, no_wrap=header == "状态")
+    table = Table(title="最近的运行（北京时间）")
+    for header in ("编号", "类型", "网站", "开始", "结束", "状态", "请求", "新", "更新", "错误"):
+        table.add_column(header)
     for r in rows:
-        table.add_row(str(r["id"]), r["kind"], r["site"] or "", r["started_at"], r["finished_at"] or "",
-                      STATUS.get(r["status"], r["status"]), str(r["requests"]), str(r["new"]),
-                      str(r["updated"]), str(r["errors"]))
+        table.add_row(str(r["id"]), r["kind"], r["site"] or "", shown_time(r["started_at"]),
+                      shown_time(r["finished_at"]), STATUS.get(r["status"], r["status"]), str(r["requests"]),
+                      str(r["new"]), str(r["updated"]), str(r["errors"]))
     console = Console()
     console.print(table)
     for r in rows:
         if r.get("bounds"):
             console.print(f"运行 #{r['id']} 达到上限或需注意：{r['bounds']}")
+
+
+@runs_.command("show")
+@click.argument("run_id", type=COUNT)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供脚本使用）。")
+@with_settings
+def runs_show(settings: Settings, run_id: int, as_json: bool) -> None:
+    """一次运行：每个栏目的请求、列表页、链接、新文章、更新、错误、解析失败。"""
+    db = store.open_db(settings.db_path)
+    try:
+        run = store.get_run(db, run_id)
+    finally:
+        db.close()
+    if as_json:
+        click.echo(json.dumps(run, ensure_ascii=False, indent=1))
+        return
+    console = Console()
+    console.print(f"开始 {shown_time(run['started_at'])}，结束 {shown_time(run['finished_at']) or '—'}（北京时间）")
+    print_run(run, column_names(settings), console)
 
 
 @cli.command()
