@@ -149,7 +149,7 @@ def entry_history(settings: Settings, entry_id: int | None) -> None:
         why = f"  理由：{event['reason']}" if event["action"] == "remove" else (
             f"  文件：{event['reason']}" if event["reason"] else "")
         click.echo(strip_controls(
-            f"{event['at']}  #{event['entry_id']}  {actions.get(event['action'], event['action'])}  "
+            f"{shown_time(event['at'], settings.timezone)}  #{event['entry_id']}  {actions.get(event['action'], event['action'])}  "
             f"{event['by'] or ''}  {names.get(data.get('unit_id'), data.get('unit_id'))} "
             f"{names.get(data.get('kind'), data.get('kind'))} {data.get('title')}{why}"))
 
