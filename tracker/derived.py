@@ -81,6 +81,10 @@ def record_year(db: Database, board: Scoreboard, *, changes: int, config: str) -
     year = is_whole_year(board)
     if year is None:
         return
+    rules = json.dumps([list(r) for r in board.rules])
+    stored = db.execute("SELECT changes, config_hash, rules FROM score_years WHERE year = ?", [year]).fetchone()
+    if stored and tuple(stored) == (changes, config, rules) and changes == change_counter(db):
+        return   # nothing changed since the lines were written: a page shown again costs no writes
     names = {c.id: c.name for c in board.clauses}
     rows = []
     for result in board.results:
@@ -100,7 +104,7 @@ def record_year(db: Database, board: Scoreboard, *, changes: int, config: str) -
         db.execute("INSERT INTO score_years (year, scored_at, changes, rules, config_hash) VALUES (?, ?, ?, ?, ?) "
                    "ON CONFLICT(year) DO UPDATE SET scored_at = excluded.scored_at, changes = excluded.changes, "
                    "rules = excluded.rules, config_hash = excluded.config_hash",
-                   [year, now(), changes, json.dumps([list(r) for r in board.rules]), config])
+                   [year, now(), changes, rules, config])
         if rows:
             db["score_lines"].insert_all(rows)
 

@@ -611,6 +611,28 @@ def m030_views(db: Database) -> None:
         pk=("site", "column_key"),
     )
     db["config_sync"].create({"name": str, "hash": str, "synced_at": str}, pk="name")
+    # Declared for the tools that read them (Datasette shows unit names through them); SQLite does not enforce
+    # them on our connections, so a unit dropped from config or a listing stored before its article stays.
+    article = ("site", "article_id")
+    db.add_foreign_keys([
+        ("article_columns", article, "articles", ("site", "id")),
+        ("attributions", article, "articles", ("site", "id")),
+        ("attributions", "unit_id", "units", "id"),
+        ("review_decisions", article, "articles", ("site", "id")),
+        ("review_decisions", "unit_id", "units", "id"),
+        ("experience_flags", article, "articles", ("site", "id")),
+        ("aliases", "unit_id", "units", "id"),
+        ("score_entries", "unit_id", "units", "id"),
+        ("score_entry_events", "entry_id", "score_entries", "id"),
+        ("run_columns", "run_id", "runs", "id"),
+        ("run_steps", "run_id", "runs", "id"),
+        ("runs", "parent_id", "runs", "id"),
+        ("assessment_decisions", "unit_id", "units", "id"),
+        ("report_sendings", "unit_id", "units", "id"),
+        ("users", "unit_id", "units", "id"),
+        ("notice_files", "notice_id", "notices", "id"),
+        ("notice_proposals", "notice_id", "notices", "id"),
+    ])
     db["changes"].create({"id": int, "counter": int}, pk="id")
     db["changes"].insert({"id": 1, "counter": 0})
     for table in _SCORE_INPUTS:
