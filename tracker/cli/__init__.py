@@ -227,3 +227,4 @@ from tracker.cli import assess_cmd  # noqa: E402,F401
 from tracker.cli import user_cmd  # noqa: E402,F401
 from tracker.cli import web_cmd  # noqa: E402,F401
 from tracker.cli import notice_cmd  # noqa: E402,F401
+from tracker.cli import datasette_cmd  # noqa: E402,F401
