@@ -1088,10 +1088,8 @@ def stale_queue_keys(db: Database) -> list[tuple[str, int]]:
     latest = db.execute("SELECT max(max(decided_at), coalesce(max(undone_at), '')) FROM review_decisions").fetchone()[0]
     if not latest:
         return []
-    rows = db.execute(
-        "SELECT a.site, a.id FROM articles a JOIN attributions t ON t.site = a.site AND t.article_id = a.id "
-        f"WHERE t.needs_review = 1 AND t.attributed_at <= ? AND NOT EXISTS (SELECT 1 FROM review_decisions d "
-        f"WHERE {_ACTIVE}) ORDER BY a.date, a.site, a.id", [latest]).fetchall()
+    rows = db.execute("SELECT site, id FROM review_queue WHERE attributed_at <= ? ORDER BY date, site, id",
+                      [latest]).fetchall()
     return [(r[0], r[1]) for r in rows]
 
 
