@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from crawler.replica.process import ReplicaProcess
 from tracker import review, runs, store
-from tracker.cli import cli
+from tracker.cli import cli, shown_time
 from tracker.config import DEFAULT_CONFIG_DIR, load_settings
 from tracker.units import load_units
 
@@ -114,3 +114,27 @@ def test_a_decision_shows_in_credits_at_once_and_marks_the_scores_stale(replica_
     assert rows(db_path, "SELECT DISTINCT current FROM unit_totals WHERE year = ?", (int(year),)) == [{"current": 1}]
     mine = rows(db_path, "SELECT unit_id FROM adoptions WHERE site = ? AND article_id = ?", (site, aid))
     assert mine and {r["unit_id"] for r in mine} == {"jintan"}
+
+
+def test_articles_show_and_filter_by_unit(replica_db: tuple[Path, str]) -> None:
+    db_path, _ = replica_db
+    wujin = {(r["site"], r["id"]) for r in rows(db_path, "SELECT site, id FROM credits WHERE unit_id = 'wujin'")}
+    listed = json.loads(run(db_path, "articles", "--unit", "武进区总工会", "--json"))
+    assert {(r["site"], r["id"]) for r in listed} == wujin and wujin
+    assert {r["unit"] for r in listed} == {"武进区总工会"}
+    table = run(db_path, "articles", "--unit", "wujin", "--limit", "3")
+    assert "单位" in table and "武进区总" in table and "文章（3 篇）" in table
+
+
+def test_runs_show_per_column_figures_in_local_time(replica_db: tuple[Path, str]) -> None:
+    db_path, _ = replica_db
+    crawl_run = rows(db_path, "SELECT * FROM runs WHERE kind = 'crawl' ORDER BY id LIMIT 1")[0]
+    columns = rows(db_path, "SELECT * FROM run_columns WHERE run_id = ?", (crawl_run["id"],))
+    listing = run(db_path, "runs")
+    assert "北京时间" in listing and crawl_run["started_at"] not in listing
+    local = shown_time(crawl_run["started_at"])
+    assert local in listing
+    shown = run(db_path, "runs", "show", str(crawl_run["id"]))
+    assert local in shown and "基层动态" in shown and "列表页" in shown
+    assert f"新文章 {crawl_run['new']} 篇" in shown and len(columns) >= 5
+    assert json.loads(run(db_path, "runs", "show", str(crawl_run["id"]), "--json"))["columns"]

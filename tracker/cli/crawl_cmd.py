@@ -18,12 +18,14 @@ from tracker import derived, review, runs, store
 from tracker.cli import AppContext, cli, shown_time, with_settings
 from tracker.cli import _common_options as common_options
 from tracker.cli.params import COUNT
+from tracker.cli.score_cmd import console_for
 from tracker.config import Settings
 from tracker.lock import run_lock
 from tracker.text import clean_tree, shown
 from tracker.units import load_units
 
 STATUS = runs.STATUS_WORDS
+KINDS = {"crawl": "抓取", "recrawl": "重抓", "nightly": "每晚"}
 FAILURE_KINDS = {"parse": "解析失败", "http": "HTTP 错误", "invalid": "数据无效", "host": "其他主机",
                  "size": "页面过大", "depth": "嵌套过深", "redirect": "跳转异常", "stored": "旧数据无效"}
 
@@ -214,12 +216,12 @@ def runs_list(settings: Settings, limit: int, as_json: bool) -> None:
         return
     table = Table(title="最近的运行（北京时间）")
     for header in ("编号", "类型", "网站", "开始", "结束", "状态", "请求", "新", "更新", "错误"):
-        table.add_column(header)
+        table.add_column(header, no_wrap=True)
     for r in rows:
-        table.add_row(str(r["id"]), r["kind"], r["site"] or "", shown_time(r["started_at"]),
+        table.add_row(str(r["id"]), KINDS.get(r["kind"], r["kind"]), r["site"] or "", shown_time(r["started_at"]),
                       shown_time(r["finished_at"]), STATUS.get(r["status"], r["status"]), str(r["requests"]),
                       str(r["new"]), str(r["updated"]), str(r["errors"]))
-    console = Console()
+    console = console_for()
     console.print(table)
     for r in rows:
         if r.get("bounds"):
