@@ -106,7 +106,9 @@ def record_year(db: Database, board: Scoreboard, *, changes: int, config: str) -
                    "rules = excluded.rules, config_hash = excluded.config_hash",
                    [year, now(), changes, rules, config])
         if rows:
-            db["score_lines"].insert_all(rows)
+            cols = list(rows[0])
+            db.conn.executemany(f"INSERT INTO score_lines ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+                                [list(r.values()) for r in rows])
 
 
 def year_status(db: Database) -> list[dict[str, Any]]:
