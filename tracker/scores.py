@@ -6,6 +6,8 @@ manual entries name their clause; experience flags come from the classifier unle
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +26,7 @@ from tracker.errors import XinxiError
 from tracker.units import Registry, load_units
 
 EXPERIENCE_FLAG = "experience"
+log = logging.getLogger(__name__)
 
 
 class ScoringError(XinxiError):
@@ -156,13 +159,21 @@ class Scorer:
             first = self.book.versions[0]
             raise ScoringError(f"{period.title}没有生效的考评办法：{first.document or first.title}"
                                f"自 {first.effective} 起实行，请选这以后的期间")
-        derived.sync_config(db, self.settings, self.registry)
+        try:
+            derived.sync_config(db, self.settings, self.registry)
+        except sqlite3.Error as exc:   # a full disk or a read-only file: the names wait for the next time
+            log.info("未能更新数据库中的单位表：%s", exc)
         changes = derived.change_counter(db)
         items = entry_items(db, period) + article_items(db, self.settings, period, self.keywords)
         board = score(items, self.book, engine_units(self.registry, period), period)
         if not self.what_if and derived.is_whole_year(board) is not None:
-            # A whole year's lines are written down for `adoptions` and `unit_totals` (see README).
-            derived.record_year(db, board, changes=changes, config=derived.config_hash(self.settings, self.registry))
+            # A whole year's lines are written down for `adoptions` and `unit_totals` (see README). Failing to
+            # write them leaves them marked stale and costs the command nothing.
+            try:
+                derived.record_year(db, board, changes=changes,
+                                    config=derived.config_hash(self.settings, self.registry))
+            except sqlite3.Error as exc:
+                log.info("未能把 %s 年的计分行写入数据库：%s", period.start.year, exc)
         return board
 
     def rules_for(self, period: Period) -> Rules:

@@ -184,7 +184,7 @@ def articles(settings: Settings, column: str | None, since: str | None, until: s
         who = got.get("unit") or ("待审核" if got.get("review") else "—")
         table.add_row(r["date"], str(r["id"]), "、".join(names.get(c, c) for c in r["columns"]), shown(r["title"]),
                       who, shown(r["source"] or "—"), shown(" / ".join(r["closing_bylines"]) or "—"))
-    Console().print(table)
+    console_for().print(table)
 
 
 @cli.group("runs", invoke_without_command=True)
