@@ -20,7 +20,7 @@ def replica_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     db_path = tmp_path_factory.mktemp("views") / "xinxi.db"
     with ReplicaProcess(articles=160, seed=7, slow_seconds=0.3) as replica:
         settings = load_settings(DEFAULT_CONFIG_DIR, db=db_path, base_urls={"czgh": replica.base_url}, env={})
-        runs.crawl(settings, runs.CrawlRequest(polite=False))
+        runs.crawl(settings, runs.CrawlRequest(sites=("czgh",), polite=False))
         base_url = replica.base_url
     registry = load_units(DEFAULT_CONFIG_DIR)
     db = store.open_db(db_path)
