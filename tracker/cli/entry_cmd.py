@@ -12,7 +12,7 @@ import click
 from rich.table import Table
 
 from scoring import year_period
-from tracker import store
+from tracker import review, store
 from tracker.cli import cli, shown_time, with_settings
 from tracker.cli.params import ARTICLE, RECORD_ID, YEAR
 from tracker.cli.score_cmd import by_option, console_for, default_user, writing
@@ -201,13 +201,6 @@ def flag_group() -> None:
     """经验类、总结类信息（额外加分）的人工改判。"""
 
 
-def _article_key(text: str) -> tuple[str, int]:
-    site, sep, aid = text.partition("/")
-    if not sep or not aid.isdigit():
-        raise ScoringError(f"文章应写作 网站/编号，例如 czgh/28013，实为 {text!r}")
-    return site, int(aid)
-
-
 @flag_group.command("set")
 @click.argument("article", type=ARTICLE, metavar="文章")
 @click.option("--experience/--not-experience", required=True, help="判为经验类、总结类，或不是。")
@@ -215,9 +208,9 @@ def _article_key(text: str) -> tuple[str, int]:
 @by_option
 @with_settings
 def flag_set(settings: Settings, article: str, experience: bool, reason: str | None, by: str | None) -> None:
-    """改判 ARTICLE（czgh/28013）是否为经验类、总结类信息。"""
+    """改判一篇文章是否为经验类、总结类信息。文章写作 网站/编号 或 编号，例如 czgh/28013 或 28013。"""
     db = store.open_db(settings.db_path)
-    site, aid = _article_key(article)
+    site, aid = review.resolve_article(db, article)
     row = store.get_article(db, site, aid)
     store.set_experience_flag(db, site, aid, experience, source="reviewer", by=by or default_user(), reason=reason)
     what = "经验类、总结类" if experience else "非经验类"
@@ -230,7 +223,7 @@ def flag_set(settings: Settings, article: str, experience: bool, reason: str | N
 def flag_clear(settings: Settings, article: str) -> None:
     """撤销改判，恢复由关键词判定。"""
     db = store.open_db(settings.db_path)
-    site, aid = _article_key(article)
+    site, aid = review.resolve_article(db, article)
     if not store.clear_experience_flag(db, site, aid):
         raise ScoringError(f"{site}/{aid} 没有人工改判")
     click.echo(f"已撤销 {site}/{aid} 的改判。")
