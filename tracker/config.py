@@ -310,6 +310,9 @@ def parse_base_urls(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
         site, sep, url = pair.partition("=")
         if not sep or not site or not url:
             raise ConfigError("--base-url", None, f"应写作 网站=地址，例如 czgh=http://127.0.0.1:8000，实为 {pair!r}")
+        if not re.match(r"https?://[^/]+", url.strip()):
+            raise ConfigError("--base-url", None, f"{site.strip()} 的地址应以 http:// 或 https:// 开头，"
+                              f"例如 {site.strip()}=http://{url.strip() or '127.0.0.1:8000'}，实为 {pair!r}")
         out[site.strip()] = url.strip()
     return out
 
