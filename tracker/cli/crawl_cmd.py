@@ -15,6 +15,7 @@ from rich.table import Table
 
 from tracker import review, runs, store
 from tracker.cli import cli, shown_time, with_settings
+from tracker.cli.output import Output, output_options
 from tracker.cli.params import COUNT
 from tracker.config import Settings
 from tracker.lock import run_lock
@@ -24,6 +25,8 @@ from tracker.units import load_units
 STATUS = runs.STATUS_WORDS
 FAILURE_KINDS = {"parse": "解析失败", "http": "HTTP 错误", "invalid": "数据无效", "host": "其他主机",
                  "size": "页面过大", "depth": "嵌套过深", "redirect": "跳转异常", "stored": "旧数据无效"}
+FAILURE_FIELDS = ("site", "article_id", "url", "kind", "detail", "status", "run_id", "first_seen_at", "last_seen_at",
+                  "attempts", "retry_at")
 
 
 def iso_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -205,9 +208,9 @@ def runs_(settings: Settings, limit: int, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--site", help="只看这个网站。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出（供脚本使用）。")
+@output_options("json", "csv", "xlsx")
 @with_settings
-def failures(settings: Settings, site: str | None, as_json: bool) -> None:
+def failures(settings: Settings, site: str | None, out: Output) -> None:
     """列出没能入库的文章页及原因：读不出标题或日期、打不开、数据无效、在其他主机、过大、嵌套过深、跳转异常。
 
     服务器出错或超时的文章会在之后的夜间自动再试（“下次重试”一栏）；其余的可用 xinxi recrawl --url 重试。"""
@@ -216,8 +219,8 @@ def failures(settings: Settings, site: str | None, as_json: bool) -> None:
         rows = store.list_failures(db, site)
     finally:
         db.close()
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    if not out.table:
+        out.data(rows, FAILURE_FIELDS)
         return
     if not rows:
         click.echo("没有未能入库的文章页。")
@@ -230,4 +233,4 @@ def failures(settings: Settings, site: str | None, as_json: bool) -> None:
         table.add_row(r["site"], str(r["article_id"] or "—"), FAILURE_KINDS.get(r["kind"], r["kind"]),
                       shown(r["detail"] or ""), shown_time(r["first_seen_at"], settings.timezone),
                       shown_time(r["last_seen_at"], settings.timezone), retry, shown(r["url"]))
-    Console().print(table)
+    out.tables(table)

@@ -14,6 +14,7 @@ from rich.table import Table
 from scoring import year_period
 from tracker import review, store
 from tracker.cli import cli, shown_time, with_settings
+from tracker.cli.output import Output, output_options
 from tracker.cli.params import ARTICLE, RECORD_ID, YEAR
 from tracker.cli.score_cmd import by_option, console_for, default_user, writing
 from tracker.config import Settings
@@ -230,14 +231,24 @@ def flag_clear(settings: Settings, article: str) -> None:
 
 
 @flag_group.command("list")
+@output_options("json", "csv", "xlsx")
 @with_settings
-def flag_list(settings: Settings) -> None:
-    """列出人工改判。"""
+def flag_list(settings: Settings, out: Output) -> None:
+    """列出人工改判。
+
+    例如：xinxi flag list --format csv --output 改判.csv
+    """
     db = store.open_db(settings.db_path)
     flags = store.experience_flags(db)
+    records = [{"site": site, "id": aid, "experience": bool(f["experience"]), "source": f["source"],
+                "decided_by": f["decided_by"], "decided_at": f["decided_at"], "reason": f["reason"]}
+               for (site, aid), f in sorted(flags.items())]
+    if not out.table:
+        out.data(records, ["site", "id", "experience", "source", "decided_by", "decided_at", "reason"])
+        return
     if not flags:
         click.echo("没有人工改判。")
-    for (site, aid), f in sorted(flags.items()):
-        what = "经验类" if f["experience"] else "非经验类"
-        click.echo(strip_controls(f"{site}/{aid}  {what}  {f['source']}  {f['decided_by'] or ''}  "
-                                  f"{shown_time(f['decided_at'], settings.timezone)}  {f['reason'] or ''}"))
+    for r in records:
+        what = "经验类" if r["experience"] else "非经验类"
+        click.echo(strip_controls(f"{r['site']}/{r['id']}  {what}  {r['source']}  {r['decided_by'] or ''}  "
+                                  f"{shown_time(r['decided_at'], settings.timezone)}  {r['reason'] or ''}"))

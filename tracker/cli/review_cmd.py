@@ -15,6 +15,7 @@ from sqlite_utils import Database
 from tracker import review, store
 from tracker.cli import cli, shown_time, with_settings
 from tracker.cli.crawl_cmd import iso_date, json_array
+from tracker.cli.output import Output, output_options
 from tracker.cli.params import ARTICLE, COUNT, SQLITE_MAX_INT
 from tracker.cli.score_cmd import by_option, console_for, default_user
 from tracker.config import Settings
@@ -23,6 +24,8 @@ from tracker.text import shown as shown_text
 from tracker.units import Registry, load_units
 
 ACTIONS = {"assign": "归属", "ignore": "不计分"}
+ALIAS_FIELDS = ("id", "text", "unit_id", "created_by", "created_at", "note", "removed_at", "removed_by",
+                "removed_reason")
 
 
 @contextmanager
@@ -247,14 +250,17 @@ def review_alias(settings: Settings, text: str, unit: str, note: str | None, by:
 
 @review_group.command("aliases")
 @click.option("--all", "include_removed", is_flag=True, help="包括已撤销的。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出。")
+@output_options("json", "csv", "xlsx")
 @with_settings
-def review_aliases(settings: Settings, include_removed: bool, as_json: bool) -> None:
-    """列出教过的别名。"""
+def review_aliases(settings: Settings, include_removed: bool, out: Output) -> None:
+    """列出教过的别名。
+
+    例如：xinxi review aliases --format csv --output 别名.csv
+    """
     with _open(settings) as (db, registry):
         rows = store.list_aliases(db, include_removed=include_removed)
-    if as_json:
-        _echo_json(rows)
+    if not out.table:
+        out.data(rows, ALIAS_FIELDS)
         return
     table = Table(title=f"教过的别名（{len(rows)} 个）")
     for header in ("文字", "单位", "教的人", "时间", "备注", "状态"):
@@ -263,7 +269,7 @@ def review_aliases(settings: Settings, include_removed: bool, as_json: bool) -> 
         state = f"{shown_time(r['removed_at'], settings.timezone)} 由 {r['removed_by']} 撤销：{r['removed_reason']}" if r["removed_at"] else "有效"
         table.add_row(r["text"], registry.name_of(r["unit_id"]) or "", r["created_by"], shown_time(r["created_at"], settings.timezone),
                       r["note"] or "", state)
-    console_for().print(table)
+    out.tables(table)
 
 
 @review_group.command("unalias")

@@ -6,7 +6,6 @@ The entry and flag commands live in entry_cmd and are registered from here.
 from __future__ import annotations
 
 import contextlib
-import errno
 import getpass
 import io
 import json
@@ -22,8 +21,9 @@ from rich.table import Table
 from sqlite_utils import Database
 
 from scoring import Period, Scoreboard, UnitResult, compare, fmt_points, resolve_period
-from tracker import assessments, files, snapshots, store
+from tracker import assessments, snapshots, store
 from tracker.cli import cli, with_settings
+from tracker.cli.output import console_for, emit, print_tables, writing  # noqa: F401 (used by sibling commands)
 from tracker.cli.params import YEAR
 from tracker.config import Settings
 from tracker.score_view import (
@@ -60,52 +60,6 @@ def period_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = click.option("--period", default=None, help="期间：2024Q1（季度）、2024H1（半年）或 2024-03（月）。")(fn)
     fn = click.option("--year", type=YEAR, default=None, help="年度，例如 2024。")(fn)
     return fn
-
-
-def console_for() -> Console:
-    """A console for tables: the terminal's width, or wide enough not to fold names when piped."""
-    return Console(width=None if sys.stdout.isatty() else 200)
-
-
-def print_tables(output: Path | None, *tables: Any) -> None:
-    """Tables (or lines) on the terminal, or rendered as plain text into the file `output` (written whole)."""
-    buffer = io.StringIO()
-    console = console_for() if output is None else Console(file=buffer, width=200)
-    for table in tables:
-        console.print(table)
-    if output is not None:
-        emit(buffer.getvalue(), output)
-
-
-def writing(write: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run a file writer; a file that cannot be written becomes one clear line instead of a traceback."""
-    try:
-        return write(*args, **kwargs)
-    except OSError as exc:
-        name = exc.filename or (args[-1] if args else "")
-        if isinstance(exc, PermissionError):
-            why = "没有写入权限，或者文件正在 Excel、WPS 中打开（关闭后再试）"
-        elif isinstance(exc, IsADirectoryError):
-            why = "这是一个文件夹，请写出文件名，例如 报表.xlsx"
-        elif isinstance(exc, (FileNotFoundError, NotADirectoryError, FileExistsError)):
-            why = "所在的文件夹不存在或不是文件夹"
-        elif exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            why = "磁盘空间不足（原有的文件未被改动）"
-        else:
-            why = exc.strerror or str(exc)
-        raise ScoringError(f"无法写入 {name}：{why}") from None
-
-
-def _write_text(text: str, output: Path) -> None:
-    files.write_text(output, text, encoding="utf-8-sig" if output.suffix.lower() == ".csv" else "utf-8")
-
-
-def emit(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
-    else:
-        writing(_write_text, text, output)
-        click.echo(f"已写入 {output}", err=True)
 
 
 @cli.command("score")
