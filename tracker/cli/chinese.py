@@ -55,6 +55,7 @@ MESSAGES = {
     "directory": "目录",
     "file": "文件",
     "path": "路径",
+    "required": "必填",
     "unknown error": "未知错误",
     "{name} {filename!r} does not exist.": "{name}“{filename}”不存在",
     "{name} {filename!r} is a directory.": "{name}“{filename}”是目录，不是文件",
@@ -88,6 +89,10 @@ PLURALS = {
 TYPE_WORDS = {"integer": "整数", "float": "数字", "text": "文字", "path": "路径", "directory": "目录",
               "file": "文件", "filename": "文件", "boolean": "是或否", "datetime": "日期时间", "uuid": "UUID",
               "integer range": "整数", "float range": "数字"}
+
+# Arguments named in English in the code, as their help shows them.
+ARGUMENT_WORDS = {"unit": "单位", "path": "路径", "file": "文件", "files": "文件", "text": "文字", "period": "期间",
+                  "name": "名字"}
 
 CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types", "utils",
                  "shell_completion")
@@ -208,6 +213,8 @@ def _chinese_metavars(params: list[click.Parameter]) -> None:
             word = TYPE_WORDS.get(param.type.name)
             if word:
                 param.metavar = word
+        elif isinstance(param, click.Argument) and param.metavar is None and param.name in ARGUMENT_WORDS:
+            param.metavar = ARGUMENT_WORDS[param.name] + ("..." if param.nargs != 1 else "")
 
 
 class XinxiCommand(click.Command):

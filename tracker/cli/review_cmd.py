@@ -151,7 +151,7 @@ def _state(registry: Registry, attribution: dict[str, Any] | None, decision: dic
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 @with_settings
 def review_show(settings: Settings, article: str, as_json: bool) -> None:
-    """显示一篇文章的署名、归属依据、建议单位和全部人工决定记录。ARTICLE 写作 编号 或 网站/编号。"""
+    """显示一篇文章的署名、归属依据、建议单位和全部人工决定记录。文章写作 网站/编号 或 编号，例如 czgh/28013 或 28013。"""
     with _open(settings) as (db, registry):
         site, aid = review.resolve_article(db, article)
         row = store.get_article(db, site, aid)
@@ -241,7 +241,7 @@ def review_undo(settings: Settings, article: str, reason: str | None, by: str | 
 @by_option
 @with_settings
 def review_alias(settings: Settings, text: str, unit: str, note: str | None, by: str | None) -> None:
-    """教会系统一种署名写法：TEXT 指 UNIT。随即重新归属含有这段文字的待审文章。"""
+    """教会系统一种署名写法：文字 指 单位。随即重新归属含有这段文字的待审文章。"""
     with _open(settings) as (db, registry):
         taught = review.teach_alias(db, registry, text, unit, by=by or default_user(), note=note)
     click.echo(f"已记住：“{text.strip()}”指 {taught.unit.name}（{taught.unit.id}）。待审文章中有 {taught.matched} 篇含此文字，"

@@ -57,16 +57,17 @@ def by_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 def period_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = click.option("--to", "until", default=None, metavar="日期", help="截止日期，例如 2024-06-30。")(fn)
     fn = click.option("--from", "since", default=None, metavar="日期", help="起始日期，例如 2024-01-01。")(fn)
-    fn = click.option("--period", default=None, help="期间：2024Q1（季度）、2024H1（半年）或 2024-03（月）。")(fn)
+    fn = click.option("--period", default=None, metavar="期间", help="期间：2024Q1（季度）、2024H1（半年）或 2024-03（月）。")(fn)
     fn = click.option("--year", type=YEAR, default=None, help="年度，例如 2024。")(fn)
     return fn
 
 
 @cli.command("score")
 @period_options
-@click.option("--unit", "unit_text", default=None, help="只显示一个单位（编号或全称）。")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="输出格式。")
-@click.option("--output", type=click.Path(path_type=Path), default=None, help="写入文件。")
+@click.option("--unit", "unit_text", default=None, metavar="单位", help="只显示一个单位（编号或全称）。")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="输出格式；xlsx 须配 --output。")
+@click.option("--output", type=click.Path(path_type=Path), default=None, metavar="文件", help="写入这个文件。")
 @click.option("--explain", "explain_unit", default=None, metavar="单位", help="列出该单位每一分的条款与依据。")
 @click.option("--rules", "rules_file", type=click.Path(path_type=Path), default=None,
               help="按另一份考评办法文件计分（例如修订草案），不看其生效日期。")
@@ -77,7 +78,10 @@ def period_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 def score_cmd(settings: Settings, year: int | None, period: str | None, since: str | None, until: str | None,
               unit_text: str | None, fmt: str, output: Path | None, explain_unit: str | None,
               rules_file: Path | None, show_diff: bool, show_skipped: bool, wide: bool) -> None:
-    """按考评办法给每个单位计分：总分与各条款得分，部室的目标完成情况，辖市、区的排名。"""
+    """按考评办法给每个单位计分：总分与各条款得分，部室的目标完成情况，辖市、区的排名。
+
+    例如：xinxi score --year 2024 --format xlsx --output 得分-2024.xlsx
+    """
     chosen = period_or_error(resolve_period, year, period, since, until)
     if show_diff and not rules_file:
         raise ScoringError("--diff 须与 --rules 一起使用")
@@ -219,7 +223,7 @@ def snapshot_group() -> None:
 @by_option
 @with_settings
 def snapshot_publish(settings: Settings, period: str, force: bool, reason: str | None, by: str | None) -> None:
-    """冻结 PERIOD（2024、2024Q1、2024-03）的考评结果。该期尚有待审文章时拒绝发布，除非 --force --reason。"""
+    """冻结一期（2024、2024Q1、2024-03）的考评结果。该期尚有待审文章时拒绝发布，除非 --force --reason。"""
     chosen = snapshots.snapshot_period(period)
     db = store.open_db(settings.db_path)
     scorer = Scorer.load(settings)
@@ -237,7 +241,7 @@ def snapshot_publish(settings: Settings, period: str, force: bool, reason: str |
 @click.argument("period")
 @with_settings
 def snapshot_diff(settings: Settings, period: str) -> None:
-    """列出 PERIOD 发布以后，文章、录入、改判或考评办法的变动带来的得分变化。"""
+    """列出该期发布以后，文章、录入、改判或考评办法的变动带来的得分变化。"""
     chosen = snapshots.snapshot_period(period)
     db = store.open_db(settings.db_path)
     result = snapshots.diff(db, Scorer.load(settings), chosen.label)
@@ -264,7 +268,7 @@ def snapshot_diff(settings: Settings, period: str) -> None:
 @by_option
 @with_settings
 def snapshot_reopen(settings: Settings, period: str, reason: str, by: str | None) -> None:
-    """重新打开已发布的 PERIOD，之后可再次发布。"""
+    """重新打开已发布的一期，之后可再次发布。"""
     chosen = snapshots.snapshot_period(period)
     db = store.open_db(settings.db_path)
     row = snapshots.reopen(db, chosen.label, reason=reason, by=by or default_user())
