@@ -36,7 +36,7 @@ GROUPS = [name for name, command in COMMANDS if isinstance(command, click.Group)
 FORMATTED = {name: command for name, command in COMMANDS
              if any(isinstance(p, click.Option) and "--format" in p.opts for p in command.params)}
 NEEDS = {"score": ["--year", "2024"], "report": ["--year", "2024"], "assess list": ["--year", "2024"],
-         "entry list": ["--year", "2024"]}
+         "entry list": ["--year", "2024"], "review show": ["7001"]}
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -74,7 +74,9 @@ def test_a_typo_gets_a_chinese_suggestion(capsys, db, db_path: Path, argv: tuple
 
 
 @pytest.mark.parametrize("name", sorted(FORMATTED))
-def test_format_json_parses_and_csv_has_a_header(xinxi, db, name: str) -> None:
+def test_format_json_parses_and_csv_has_a_header(xinxi, credited, name: str) -> None:
+    credited.append({"id": 7001, "url": "http://x/7001", "date": "2024-03-01", "title": "职工运动会",
+                     "columns": ["jcdt"], "unit_id": None})
     command = FORMATTED[name]
     formats = next(p for p in command.params if isinstance(p, click.Option) and "--format" in p.opts).type.choices
     args = [*name.split(), *NEEDS.get(name, [])]
@@ -164,3 +166,9 @@ def test_help_aligns_by_display_width() -> None:
     # Chinese metavars take two columns a character: every description starts in the same screen column.
     code, out, _ = invoke("score", "--help")
     assert code == 0 and out == SCORE_HELP
+
+
+@pytest.mark.parametrize("name", [n for n, c in COMMANDS if any(isinstance(p, click.Option) and "--json" in p.opts
+                                                                   for p in c.params)])
+def test_json_is_the_short_form_of_format(name: str) -> None:
+    assert name in FORMATTED, f"xinxi {name} 有 --json 却没有 --format"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import json
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -27,6 +25,9 @@ FAILURE_KINDS = {"parse": "解析失败", "http": "HTTP 错误", "invalid": "数
                  "size": "页面过大", "depth": "嵌套过深", "redirect": "跳转异常", "stored": "旧数据无效"}
 FAILURE_FIELDS = ("site", "article_id", "url", "kind", "detail", "status", "run_id", "first_seen_at", "last_seen_at",
                   "attempts", "retry_at")
+ARTICLE_FIELDS = ("site", "id", "url", "alt_url", "columns", "title", "subtitle", "date", "source", "source_label",
+                  "closing_byline", "closing_bylines", "correspondents", "image_count")
+RUN_FIELDS = ("id", "kind", "site", "started_at", "finished_at", "status", "requests", "new", "updated", "errors")
 
 
 def iso_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -42,12 +43,7 @@ def iso_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> 
 def json_array(rows: Iterator[dict[str, Any]], shape: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
                page: int = 500) -> None:
     """Print rows as one JSON array (as json.dumps(indent=1) lays it out), a page at a time."""
-    first = True
-    while chunk := list(itertools.islice(rows, page)):
-        items = json.dumps(shape(chunk), ensure_ascii=False, indent=1)[2:-2]  # the page without its [ ]
-        click.echo(("[\n" if first else ",\n") + items, nl=False)
-        first = False
-    click.echo("[]" if first else "\n]")
+    Output("json", None).stream(rows, shape, page=page)
 
 
 def column_names(settings: Settings) -> dict[str, str]:
@@ -141,11 +137,14 @@ def article_json(row: dict[str, Any]) -> dict[str, Any]:
 @click.option("--until", callback=iso_date, help="发布日期不晚于（YYYY-MM-DD）。")
 @click.option("--source", help="来源字段包含此文字。")
 @click.option("--limit", type=COUNT, help="最多显示多少篇。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出（供脚本使用）。")
+@output_options("json", "csv", "xlsx")
 @with_settings
 def articles(settings: Settings, column: str | None, since: str | None, until: str | None,
-             source: str | None, limit: int | None, as_json: bool) -> None:
-    """列出已抓取的文章。"""
+             source: str | None, limit: int | None, out: Output) -> None:
+    """列出已抓取的文章。
+
+    例如：xinxi articles --since 2024-01-01 --format csv --output 文章.csv
+    """
     names = column_names(settings)
     if column and column not in names:
         by_name = {v: k for k, v in names.items()}
@@ -155,7 +154,7 @@ def articles(settings: Settings, column: str | None, since: str | None, until: s
         column = by_name[column]
     db = store.open_db(settings.db_path)
     try:
-        if as_json:
+        if not out.table:
             # Streamed a page at a time: the whole store never sits in memory, and output starts at once.
             registry = load_units(settings.config_dir)
             rows = store.iter_articles(db, column=column, since=since, until=until, source=source, limit=limit)
@@ -164,7 +163,7 @@ def articles(settings: Settings, column: str | None, since: str | None, until: s
                 credit = review.credit_fields(db, page, registry)
                 return [article_json(r) | credit[(r["site"], r["id"])] for r in page]
 
-            json_array(rows, shape)
+            out.stream(rows, shape, ARTICLE_FIELDS)
             return
         rows = store.list_articles(db, column=column, since=since, until=until, source=source, limit=limit)
     finally:
@@ -175,22 +174,22 @@ def articles(settings: Settings, column: str | None, since: str | None, until: s
     for r in rows:
         table.add_row(r["date"], str(r["id"]), "、".join(names.get(c, c) for c in r["columns"]),
                       shown(r["title"]), shown(r["source"] or "—"), shown(" / ".join(r["closing_bylines"]) or "—"))
-    Console().print(table)
+    out.tables(table)
 
 
 @cli.command("runs")
 @click.option("--limit", type=COUNT, default=20, show_default=True, help="显示最近多少次运行。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出（供脚本使用）。")
+@output_options("json", "csv", "xlsx")
 @with_settings
-def runs_(settings: Settings, limit: int, as_json: bool) -> None:
+def runs_(settings: Settings, limit: int, out: Output) -> None:
     """列出最近的抓取运行及每个栏目的数字。"""
     db = store.open_db(settings.db_path)
     try:
         rows = store.list_runs(db, limit=limit)
     finally:
         db.close()
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    if not out.table:
+        out.data(rows, RUN_FIELDS)
         return
     table = Table(title="最近的运行")
     for header in ("编号", "类型", "网站", "开始（UTC）", "结束（UTC）", "状态", "请求", "新", "更新", "错误"):
@@ -199,11 +198,8 @@ def runs_(settings: Settings, limit: int, as_json: bool) -> None:
         table.add_row(str(r["id"]), r["kind"], r["site"] or "", r["started_at"], r["finished_at"] or "",
                       STATUS.get(r["status"], r["status"]), str(r["requests"]), str(r["new"]),
                       str(r["updated"]), str(r["errors"]))
-    console = Console()
-    console.print(table)
-    for r in rows:
-        if r.get("bounds"):
-            console.print(f"运行 #{r['id']} 达到上限或需注意：{r['bounds']}")
+    lines = [f"运行 #{r['id']} 达到上限或需注意：{r['bounds']}" for r in rows if r.get("bounds")]
+    out.tables(table, *lines)
 
 
 @cli.command()

@@ -11,9 +11,10 @@ import csv
 import errno
 import functools
 import io
+import itertools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,7 @@ def _cell(value: Any) -> Any:
 
 def csv_text(records: list[dict[str, Any]], fields: list[str]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(fields)
     for r in records:
         writer.writerow([plain_cell(_cell(r.get(f))) if isinstance(_cell(r.get(f)), str) else _cell(r.get(f))
@@ -119,8 +120,41 @@ class Output:
             writing(_write_xlsx, rows, keys, self.path)
             click.echo(f"已写入 {self.path}", err=True)
 
+    def stream(self, rows: Iterator[dict[str, Any]], shape: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+               fields: Sequence[str] = (), page: int = 500) -> None:
+        """Rows shaped a page at a time: output starts at once and the whole listing never sits in memory."""
+        pages = (shape(chunk) for chunk in iter(lambda: list(itertools.islice(rows, page)), []))
+        if self.fmt == "xlsx":
+            self.data([r for p in pages for r in p], list(fields))
+        elif self.path is None:
+            _stream(self.fmt, pages, fields, lambda text: click.echo(text, nl=False))
+        else:
+            writing(self._stream_to_file, pages, fields, self.path)
+            click.echo(f"已写入 {self.path}", err=True)
+
+    def _stream_to_file(self, pages: Iterator[list[dict[str, Any]]], fields: Sequence[str], path: Path) -> None:
+        encoding = "utf-8-sig" if self.fmt == "csv" else "utf-8"
+        with files.atomic_open(path, encoding=encoding, newline="") as fh:
+            _stream(self.fmt, pages, fields, fh.write)
+
     def tables(self, *tables: Any) -> None:
         print_tables(self.path, *tables)
+
+
+def _stream(fmt: str, pages: Iterator[list[dict[str, Any]]], fields: Sequence[str], write: Callable[[str], Any]) -> None:
+    """A JSON array (laid out as json.dumps(indent=1) would) or a CSV table, written a page at a time."""
+    first = True
+    for shaped in pages:
+        if fmt == "json":
+            write(("[\n" if first else ",\n") + json.dumps(shaped, ensure_ascii=False, indent=1)[2:-2])
+        else:
+            keys = list(shaped[0]) if shaped else list(fields)
+            write(csv_text(shaped, keys) if first else csv_text(shaped, keys).split("\n", 1)[1])
+        first = False
+    if fmt == "json":
+        write("[]\n" if first else "\n]\n")
+    elif first:
+        write(csv_text([], list(fields)))
 
 
 def output_options(*formats: str, json_flag: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
