@@ -172,3 +172,15 @@ def test_help_aligns_by_display_width() -> None:
                                                                    for p in c.params)])
 def test_json_is_the_short_form_of_format(name: str) -> None:
     assert name in FORMATTED, f"xinxi {name} 有 --json 却没有 --format"
+
+
+def test_a_long_first_crawl_says_how_long_before_it_starts(settings, credited) -> None:
+    from tracker import runs
+    from tracker.cli.crawl_cmd import crawl_estimate
+
+    assert crawl_estimate(settings, runs.CrawlRequest()) == [
+        "常州市总工会：首次完整抓取约 30,000 页，按每秒 1 次约需 8 小时；可 Ctrl-C 中断，下次从断点继续"]
+    assert crawl_estimate(settings, runs.CrawlRequest(polite=False)) == []
+    credited.append({"id": 7001, "url": "http://x/7001", "date": "2024-03-01", "title": "职工运动会",
+                     "columns": ["jcdt"], "unit_id": None})
+    assert crawl_estimate(settings, runs.CrawlRequest()) == []  # later crawls are incremental

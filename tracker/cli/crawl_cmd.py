@@ -57,8 +57,33 @@ def _crawl_options(fn: Any) -> Any:
     return fn
 
 
+def crawl_estimate(settings: Settings, request: runs.CrawlRequest) -> list[str]:
+    """One line per site whose first crawl will take long at its politeness, said before it starts."""
+    if not request.polite or request.recrawl:
+        return []
+    db = store.open_db(settings.db_path)
+    try:
+        lines = []
+        for key in request.sites or settings.sites:
+            site = settings.site(key)
+            p = site.politeness
+            if store.known_ids(db, site.key) or p.download_delay <= 0:
+                continue
+            rate = p.concurrent_per_host / p.download_delay
+            seconds = p.expected_articles / rate
+            if seconds >= 600:
+                took = f"{round(seconds / 3600)} 小时" if seconds >= 5400 else f"{round(seconds / 60)} 分钟"
+                lines.append(f"{site.name}：首次完整抓取约 {p.expected_articles:,} 页，按每秒 {rate:g} 次约需 {took}；"
+                             "可 Ctrl-C 中断，下次从断点继续")
+        return lines
+    finally:
+        db.close()
+
+
 def _run_crawl(settings: Settings, request: runs.CrawlRequest) -> None:
     registry = load_units(settings.config_dir)  # a broken units.toml fails before the crawl, not after
+    for line in crawl_estimate(settings, request):
+        click.echo(line, err=True)
     with run_lock(settings.db_path, "手动重新抓取" if request.recrawl else "手动抓取", tz=settings.tz):
         outcome = runs.crawl(settings, request)
         db = store.open_db(settings.db_path)
