@@ -184,3 +184,9 @@ def test_a_long_first_crawl_says_how_long_before_it_starts(settings, credited) -
     credited.append({"id": 7001, "url": "http://x/7001", "date": "2024-03-01", "title": "职工运动会",
                      "columns": ["jcdt"], "unit_id": None})
     assert crawl_estimate(settings, runs.CrawlRequest()) == []  # later crawls are incremental
+
+
+def test_replica_help_speaks_of_what_the_user_sees() -> None:
+    code, out, _ = invoke("replica", "serve", "--help")
+    assert code == 0 and "副本里有一篇文章故意打开得慢" in out
+    assert not re.search(r"Twisted|reactor|那个慢页面", out)
