@@ -82,8 +82,9 @@ def crawl_estimate(settings: Settings, request: runs.CrawlRequest) -> list[str]:
 
 def _run_crawl(settings: Settings, request: runs.CrawlRequest) -> None:
     registry = load_units(settings.config_dir)  # a broken units.toml fails before the crawl, not after
-    for line in crawl_estimate(settings, request):
-        click.echo(line, err=True)
+    if request.progress:  # said to the person at the terminal, before the progress line starts
+        for line in crawl_estimate(settings, request):
+            click.echo(line, err=True)
     with run_lock(settings.db_path, "手动重新抓取" if request.recrawl else "手动抓取", tz=settings.tz):
         outcome = runs.crawl(settings, request)
         db = store.open_db(settings.db_path)
