@@ -58,3 +58,17 @@ def test_a_log_line_mid_crawl_goes_above_the_progress_line(tmp_path: Path) -> No
         assert re.match(r"\s*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[", line), line  # the log line starts its own line
     for line in progress:
         assert "ERROR" not in line, line
+
+
+def test_recrawl_names_an_article_with_or_without_its_site(tmp_path: Path) -> None:
+    xinxi = str(Path(sys.executable).with_name("xinxi"))
+    with ReplicaProcess(articles=40, seed=3, slow_seconds=0.3) as replica:
+        common = ["--db", str(tmp_path / "x.db"), "--no-politeness", "--base-url", f"czgh={replica.base_url}"]
+        subprocess.run([xinxi, "crawl", *common], check=True, capture_output=True)
+        one, two = [a for a in replica.site.articles if a.status == 200][:2]
+        replica.reset_counts()
+        done = subprocess.run([xinxi, "recrawl", *common, "--article", f"czgh/{one.id}", "--article", str(two.id)],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        served = replica.requests()
+    assert served.get(one.legacy_path) == 1 and served.get(two.legacy_path) == 1

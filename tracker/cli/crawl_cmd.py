@@ -6,6 +6,7 @@ import datetime as dt
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 from rich.console import Console
@@ -14,7 +15,7 @@ from rich.table import Table
 from tracker import review, runs, store
 from tracker.cli import cli, shown_time, with_settings
 from tracker.cli.output import Output, output_options
-from tracker.cli.params import COUNT
+from tracker.cli.params import ARTICLE, COUNT
 from tracker.config import Settings
 from tracker.lock import run_lock
 from tracker.text import clean_tree, shown
@@ -114,14 +115,37 @@ def crawl(settings: Settings, sites: tuple[str, ...], no_politeness: bool) -> No
 @click.option("--since", callback=iso_date, help="只重抓此日期（含）之后发布的文章。")
 @click.option("--until", callback=iso_date, help="只重抓此日期（含）之前发布的文章。")
 @click.option("--url", "urls", multiple=True, help="重抓这一篇文章（可重复）。")
+@click.option("--article", "articles_", multiple=True, type=ARTICLE, metavar="文章",
+              help="重抓这篇已入库的文章：网站/编号 或 编号，例如 czgh/28013（可重复）。")
 @click.option("--full", is_flag=True, help="不设翻页上限，重抓范围内的全部文章。")
 @with_settings
 def recrawl(settings: Settings, sites: tuple[str, ...], no_politeness: bool, columns: tuple[str, ...],
-            since: str | None, until: str | None, urls: tuple[str, ...], full: bool) -> None:
-    """在指定范围内重新抓取并更新已入库的文章（不受增量停止规则限制）。"""
+            since: str | None, until: str | None, urls: tuple[str, ...], articles_: tuple[str, ...],
+            full: bool) -> None:
+    """在指定范围内重新抓取并更新已入库的文章（不受增量停止规则限制）。
+
+    例如：xinxi recrawl --article czgh/28013，或 xinxi recrawl --column 基层动态 --since 2024-01-01
+    """
+    urls += tuple(_article_urls(settings, articles_))
     _run_crawl(settings, runs.CrawlRequest(
         sites=sites, recrawl=True, columns=columns, since=since, until=until, urls=urls, full=full,
         polite=not no_politeness, progress=sys.stderr.isatty()))
+
+
+def _article_urls(settings: Settings, refs: tuple[str, ...]) -> list[str]:
+    """The address of each named article, on its site's configured (or --base-url) host."""
+    if not refs:
+        return []
+    db = store.open_db(settings.db_path)
+    try:
+        urls = []
+        for ref in refs:
+            site, aid = review.resolve_article(db, ref)
+            stored = urlsplit(store.get_article(db, site, aid)["url"])
+            urls.append(settings.site(site).base_url + stored.path + (f"?{stored.query}" if stored.query else ""))
+        return urls
+    finally:
+        db.close()
 
 
 def print_run(run: dict[str, Any], names: dict[str, str], console: Console | None = None) -> None:
