@@ -47,7 +47,7 @@ def test_a_log_line_mid_crawl_goes_above_the_progress_line(tmp_path: Path) -> No
     xinxi = str(Path(sys.executable).with_name("xinxi"))
     with ReplicaProcess(articles=120, seed=3, slow_seconds=0.3) as replica:
         # The replica has a page that answers 404: the crawl logs "文章页失败" while the progress line is live.
-        drawn = on_a_terminal([xinxi, "crawl", "--db", str(tmp_path / "x.db"), "--no-politeness",
+        drawn = on_a_terminal([xinxi, "crawl", "--site", "czgh", "--db", str(tmp_path / "x.db"), "--no-politeness",
                                "--base-url", f"czgh={replica.base_url}"])
     segments = [ESCAPES.sub("", s) for s in re.split(r"[\r\n]", drawn)]
     progress = [s for s in segments if "列表页" in s and "解析失败" in s]
@@ -63,7 +63,7 @@ def test_a_log_line_mid_crawl_goes_above_the_progress_line(tmp_path: Path) -> No
 def test_recrawl_names_an_article_with_or_without_its_site(tmp_path: Path) -> None:
     xinxi = str(Path(sys.executable).with_name("xinxi"))
     with ReplicaProcess(articles=40, seed=3, slow_seconds=0.3) as replica:
-        common = ["--db", str(tmp_path / "x.db"), "--no-politeness", "--base-url", f"czgh={replica.base_url}"]
+        common = ["--site", "czgh", "--db", str(tmp_path / "x.db"), "--no-politeness", "--base-url", f"czgh={replica.base_url}"]
         subprocess.run([xinxi, "crawl", *common], check=True, capture_output=True)
         one, two = [a for a in replica.site.articles if a.status == 200][:2]
         replica.reset_counts()

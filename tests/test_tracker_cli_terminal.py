@@ -178,12 +178,12 @@ def test_a_long_first_crawl_says_how_long_before_it_starts(settings, credited) -
     from tracker import runs
     from tracker.cli.crawl_cmd import crawl_estimate
 
-    assert crawl_estimate(settings, runs.CrawlRequest()) == [
+    assert crawl_estimate(settings, runs.CrawlRequest(sites=("czgh",))) == [
         "常州市总工会：首次完整抓取约 30,000 页，按每秒 1 次约需 8 小时；可 Ctrl-C 中断，下次从断点继续"]
-    assert crawl_estimate(settings, runs.CrawlRequest(polite=False)) == []
+    assert crawl_estimate(settings, runs.CrawlRequest(sites=("czgh",), polite=False)) == []
     credited.append({"id": 7001, "url": "http://x/7001", "date": "2024-03-01", "title": "职工运动会",
                      "columns": ["jcdt"], "unit_id": None})
-    assert crawl_estimate(settings, runs.CrawlRequest()) == []  # later crawls are incremental
+    assert crawl_estimate(settings, runs.CrawlRequest(sites=("czgh",))) == []  # later crawls are incremental
 
 
 def test_replica_help_speaks_of_what_the_user_sees() -> None:
