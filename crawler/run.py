@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import signal
 import sys
 from collections.abc import Callable
@@ -121,11 +122,20 @@ def _progress(crawler: Crawler) -> Callable[[], None]:
             f"  错误 {sum(x.errors for x in f) + spider.other_errors}  解析失败 {sum(x.parse_failures for x in f)}"
         )
 
+    # Scrapy's log handler was made before the live line took over stderr: point it at the live line's
+    # stderr, which prints each log line above the progress line instead of into it.
+    handlers = [h for h in logging.getLogger().handlers
+                if isinstance(h, logging.StreamHandler) and h.stream is sys.stderr]
+
     def stop() -> None:
         render()  # the final figures stay on screen
         live.stop()
+        for handler in handlers:
+            handler.setStream(sys.stderr)
 
     live.start()
+    for handler in handlers:
+        handler.setStream(sys.stderr)
     task.LoopingCall(render).start(0.25)
     return stop
 

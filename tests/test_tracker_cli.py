@@ -63,7 +63,9 @@ def test_times_are_shown_in_local_time(stamp: str, shown: str) -> None:
 
 @pytest.mark.parametrize(("argv", "line"), [
     (("crawl", "--site", "foo"), "错误：没有网站 'foo'；可选：czgh、jsgh、jsghfw"),
-    (("recrawl", "--column", "体育"), "错误：没有栏目 '体育'"),
+    (("recrawl", "--column", "体育"), "错误：--column：没有栏目 '体育'；可选：jcdt（基层动态）、tpxw（图片新闻）、"
+                                       "ghyw（工会要闻）、ghxw（工会新闻）、bzgz（保障工作）、mzgl（民主管理）、jjjs（经济技术）、"
+                                       "ngz（女职工）、jsgh_jcdt（基层动态）、jsgh_tzgg（通知公告）、jsghfw_144（工会动态）"),
 ])
 def test_unknown_sites_and_columns_are_named(capsys, db, db_path: Path, argv: tuple[str, ...], line: str) -> None:
     code, err = run(capsys, "--db", str(db_path), *argv)

@@ -143,6 +143,7 @@ class Politeness:
     max_list_pages: int = 50
     list_page_ceiling: int = 5000
     retry_nights: int = 5
+    expected_articles: int = 30000  # about how many articles a first full crawl fetches (for the time estimate)
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,7 @@ POLITENESS_NUMBERS: dict[str, tuple[type, dict[str, float]]] = {
     "max_list_pages": (int, {"minimum": 1, "maximum": 100_000}),
     "list_page_ceiling": (int, {"minimum": 1, "maximum": 100_000}),
     "retry_nights": (int, {"minimum": 1, "maximum": 365}),
+    "expected_articles": (int, {"minimum": 0, "maximum": 100_000_000}),
 }
 
 
@@ -227,6 +229,7 @@ def _load_politeness(sec: Section) -> Politeness:
         max_list_pages=_number(sec, "max_list_pages", d.max_list_pages),
         list_page_ceiling=_number(sec, "list_page_ceiling", d.list_page_ceiling),
         retry_nights=_number(sec, "retry_nights", d.retry_nights),
+        expected_articles=_number(sec, "expected_articles", d.expected_articles),
     )
 
 
@@ -310,6 +313,9 @@ def parse_base_urls(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
         site, sep, url = pair.partition("=")
         if not sep or not site or not url:
             raise ConfigError("--base-url", None, f"应写作 网站=地址，例如 czgh=http://127.0.0.1:8000，实为 {pair!r}")
+        if not re.match(r"https?://[^/]+", url.strip()):
+            raise ConfigError("--base-url", None, f"{site.strip()} 的地址应以 http:// 或 https:// 开头，"
+                              f"例如 {site.strip()}=http://{url.strip() or '127.0.0.1:8000'}，实为 {pair!r}")
         out[site.strip()] = url.strip()
     return out
 

@@ -161,6 +161,12 @@ def run_demo(articles: int = 600, seed: int = 1, console: Console | None = None,
     console.print(f"演示账号：用户名 {name}，密码 {password}（办公室，可审核、录入、发布）。打开网页：")
     console.print(f".venv/bin/xinxi web --db {db_path}    # 然后用浏览器打开 http://127.0.0.1:8000/ ，"
                   f"用户名 {name}，密码 {password}", markup=False, highlight=False, soft_wrap=True)
+    console.rule("继续使用演示数据库")
+    console.print("其他命令默认读 config/settings.toml 里的数据库；要接着查看演示的数据，先执行：", highlight=False)
+    console.print(f"export XINXI_DB={db_path}    # 之后 xinxi status、xinxi score … 都用演示数据库",
+                  markup=False, highlight=False, soft_wrap=True)
+    console.print(f"或者在每条命令后加 --db {db_path}，例如：.venv/bin/xinxi status --db {db_path}",
+                  markup=False, highlight=False, soft_wrap=True)
     return 0 if ok else 1
 
 

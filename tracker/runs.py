@@ -126,7 +126,8 @@ def _sites_for(settings: Settings, request: CrawlRequest) -> Sequence[str]:
     for column in request.columns:
         site = owner(column)
         if site is None:
-            raise CrawlBoundsError(f"没有栏目 {column!r}")
+            known = "、".join(f"{c.key}（{c.name}）" for k in keys for c in settings.site(k).columns)
+            raise CrawlBoundsError(f"--column：没有栏目 {column!r}；可选：{known}")
         owners.add(site)
     return [k for k in keys if k in owners]
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 import signal
 import sqlite3
 import sys
@@ -20,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from tracker.cli.chinese import XinxiCommand, XinxiSubGroup
 from tracker.cli.params import OutOfRange
 from tracker.config import ConfigError, Settings, load_settings, parse_base_urls
 from tracker.errors import XinxiError
@@ -127,8 +127,11 @@ def with_settings(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-class XinxiGroup(click.Group):
+class XinxiGroup(XinxiSubGroup):
     """The top group: click's own complaints are told in Chinese, in one line, also under CliRunner."""
+
+    command_class = XinxiCommand
+    group_class = XinxiSubGroup
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
@@ -159,36 +162,15 @@ def cli(ctx: click.Context, config_dir: Path | None, db: Path | None, base_urls:
     app.config_dir, app.db, app.base_urls = config_dir, db, base_urls
 
 
-CLICK_PHRASES = (
-    (r"'(.*)' is not a valid integer( range)?\.?", r"“\1”不是整数"),
-    (r"'(.*)' is not a valid float( range)?\.?", r"“\1”不是数字"),
-    (r"(.*) is not in the range (.*)\.", r"\1 不在允许的范围 \2 之内"),
-    (r"'(.*)' is not one of (.*)\.", r"“\1”不是可选值之一：\2"),
-    (r"'(.*)' is not a valid choice\. Choose from:?(.*)", r"“\1”不是可选值之一：\2"),
-    (r"(?:File|Directory|Path) '(.*)' does not exist\.", r"“\1”不存在"),
-    (r"(?:File|Directory|Path) '(.*)' is a directory\.", r"“\1”是目录，不是文件"),
-    (r"(?:File|Directory|Path) '(.*)' is a file\.", r"“\1”是文件，不是目录"),
-)
-
-
 def click_message(exc: click.exceptions.ClickException) -> str:
-    """Click's own complaints, in the users' language."""
+    """Click's own complaint, already Chinese (see tracker.cli.chinese), with the option named."""
     if isinstance(exc, click.exceptions.MissingParameter):
         hint = exc.param.get_error_hint(exc.ctx) if exc.param is not None and exc.ctx is not None else "参数"
         return f"缺少 {hint}"
-    if isinstance(exc, click.exceptions.NoSuchOption):
-        return f"没有选项 {exc.option_name}"
-    message = exc.format_message() if not isinstance(exc, click.exceptions.BadParameter) else exc.message
-    for pattern, replacement in CLICK_PHRASES:
-        message = re.sub(pattern, replacement, message)
     if isinstance(exc, click.exceptions.BadParameter):
         hint = exc.param.get_error_hint(exc.ctx) if exc.param is not None and exc.ctx is not None else "参数"
-        return f"{hint} 的值无效：{message}"
-    if message.startswith("No such command"):
-        return message.replace("No such command", "没有命令").rstrip(".")
-    if message.startswith("Got unexpected extra argument"):
-        return "多余的参数：" + message.split("(", 1)[-1].rstrip(")")
-    return message
+        return f"{hint} 的值无效：{exc.message}"
+    return exc.format_message()
 
 
 def _stop_on_sigterm(signum: int, _frame: Any) -> None:

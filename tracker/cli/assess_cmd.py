@@ -99,7 +99,7 @@ def assess_list(settings: Settings, year: int, fmt: str, output: Path | None) ->
 @by_option
 @with_settings
 def assess_set(settings: Settings, unit: str, year: int, points: float, reason: str, by: str | None) -> None:
-    """记录办公室对 UNIT（部室编号或名称）某年度实际采用的增减分，可与建议不同。
+    """记录办公室对单位（部室编号或名称）某年度实际采用的增减分，可与建议不同。
 
     例：xinxi assess set 经济技术部 --year 2024 --points -1 --reason "差额较小，酌减 1 分"
     """
@@ -117,7 +117,7 @@ def assess_set(settings: Settings, unit: str, year: int, points: float, reason: 
 @by_option
 @with_settings
 def assess_clear(settings: Settings, unit: str, year: int, reason: str, by: str | None) -> None:
-    """撤销办公室对 UNIT 某年度的决定（历史仍保留），回到只有建议的状态。
+    """撤销办公室对单位某年度的决定（历史仍保留），回到只有建议的状态。
 
     例：xinxi assess clear 经济技术部 --year 2024 --reason "得分更正后重新决定"
     """

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from tracker.cli import cli, with_settings
+from tracker.cli.output import Output, output_options
 from tracker.config import Settings, settings_as_dict
 
 
@@ -16,13 +15,16 @@ def config() -> None:
 
 
 @config.command("show")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@output_options("json")
 @with_settings
-def config_show(settings: Settings, as_json: bool) -> None:
-    """显示合并命令行、环境变量与配置文件之后实际生效的配置。"""
+def config_show(settings: Settings, out: Output) -> None:
+    """显示合并命令行、环境变量与配置文件之后实际生效的配置。
+
+    例如：xinxi config show --base-url czgh=http://127.0.0.1:8000 --json
+    """
     data = settings_as_dict(settings)
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    if not out.table:
+        out.data(data)
         return
     click.echo(f"配置目录：{data['config_dir']}")
     click.echo(f"数据库：{data['db_path']}")

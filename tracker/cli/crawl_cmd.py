@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 from rich.console import Console
@@ -17,8 +16,8 @@ from rich.table import Table
 from tracker import derived, review, runs, store
 from tracker.cli import AppContext, cli, shown_time, with_settings
 from tracker.cli import _common_options as common_options
-from tracker.cli.params import COUNT
-from tracker.cli.score_cmd import console_for
+from tracker.cli.output import Output, output_options
+from tracker.cli.params import ARTICLE, COUNT
 from tracker.config import Settings
 from tracker.lock import run_lock
 from tracker.text import clean_tree, shown
@@ -28,6 +27,11 @@ STATUS = runs.STATUS_WORDS
 KINDS = {"crawl": "抓取", "recrawl": "重抓", "nightly": "每晚"}
 FAILURE_KINDS = {"parse": "解析失败", "http": "HTTP 错误", "invalid": "数据无效", "host": "其他主机",
                  "size": "页面过大", "depth": "嵌套过深", "redirect": "跳转异常", "stored": "旧数据无效"}
+FAILURE_FIELDS = ("site", "article_id", "url", "kind", "detail", "status", "run_id", "first_seen_at", "last_seen_at",
+                  "attempts", "retry_at")
+ARTICLE_FIELDS = ("site", "id", "url", "alt_url", "columns", "title", "subtitle", "date", "source", "source_label",
+                  "closing_byline", "closing_bylines", "correspondents", "image_count")
+RUN_FIELDS = ("id", "kind", "site", "started_at", "finished_at", "status", "requests", "new", "updated", "errors")
 
 
 def iso_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -43,12 +47,7 @@ def iso_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> 
 def json_array(rows: Iterator[dict[str, Any]], shape: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
                page: int = 500) -> None:
     """Print rows as one JSON array (as json.dumps(indent=1) lays it out), a page at a time."""
-    first = True
-    while chunk := list(itertools.islice(rows, page)):
-        items = json.dumps(shape(chunk), ensure_ascii=False, indent=1)[2:-2]  # the page without its [ ]
-        click.echo(("[\n" if first else ",\n") + items, nl=False)
-        first = False
-    click.echo("[]" if first else "\n]")
+    Output("json", None).stream(rows, shape, page=page)
 
 
 def column_names(settings: Settings) -> dict[str, str]:
@@ -62,8 +61,34 @@ def _crawl_options(fn: Any) -> Any:
     return fn
 
 
+def crawl_estimate(settings: Settings, request: runs.CrawlRequest) -> list[str]:
+    """One line per site whose first crawl will take long at its politeness, said before it starts."""
+    if not request.polite or request.recrawl:
+        return []
+    db = store.open_db(settings.db_path)
+    try:
+        lines = []
+        for key in request.sites or settings.sites:
+            site = settings.site(key)
+            p = site.politeness
+            if store.known_ids(db, site.key) or p.download_delay <= 0:
+                continue
+            rate = p.concurrent_per_host / p.download_delay
+            seconds = p.expected_articles / rate
+            if seconds >= 600:
+                took = f"{round(seconds / 3600)} 小时" if seconds >= 5400 else f"{round(seconds / 60)} 分钟"
+                lines.append(f"{site.name}：首次完整抓取约 {p.expected_articles:,} 页，按每秒 {rate:g} 次约需 {took}；"
+                             "可 Ctrl-C 中断，下次从断点继续")
+        return lines
+    finally:
+        db.close()
+
+
 def _run_crawl(settings: Settings, request: runs.CrawlRequest) -> None:
     registry = load_units(settings.config_dir)  # a broken units.toml fails before the crawl, not after
+    if request.progress:  # said to the person at the terminal, before the progress line starts
+        for line in crawl_estimate(settings, request):
+            click.echo(line, err=True)
     with run_lock(settings.db_path, "手动重新抓取" if request.recrawl else "手动抓取", tz=settings.tz):
         outcome = runs.crawl(settings, request)
         db = store.open_db(settings.db_path)
@@ -93,14 +118,37 @@ def crawl(settings: Settings, sites: tuple[str, ...], no_politeness: bool) -> No
 @click.option("--since", callback=iso_date, help="只重抓此日期（含）之后发布的文章。")
 @click.option("--until", callback=iso_date, help="只重抓此日期（含）之前发布的文章。")
 @click.option("--url", "urls", multiple=True, help="重抓这一篇文章（可重复）。")
+@click.option("--article", "articles_", multiple=True, type=ARTICLE, metavar="文章",
+              help="重抓这篇已入库的文章：网站/编号 或 编号，例如 czgh/28013（可重复）。")
 @click.option("--full", is_flag=True, help="不设翻页上限，重抓范围内的全部文章。")
 @with_settings
 def recrawl(settings: Settings, sites: tuple[str, ...], no_politeness: bool, columns: tuple[str, ...],
-            since: str | None, until: str | None, urls: tuple[str, ...], full: bool) -> None:
-    """在指定范围内重新抓取并更新已入库的文章（不受增量停止规则限制）。"""
+            since: str | None, until: str | None, urls: tuple[str, ...], articles_: tuple[str, ...],
+            full: bool) -> None:
+    """在指定范围内重新抓取并更新已入库的文章（不受增量停止规则限制）。
+
+    例如：xinxi recrawl --article czgh/28013，或 xinxi recrawl --column 基层动态 --since 2024-01-01
+    """
+    urls += tuple(_article_urls(settings, articles_))
     _run_crawl(settings, runs.CrawlRequest(
         sites=sites, recrawl=True, columns=columns, since=since, until=until, urls=urls, full=full,
         polite=not no_politeness, progress=sys.stderr.isatty()))
+
+
+def _article_urls(settings: Settings, refs: tuple[str, ...]) -> list[str]:
+    """The address of each named article, on its site's configured (or --base-url) host."""
+    if not refs:
+        return []
+    db = store.open_db(settings.db_path)
+    try:
+        urls = []
+        for ref in refs:
+            site, aid = review.resolve_article(db, ref)
+            stored = urlsplit(store.get_article(db, site, aid)["url"])
+            urls.append(settings.site(site).base_url + stored.path + (f"?{stored.query}" if stored.query else ""))
+        return urls
+    finally:
+        db.close()
 
 
 def print_run(run: dict[str, Any], names: dict[str, str], console: Console | None = None) -> None:
@@ -143,11 +191,14 @@ def article_json(row: dict[str, Any]) -> dict[str, Any]:
 @click.option("--source", help="来源字段包含此文字。")
 @click.option("--unit", help="只看归属这个单位的文章（单位编号、正式名称或别名；以人工审核后的归属为准）。")
 @click.option("--limit", type=COUNT, help="最多显示多少篇。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出（供脚本使用）。")
+@output_options("json", "csv", "xlsx")
 @with_settings
 def articles(settings: Settings, column: str | None, since: str | None, until: str | None,
-             source: str | None, unit: str | None, limit: int | None, as_json: bool) -> None:
-    """列出已抓取的文章。"""
+             source: str | None, unit: str | None, limit: int | None, out: Output) -> None:
+    """列出已抓取的文章。
+
+    例如：xinxi articles --since 2024-01-01 --unit 武进区总工会 --format csv --output 文章.csv
+    """
     names = column_names(settings)
     if column and column not in names:
         by_name = {v: k for k, v in names.items()}
@@ -160,7 +211,7 @@ def articles(settings: Settings, column: str | None, since: str | None, until: s
     db = store.open_db(settings.db_path)
     try:
         derived.sync_config(db, settings, registry)   # unit names in the file's `units` table, as listed here
-        if as_json:
+        if not out.table:
             # Streamed a page at a time: the whole store never sits in memory, and output starts at once.
             rows = store.iter_articles(db, column=column, since=since, until=until, source=source,
                                        unit_id=unit_id, limit=limit)
@@ -169,7 +220,7 @@ def articles(settings: Settings, column: str | None, since: str | None, until: s
                 credit = review.credit_fields(db, page, registry)
                 return [article_json(r) | credit[(r["site"], r["id"])] for r in page]
 
-            json_array(rows, shape)
+            out.stream(rows, shape, ARTICLE_FIELDS)
             return
         rows = store.list_articles(db, column=column, since=since, until=until, source=source, unit_id=unit_id,
                                    limit=limit)
@@ -184,19 +235,19 @@ def articles(settings: Settings, column: str | None, since: str | None, until: s
         who = got.get("unit") or ("待审核" if got.get("review") else "—")
         table.add_row(r["date"], str(r["id"]), "、".join(names.get(c, c) for c in r["columns"]), shown(r["title"]),
                       who, shown(r["source"] or "—"), shown(" / ".join(r["closing_bylines"]) or "—"))
-    console_for().print(table)
+    out.tables(table)
 
 
 @cli.group("runs", invoke_without_command=True)
 @click.option("--limit", type=COUNT, default=20, show_default=True, help="显示最近多少次运行。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出（供脚本使用）。")
+@output_options("json", "csv", "xlsx")
 @common_options
 @click.pass_context
-def runs_(ctx: click.Context, limit: int, as_json: bool, config_dir: Path | None, db: Path | None,
+def runs_(ctx: click.Context, limit: int, out: Output, config_dir: Path | None, db: Path | None,
           base_urls: tuple[str, ...]) -> None:
     """列出最近的抓取运行；`xinxi runs show 编号` 看一次运行每个栏目的数字。"""
     if ctx.invoked_subcommand is None:
-        ctx.invoke(runs_list, limit=limit, as_json=as_json, config_dir=config_dir, db=db, base_urls=base_urls)
+        ctx.invoke(runs_list, limit=limit, out=out, config_dir=config_dir, db=db, base_urls=base_urls)
         return
     app = ctx.ensure_object(AppContext)   # `xinxi runs --db X show 3` means the same as `… show 3 --db X`
     app.config_dir = config_dir or app.config_dir
@@ -205,14 +256,14 @@ def runs_(ctx: click.Context, limit: int, as_json: bool, config_dir: Path | None
 
 
 @with_settings
-def runs_list(settings: Settings, limit: int, as_json: bool) -> None:
+def runs_list(settings: Settings, limit: int, out: Output) -> None:
     db = store.open_db(settings.db_path)
     try:
         rows = store.list_runs(db, limit=limit)
     finally:
         db.close()
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    if not out.table:
+        out.data(rows, RUN_FIELDS)
         return
     table = Table(title="最近的运行（北京时间）")
     for header in ("编号", "类型", "网站", "开始", "结束", "状态", "请求", "新", "更新", "错误"):
@@ -221,26 +272,26 @@ def runs_list(settings: Settings, limit: int, as_json: bool) -> None:
         table.add_row(str(r["id"]), KINDS.get(r["kind"], r["kind"]), r["site"] or "", shown_time(r["started_at"]),
                       shown_time(r["finished_at"]), STATUS.get(r["status"], r["status"]), str(r["requests"]),
                       str(r["new"]), str(r["updated"]), str(r["errors"]))
-    console = console_for()
-    console.print(table)
-    for r in rows:
-        if r.get("bounds"):
-            console.print(f"运行 #{r['id']} 达到上限或需注意：{r['bounds']}")
+    lines = [f"运行 #{r['id']} 达到上限或需注意：{r['bounds']}" for r in rows if r.get("bounds")]
+    out.tables(table, *lines)
 
 
 @runs_.command("show")
 @click.argument("run_id", type=COUNT)
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供脚本使用）。")
+@output_options("json", json_flag=True)
 @with_settings
-def runs_show(settings: Settings, run_id: int, as_json: bool) -> None:
-    """一次运行：每个栏目的请求、列表页、链接、新文章、更新、错误、解析失败。"""
+def runs_show(settings: Settings, run_id: int, out: Output) -> None:
+    """一次运行：每个栏目的请求、列表页、链接、新文章、更新、错误、解析失败。
+
+    例如：xinxi runs show 12
+    """
     db = store.open_db(settings.db_path)
     try:
         run = store.get_run(db, run_id)
     finally:
         db.close()
-    if as_json:
-        click.echo(json.dumps(run, ensure_ascii=False, indent=1))
+    if not out.table:
+        out.data(run)
         return
     console = Console()
     console.print(f"开始 {shown_time(run['started_at'])}，结束 {shown_time(run['finished_at']) or '—'}（北京时间）")
@@ -249,9 +300,9 @@ def runs_show(settings: Settings, run_id: int, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--site", help="只看这个网站。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出（供脚本使用）。")
+@output_options("json", "csv", "xlsx")
 @with_settings
-def failures(settings: Settings, site: str | None, as_json: bool) -> None:
+def failures(settings: Settings, site: str | None, out: Output) -> None:
     """列出没能入库的文章页及原因：读不出标题或日期、打不开、数据无效、在其他主机、过大、嵌套过深、跳转异常。
 
     服务器出错或超时的文章会在之后的夜间自动再试（“下次重试”一栏）；其余的可用 xinxi recrawl --url 重试。"""
@@ -260,8 +311,8 @@ def failures(settings: Settings, site: str | None, as_json: bool) -> None:
         rows = store.list_failures(db, site)
     finally:
         db.close()
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    if not out.table:
+        out.data(rows, FAILURE_FIELDS)
         return
     if not rows:
         click.echo("没有未能入库的文章页。")
@@ -274,4 +325,4 @@ def failures(settings: Settings, site: str | None, as_json: bool) -> None:
         table.add_row(r["site"], str(r["article_id"] or "—"), FAILURE_KINDS.get(r["kind"], r["kind"]),
                       shown(r["detail"] or ""), shown_time(r["first_seen_at"], settings.timezone),
                       shown_time(r["last_seen_at"], settings.timezone), retry, shown(r["url"]))
-    Console().print(table)
+    out.tables(table)

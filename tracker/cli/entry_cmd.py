@@ -12,8 +12,9 @@ import click
 from rich.table import Table
 
 from scoring import year_period
-from tracker import store
+from tracker import review, store
 from tracker.cli import cli, shown_time, with_settings
+from tracker.cli.output import Output, output_options
 from tracker.cli.params import ARTICLE, RECORD_ID, YEAR
 from tracker.cli.score_cmd import by_option, console_for, default_user, writing
 from tracker.config import Settings
@@ -201,13 +202,6 @@ def flag_group() -> None:
     """经验类、总结类信息（额外加分）的人工改判。"""
 
 
-def _article_key(text: str) -> tuple[str, int]:
-    site, sep, aid = text.partition("/")
-    if not sep or not aid.isdigit():
-        raise ScoringError(f"文章应写作 网站/编号，例如 czgh/28013，实为 {text!r}")
-    return site, int(aid)
-
-
 @flag_group.command("set")
 @click.argument("article", type=ARTICLE, metavar="文章")
 @click.option("--experience/--not-experience", required=True, help="判为经验类、总结类，或不是。")
@@ -215,9 +209,9 @@ def _article_key(text: str) -> tuple[str, int]:
 @by_option
 @with_settings
 def flag_set(settings: Settings, article: str, experience: bool, reason: str | None, by: str | None) -> None:
-    """改判 ARTICLE（czgh/28013）是否为经验类、总结类信息。"""
+    """改判一篇文章是否为经验类、总结类信息。文章写作 网站/编号 或 编号，例如 czgh/28013 或 28013。"""
     db = store.open_db(settings.db_path)
-    site, aid = _article_key(article)
+    site, aid = review.resolve_article(db, article)
     row = store.get_article(db, site, aid)
     store.set_experience_flag(db, site, aid, experience, source="reviewer", by=by or default_user(), reason=reason)
     what = "经验类、总结类" if experience else "非经验类"
@@ -230,21 +224,31 @@ def flag_set(settings: Settings, article: str, experience: bool, reason: str | N
 def flag_clear(settings: Settings, article: str) -> None:
     """撤销改判，恢复由关键词判定。"""
     db = store.open_db(settings.db_path)
-    site, aid = _article_key(article)
+    site, aid = review.resolve_article(db, article)
     if not store.clear_experience_flag(db, site, aid):
         raise ScoringError(f"{site}/{aid} 没有人工改判")
     click.echo(f"已撤销 {site}/{aid} 的改判。")
 
 
 @flag_group.command("list")
+@output_options("json", "csv", "xlsx")
 @with_settings
-def flag_list(settings: Settings) -> None:
-    """列出人工改判。"""
+def flag_list(settings: Settings, out: Output) -> None:
+    """列出人工改判。
+
+    例如：xinxi flag list --format csv --output 改判.csv
+    """
     db = store.open_db(settings.db_path)
     flags = store.experience_flags(db)
+    records = [{"site": site, "id": aid, "experience": bool(f["experience"]), "source": f["source"],
+                "decided_by": f["decided_by"], "decided_at": f["decided_at"], "reason": f["reason"]}
+               for (site, aid), f in sorted(flags.items())]
+    if not out.table:
+        out.data(records, ["site", "id", "experience", "source", "decided_by", "decided_at", "reason"])
+        return
     if not flags:
         click.echo("没有人工改判。")
-    for (site, aid), f in sorted(flags.items()):
-        what = "经验类" if f["experience"] else "非经验类"
-        click.echo(strip_controls(f"{site}/{aid}  {what}  {f['source']}  {f['decided_by'] or ''}  "
-                                  f"{shown_time(f['decided_at'], settings.timezone)}  {f['reason'] or ''}"))
+    for r in records:
+        what = "经验类" if r["experience"] else "非经验类"
+        click.echo(strip_controls(f"{r['site']}/{r['id']}  {what}  {r['source']}  {r['decided_by'] or ''}  "
+                                  f"{shown_time(r['decided_at'], settings.timezone)}  {r['reason'] or ''}"))

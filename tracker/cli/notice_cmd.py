@@ -13,6 +13,7 @@ from rich.table import Table
 from scoring import PeriodError, parse_date
 from tracker import store
 from tracker.cli import CREATES_DB, cli, shown_time, with_settings
+from tracker.cli.output import Output, output_options
 from tracker.cli.params import SQLITE_MAX_INT, OutOfRange
 from tracker.cli.score_cmd import by_option, console_for, default_user
 from tracker.config import Settings
@@ -60,6 +61,11 @@ def _points(value: float | None) -> int | float | None:
     if value is None:
         return None
     return int(value) if float(value).is_integer() else value
+
+
+PROPOSAL_FIELDS = ("id", "notice", "clause", "unit", "points", "status", "row", "notice_id", "doc_no", "notice_date",
+                   "clause_name", "unit_id", "unit_text", "kind", "count", "title", "date", "outlet", "issue_no",
+                   "source", "row_number", "decided_by", "decided_at", "reason", "entry_ids")
 
 
 def proposal_json(p: dict[str, Any], ctx: Context) -> dict[str, Any]:
@@ -117,15 +123,18 @@ def notice_group() -> None:
 @click.option("--status", type=click.Choice(("proposed", "confirmed", "rejected", "all")), default="all",
               show_default=True, help="只列出这种状态的建议：待确认、已确认、不采纳或全部。")
 @click.option("--notice", "notice_id", type=NOTICE, default=None, help="只列出这份通报的建议（通报编号）。")
-@click.option("--json", "as_json", is_flag=True, help="输出 JSON 数组（每条建议一项），供脚本读取。")
+@output_options("json", "csv", "xlsx")
 @with_settings
-def notice_list(settings: Settings, status: str, notice_id: int | None, as_json: bool) -> None:
-    """列出通报读出的建议（每条：编号、通报、条款、单位、分值、状态、出自哪一行）。"""
+def notice_list(settings: Settings, status: str, notice_id: int | None, out: Output) -> None:
+    """列出通报读出的建议（每条：编号、通报、条款、单位、分值、状态、出自哪一行）。
+
+    例如：xinxi notice list --status proposed --format csv --output 通报建议.csv
+    """
     db = store.open_db(settings.db_path)
     ctx = load_context(settings, db)
     rows = records.list_proposals(db, notice_id=notice_id, status=None if status == "all" else status)
-    if as_json:
-        click.echo(json.dumps([proposal_json(p, ctx) for p in rows], ensure_ascii=False, indent=2))
+    if not out.table:
+        out.data([proposal_json(p, ctx) for p in rows], PROPOSAL_FIELDS)
         return
     notices = records.list_notices(db)
     if notice_id is not None:

@@ -18,13 +18,15 @@ def replica() -> None:
 @replica.command("serve")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="监听端口；0 表示由系统分配。")
-@click.option("--articles", type=click.IntRange(min=0), default=500, show_default=True, help="文章数。")
-@click.option("--seed", type=int, default=1, show_default=True, help="随机种子：种子和文章数相同，网站内容逐字节相同。")
-@click.option("--slow-seconds", type=click.FloatRange(min=0), default=2.0, show_default=True,
-              help="那个慢页面的延迟秒数。")
+@click.option("--articles", type=click.IntRange(min=0), default=500, show_default=True, metavar="篇数",
+              help="市总网站副本上有多少篇文章。")
+@click.option("--seed", type=int, default=1, show_default=True, metavar="数字",
+              help="换一个数字就换一批文章；数字和篇数都相同时，网站内容完全相同。")
+@click.option("--slow-seconds", type=click.FloatRange(min=0), default=2.0, show_default=True, metavar="秒",
+              help="副本里有一篇文章故意打开得慢（检验抓取的超时处理），它要等这么多秒。")
 @click.option("--provincial-port", type=click.IntRange(0, 65535), default=8001, show_default=True,
               help="江苏工会网副本的监听端口；0 表示由系统分配。")
-@click.option("--provincial-articles", type=click.IntRange(min=0), default=2000, show_default=True,
+@click.option("--provincial-articles", type=click.IntRange(min=0), default=2000, show_default=True, metavar="篇数",
               help="江苏工会网副本的稿件数（约九成来自其他设区市）。")
 @click.option("--no-provincial", is_flag=True, help="只提供市总网站副本。")
 def replica_serve(port: int, articles: int, seed: int, slow_seconds: float, provincial_port: int,
@@ -33,7 +35,8 @@ def replica_serve(port: int, articles: int, seed: int, slow_seconds: float, prov
 
     每个副本输出一行 REPLICA http://127.0.0.1:端口 及网站名；抓取时用 --base-url czgh=http://127.0.0.1:端口、
     --base-url jsgh=http://127.0.0.1:端口（jsghfw 同）指向它们。
-    副本在单独的进程中运行（Twisted 的 reactor 不能在同一进程中重启）。
+
+    例如：xinxi replica serve --port 8000，再在另一个窗口运行 xinxi crawl --base-url czgh=http://127.0.0.1:8000
     """
     argvs = [[sys.executable, "-m", "crawler.replica", "serve", "--port", str(port), "--articles", str(articles),
               "--seed", str(seed), "--slow-seconds", str(slow_seconds), "--stop-on-eof"]]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -14,7 +13,8 @@ from sqlite_utils import Database
 
 from tracker import review, store
 from tracker.cli import cli, shown_time, with_settings
-from tracker.cli.crawl_cmd import iso_date, json_array
+from tracker.cli.crawl_cmd import iso_date
+from tracker.cli.output import Output, output_options
 from tracker.cli.params import ARTICLE, COUNT, SQLITE_MAX_INT
 from tracker.cli.score_cmd import by_option, console_for, default_user
 from tracker.config import Settings
@@ -23,6 +23,10 @@ from tracker.text import shown as shown_text
 from tracker.units import Registry, load_units
 
 ACTIONS = {"assign": "归属", "ignore": "不计分"}
+QUEUE_FIELDS = ("site", "id", "url", "date", "title", "subtitle", "source", "closing_bylines", "correspondents",
+                "evidence", "suggestions", "attributed_at")
+ALIAS_FIELDS = ("id", "text", "unit_id", "created_by", "created_at", "note", "removed_at", "removed_by",
+                "removed_reason")
 
 
 @contextmanager
@@ -34,9 +38,6 @@ def _open(settings: Settings) -> Iterator[tuple[Database, Registry]]:
     finally:
         db.close()
 
-
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=1))
 
 
 def _suggestion_json(registry: Registry, suggestions: list[list[Any]]) -> list[dict[str, Any]]:
@@ -50,9 +51,9 @@ def _suggestion_text(registry: Registry, suggestions: list[list[Any]], k: int = 
 @cli.command("attribute")
 @click.option("--all", "everything", is_flag=True, help="重新归属全部已入库文章（人工决定的除外）。")
 @click.option("--since", callback=iso_date, help="重新归属此日期（含）之后发布的文章。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出统计。")
+@output_options("json")
 @with_settings
-def attribute_cmd(settings: Settings, everything: bool, since: str | None, as_json: bool) -> None:
+def attribute_cmd(settings: Settings, everything: bool, since: str | None, out: Output) -> None:
     """按来源、结尾署名和地名表给文章归属单位；不加参数时只处理尚未归属或内容有变化的文章。
 
     修改 config/units.toml 或教过新别名之后用 --all 重新归属，无需重新抓取。人工决定永远不会被覆盖。
@@ -65,8 +66,8 @@ def attribute_cmd(settings: Settings, everything: bool, since: str | None, as_js
         else:
             summary = review.attribute_pending(db, registry)
         counts = store.attribution_counts(db)
-    if as_json:
-        _echo_json({"run": summary.as_dict(), "store": counts})
+    if not out.table:
+        out.data({"run": summary.as_dict(), "store": counts})
         return
     auto = review.by_method(summary.automatic)
     click.echo(f"本次处理 {summary.total} 篇（用时 {summary.seconds:.1f} 秒）：自动归属 {sum(summary.automatic.values())} 篇"
@@ -88,10 +89,13 @@ REVIEW_PAGE = 50
 @click.option("--limit", type=COUNT, default=REVIEW_PAGE, show_default=True, help="每页显示多少篇。")
 @click.option("--page", type=COUNT, default=1, show_default=True, help="第几页（最早的在第 1 页）。")
 @click.option("--all", "everything", is_flag=True, help="列出全部待审文章（不分页）。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出（供脚本使用）。")
+@output_options("json", "csv", "xlsx")
 @with_settings
-def review_list(settings: Settings, limit: int, page: int, everything: bool, as_json: bool) -> None:
-    """列出待审文章（最早的在前），附原始署名、依据和建议单位；默认每次一页。"""
+def review_list(settings: Settings, limit: int, page: int, everything: bool, out: Output) -> None:
+    """列出待审文章（最早的在前），附原始署名、依据和建议单位；默认每次一页。
+
+    例如：xinxi review list --all --format xlsx --output 待审.xlsx
+    """
     if everything and page > 1:
         raise click.UsageError("--all 与 --page 只能选一个")
     offset = 0 if everything else (page - 1) * limit
@@ -99,13 +103,13 @@ def review_list(settings: Settings, limit: int, page: int, everything: bool, as_
         raise click.BadParameter("页码太大", param_hint="'--page'")
     with _open(settings) as (db, registry):
         rows = store.iter_review_queue(db, limit=None if everything else limit, offset=offset)
-        if as_json:
-            json_array(rows, lambda chunk: [{
+        if not out.table:
+            out.stream(rows, lambda chunk: [{
                 "site": r["site"], "id": r["id"], "url": r["url"], "date": r["date"], "title": r["title"],
                 "subtitle": r["subtitle"], "source": r["source"], "closing_bylines": r["closing_bylines"],
                 "correspondents": r["correspondents"], "evidence": r["evidence"],
                 "suggestions": _suggestion_json(registry, r["suggestions"]), "attributed_at": r["attributed_at"],
-            } for r in chunk])
+            } for r in chunk], QUEUE_FIELDS)
             return
         total = store.review_queue_size(db)
         shown = 0
@@ -145,10 +149,10 @@ def _state(registry: Registry, attribution: dict[str, Any] | None, decision: dic
 
 @review_group.command("show")
 @click.argument("article", type=ARTICLE, metavar="文章")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@output_options("json")
 @with_settings
-def review_show(settings: Settings, article: str, as_json: bool) -> None:
-    """显示一篇文章的署名、归属依据、建议单位和全部人工决定记录。ARTICLE 写作 编号 或 网站/编号。"""
+def review_show(settings: Settings, article: str, out: Output) -> None:
+    """显示一篇文章的署名、归属依据、建议单位和全部人工决定记录。文章写作 网站/编号 或 编号，例如 czgh/28013 或 28013。"""
     with _open(settings) as (db, registry):
         site, aid = review.resolve_article(db, article)
         row = store.get_article(db, site, aid)
@@ -156,8 +160,8 @@ def review_show(settings: Settings, article: str, as_json: bool) -> None:
         decision = store.active_decision(db, site, aid)
         history = store.decision_history(db, site, aid)
         effective = store.attribution_fields(db, site, [aid], {u.id: u.name for u in registry})[aid]
-    if as_json:
-        _echo_json({
+    if not out.table:
+        out.data({
             "site": site, "id": aid, "url": row["url"], "date": row["date"], "title": row["title"],
             "subtitle": row["subtitle"], "source": row["source"], "closing_bylines": row["closing_bylines"],
             "correspondents": row["correspondents"], **effective,
@@ -238,7 +242,7 @@ def review_undo(settings: Settings, article: str, reason: str | None, by: str | 
 @by_option
 @with_settings
 def review_alias(settings: Settings, text: str, unit: str, note: str | None, by: str | None) -> None:
-    """教会系统一种署名写法：TEXT 指 UNIT。随即重新归属含有这段文字的待审文章。"""
+    """教会系统一种署名写法：文字 指 单位。随即重新归属含有这段文字的待审文章。"""
     with _open(settings) as (db, registry):
         taught = review.teach_alias(db, registry, text, unit, by=by or default_user(), note=note)
     click.echo(f"已记住：“{text.strip()}”指 {taught.unit.name}（{taught.unit.id}）。待审文章中有 {taught.matched} 篇含此文字，"
@@ -247,14 +251,17 @@ def review_alias(settings: Settings, text: str, unit: str, note: str | None, by:
 
 @review_group.command("aliases")
 @click.option("--all", "include_removed", is_flag=True, help="包括已撤销的。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出。")
+@output_options("json", "csv", "xlsx")
 @with_settings
-def review_aliases(settings: Settings, include_removed: bool, as_json: bool) -> None:
-    """列出教过的别名。"""
+def review_aliases(settings: Settings, include_removed: bool, out: Output) -> None:
+    """列出教过的别名。
+
+    例如：xinxi review aliases --format csv --output 别名.csv
+    """
     with _open(settings) as (db, registry):
         rows = store.list_aliases(db, include_removed=include_removed)
-    if as_json:
-        _echo_json(rows)
+    if not out.table:
+        out.data(rows, ALIAS_FIELDS)
         return
     table = Table(title=f"教过的别名（{len(rows)} 个）")
     for header in ("文字", "单位", "教的人", "时间", "备注", "状态"):
@@ -263,7 +270,7 @@ def review_aliases(settings: Settings, include_removed: bool, as_json: bool) -> 
         state = f"{shown_time(r['removed_at'], settings.timezone)} 由 {r['removed_by']} 撤销：{r['removed_reason']}" if r["removed_at"] else "有效"
         table.add_row(r["text"], registry.name_of(r["unit_id"]) or "", r["created_by"], shown_time(r["created_at"], settings.timezone),
                       r["note"] or "", state)
-    console_for().print(table)
+    out.tables(table)
 
 
 @review_group.command("unalias")

@@ -6,7 +6,6 @@ The entry and flag commands live in entry_cmd and are registered from here.
 from __future__ import annotations
 
 import contextlib
-import errno
 import getpass
 import io
 import json
@@ -22,8 +21,9 @@ from rich.table import Table
 from sqlite_utils import Database
 
 from scoring import Period, Scoreboard, UnitResult, compare, fmt_points, resolve_period
-from tracker import assessments, files, snapshots, store
+from tracker import assessments, snapshots, store
 from tracker.cli import cli, with_settings
+from tracker.cli.output import console_for, emit, print_tables, writing  # noqa: F401 (used by sibling commands)
 from tracker.cli.params import YEAR
 from tracker.config import Settings
 from tracker.score_view import (
@@ -57,62 +57,17 @@ def by_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 def period_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = click.option("--to", "until", default=None, metavar="日期", help="截止日期，例如 2024-06-30。")(fn)
     fn = click.option("--from", "since", default=None, metavar="日期", help="起始日期，例如 2024-01-01。")(fn)
-    fn = click.option("--period", default=None, help="期间：2024Q1（季度）、2024H1（半年）或 2024-03（月）。")(fn)
+    fn = click.option("--period", default=None, metavar="期间", help="期间：2024Q1（季度）、2024H1（半年）或 2024-03（月）。")(fn)
     fn = click.option("--year", type=YEAR, default=None, help="年度，例如 2024。")(fn)
     return fn
 
 
-def console_for() -> Console:
-    """A console for tables: the terminal's width, or wide enough not to fold names when piped."""
-    return Console(width=None if sys.stdout.isatty() else 200)
-
-
-def print_tables(output: Path | None, *tables: Any) -> None:
-    """Tables (or lines) on the terminal, or rendered as plain text into the file `output` (written whole)."""
-    buffer = io.StringIO()
-    console = console_for() if output is None else Console(file=buffer, width=200)
-    for table in tables:
-        console.print(table)
-    if output is not None:
-        emit(buffer.getvalue(), output)
-
-
-def writing(write: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run a file writer; a file that cannot be written becomes one clear line instead of a traceback."""
-    try:
-        return write(*args, **kwargs)
-    except OSError as exc:
-        name = exc.filename or (args[-1] if args else "")
-        if isinstance(exc, PermissionError):
-            why = "没有写入权限，或者文件正在 Excel、WPS 中打开（关闭后再试）"
-        elif isinstance(exc, IsADirectoryError):
-            why = "这是一个文件夹，请写出文件名，例如 报表.xlsx"
-        elif isinstance(exc, (FileNotFoundError, NotADirectoryError, FileExistsError)):
-            why = "所在的文件夹不存在或不是文件夹"
-        elif exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            why = "磁盘空间不足（原有的文件未被改动）"
-        else:
-            why = exc.strerror or str(exc)
-        raise ScoringError(f"无法写入 {name}：{why}") from None
-
-
-def _write_text(text: str, output: Path) -> None:
-    files.write_text(output, text, encoding="utf-8-sig" if output.suffix.lower() == ".csv" else "utf-8")
-
-
-def emit(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
-    else:
-        writing(_write_text, text, output)
-        click.echo(f"已写入 {output}", err=True)
-
-
 @cli.command("score")
 @period_options
-@click.option("--unit", "unit_text", default=None, help="只显示一个单位（编号或全称）。")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="输出格式。")
-@click.option("--output", type=click.Path(path_type=Path), default=None, help="写入文件。")
+@click.option("--unit", "unit_text", default=None, metavar="单位", help="只显示一个单位（编号或全称）。")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="输出格式；xlsx 须配 --output。")
+@click.option("--output", type=click.Path(path_type=Path), default=None, metavar="文件", help="写入这个文件。")
 @click.option("--explain", "explain_unit", default=None, metavar="单位", help="列出该单位每一分的条款与依据。")
 @click.option("--rules", "rules_file", type=click.Path(path_type=Path), default=None,
               help="按另一份考评办法文件计分（例如修订草案），不看其生效日期。")
@@ -123,7 +78,10 @@ def emit(text: str, output: Path | None) -> None:
 def score_cmd(settings: Settings, year: int | None, period: str | None, since: str | None, until: str | None,
               unit_text: str | None, fmt: str, output: Path | None, explain_unit: str | None,
               rules_file: Path | None, show_diff: bool, show_skipped: bool, wide: bool) -> None:
-    """按考评办法给每个单位计分：总分与各条款得分，部室的目标完成情况，辖市、区的排名。"""
+    """按考评办法给每个单位计分：总分与各条款得分，部室的目标完成情况，辖市、区的排名。
+
+    例如：xinxi score --year 2024 --format xlsx --output 得分-2024.xlsx
+    """
     chosen = period_or_error(resolve_period, year, period, since, until)
     if show_diff and not rules_file:
         raise ScoringError("--diff 须与 --rules 一起使用")
@@ -265,7 +223,7 @@ def snapshot_group() -> None:
 @by_option
 @with_settings
 def snapshot_publish(settings: Settings, period: str, force: bool, reason: str | None, by: str | None) -> None:
-    """冻结 PERIOD（2024、2024Q1、2024-03）的考评结果。该期尚有待审文章时拒绝发布，除非 --force --reason。"""
+    """冻结一期（2024、2024Q1、2024-03）的考评结果。该期尚有待审文章时拒绝发布，除非 --force --reason。"""
     chosen = snapshots.snapshot_period(period)
     db = store.open_db(settings.db_path)
     scorer = Scorer.load(settings)
@@ -283,7 +241,7 @@ def snapshot_publish(settings: Settings, period: str, force: bool, reason: str |
 @click.argument("period")
 @with_settings
 def snapshot_diff(settings: Settings, period: str) -> None:
-    """列出 PERIOD 发布以后，文章、录入、改判或考评办法的变动带来的得分变化。"""
+    """列出该期发布以后，文章、录入、改判或考评办法的变动带来的得分变化。"""
     chosen = snapshots.snapshot_period(period)
     db = store.open_db(settings.db_path)
     result = snapshots.diff(db, Scorer.load(settings), chosen.label)
@@ -310,7 +268,7 @@ def snapshot_diff(settings: Settings, period: str) -> None:
 @by_option
 @with_settings
 def snapshot_reopen(settings: Settings, period: str, reason: str, by: str | None) -> None:
-    """重新打开已发布的 PERIOD，之后可再次发布。"""
+    """重新打开已发布的一期，之后可再次发布。"""
     chosen = snapshots.snapshot_period(period)
     db = store.open_db(settings.db_path)
     row = snapshots.reopen(db, chosen.label, reason=reason, by=by or default_user())

@@ -34,7 +34,7 @@ def user_group() -> None:
 @by_option
 @with_settings
 def user_add(settings: Settings, name: str, role: str, unit: str | None, from_stdin: bool, by: str | None) -> None:
-    """新建账号 NAME。不加 --password-stdin 时提示输入两遍密码。"""
+    """新建账号。不加 --password-stdin 时提示输入两遍密码。"""
     registry = load_units(settings.config_dir)
     password = _password(from_stdin)
     db = store.open_db(settings.db_path)
@@ -51,7 +51,7 @@ def user_add(settings: Settings, name: str, role: str, unit: str | None, from_st
 @click.option("--password-stdin", "from_stdin", is_flag=True, help="从标准输入读一行作为新密码。")
 @with_settings
 def user_passwd(settings: Settings, name: str, from_stdin: bool) -> None:
-    """修改 NAME 的密码。"""
+    """修改账号的密码。"""
     password = _password(from_stdin)
     db = store.open_db(settings.db_path)
     try:
@@ -89,7 +89,7 @@ def user_list(settings: Settings) -> None:
 @by_option
 @with_settings
 def user_disable(settings: Settings, name: str, by: str | None) -> None:
-    """停用账号 NAME：不能再登录，已登录的页面在下一次操作时退出。"""
+    """停用账号：不能再登录，已登录的页面在下一次操作时退出。"""
     db = store.open_db(settings.db_path)
     try:
         users.disable_user(db, name, by=by or default_user())
