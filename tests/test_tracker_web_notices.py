@@ -83,6 +83,19 @@ def test_the_list_shows_counts_and_filters_by_status(office, unit) -> None:
     assert 'href="/notices"' in office.get("/notices").get_data(as_text=True)  # in the menu
     typing = office.get("/notices?status=needs_typing").get_data(as_text=True)
     assert "苏工办〔2024〕25号" not in typing and "没有通报" in typing
+
+
+def test_a_scan_is_flagged_for_typing_in(app, settings, office, unit) -> None:
+    db = store.open_db(app.config["DB_PATH"])
+    outcome = import_file(db, load_context(settings, db), SAMPLES / "q2-scan.pdf", by="张敏")
+    db.close()
+    assert outcome.needs_typing and not outcome.proposed
+    listed = office.get("/notices?status=needs_typing").get_data(as_text=True)
+    assert f"#{outcome.notice_id}</td>" in listed and "苏工办〔2024〕25号" not in listed
+    assert '<b class="typing">需要人工录入</b>' in listed
+    for client in (office, unit):
+        page = client.get(f"/notices/{outcome.notice_id}").get_data(as_text=True)
+        assert "需要人工录入" in page and "q2-scan.pdf" in page and "没有建议" in page
     assert office.get("/notices?status=bogus").status_code == 400
 
 
