@@ -181,3 +181,16 @@ def test_posts_without_csrf_are_refused(app, office) -> None:
 
 def test_unknown_notice_is_404(office) -> None:
     assert office.get("/notices/999").status_code == 404
+
+
+def test_an_unrecognised_unit_is_confirmed_only_with_a_unit_chosen(app, office) -> None:
+    db_path = app.config["DB_PATH"]
+    target = next(p for p in proposals(db_path).values() if p["notice_id"] == 1 and p["unit_id"] is None)
+    csrf = token(office, "/notices/1")
+    reply = office.post("/notices/1/confirm", data={"proposal": target["id"], "csrf_token": csrf})
+    assert reply.status_code == 400 and "没有认出单位" in reply.get_data(as_text=True)
+    assert proposals(db_path)[target["id"]]["status"] == "proposed"
+    reply = office.post("/notices/1/confirm", data={"proposal": target["id"], "unit": "wujin", "csrf_token": csrf})
+    assert reply.status_code == 302
+    after = proposals(db_path)[target["id"]]
+    assert (after["status"], after["unit_id"], after["decided_by"]) == ("confirmed", "wujin", "clerk")
