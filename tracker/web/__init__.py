@@ -22,7 +22,7 @@ from tracker.config import Settings
 from tracker.errors import XinxiError
 from tracker.opsconfig import load_ops
 from tracker.scores import Scorer
-from tracker.web import auth, entries, reports, review, scores, status
+from tracker.web import auth, entries, notices, reports, review, scores, status
 from tracker.web.cache import VersionCache
 from tracker.web.common import close_db, template_helpers
 
@@ -69,7 +69,7 @@ def create_app(settings: Settings, db_path: Path | str, test_config: dict[str, A
                               "ops": load_ops(settings), "cache": VersionCache(db_path)}
     CSRFProtect(app)
 
-    for module in (auth, review, scores, entries, reports, status):
+    for module in (auth, review, scores, entries, notices, reports, status):
         app.register_blueprint(module.bp)
     app.add_url_rule("/", endpoint="index", view_func=auth.index)
     app.teardown_appcontext(close_db)
