@@ -48,6 +48,24 @@ def clean(text: str) -> str:
     return strip_controls(text.translate(SPACES)).strip()
 
 
+def page_and_selected(root: Any, picked: list[Any]) -> tuple[list[str], list[str] | None]:
+    """One walk of the page: all its lines, and the lines inside the `picked` elements (None if none)."""
+    lines = text_lines(root, picked)
+    if not picked:
+        return lines, None
+    page, selected, depth = [], [], 0
+    for line in lines:
+        if line == BEGIN:
+            depth += 1
+        elif line == END:
+            depth -= 1
+        else:
+            page.append(line)
+            if depth:
+                selected.append(line)
+    return page, selected
+
+
 def text_lines(node: Any, marked: Iterable[Any] = ()) -> list[str]:
     """The visible text of an element as lines, one per block, with images as IMG markers.
 
@@ -170,20 +188,7 @@ class ArticlePage:
             picked = [node for node in css_xpath(css)(top) if not isinstance(node, str)]
             if picked:
                 break
-        lines = text_lines(root, picked)
-        if not picked:
-            return lines, None
-        page, selected, depth = [], [], 0
-        for line in lines:
-            if line == BEGIN:
-                depth += 1
-            elif line == END:
-                depth -= 1
-            else:
-                page.append(line)
-                if depth:
-                    selected.append(line)
-        return page, selected
+        return page_and_selected(root, picked)
 
     @property
     def lines(self) -> list[str]:

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from scrapy.http import TextResponse
 
 from crawler.checks import MAX_DEPTH, PageRefused, calendar_date, tree_depth
-from crawler.pages import BEGIN, END, IMG, ListEntry, _cap, _is_byline, _label_pattern, clean, text_lines
+from crawler.pages import IMG, ListEntry, _cap, _is_byline, _label_pattern, clean, page_and_selected
 from crawler.urls import parse_article_url
 from tracker.config import Site
 from tracker.migrations import MAX_BYLINES
@@ -150,20 +150,7 @@ class ArticlePage:
         root = body if body is not None else top
         picked = _between(top, "//meta[@name='ContentStart']", "//meta[@name='ContentEnd']") or \
             _between(top, "//comment()[contains(., 'content.begin')]", "//comment()[contains(., 'content.end')]")
-        lines = text_lines(root, picked)
-        if not picked:
-            return lines, None
-        page, selected, depth = [], [], 0
-        for line in lines:
-            if line == BEGIN:
-                depth += 1
-            elif line == END:
-                depth -= 1
-            else:
-                page.append(line)
-                if depth:
-                    selected.append(line)
-        return page, selected
+        return page_and_selected(root, picked)
 
     @cached_property
     def _info(self) -> tuple[int | None, re.Match[str] | None]:
