@@ -57,8 +57,12 @@ def confirm_one_notice(db: Database, settings: Settings, console: Console) -> in
         console.print("没有等待确认的建议。")
         return None
     proposals = records.list_proposals(db, notice_id=chosen["id"], status="proposed")
-    made = decisions.confirm(db, load_context(settings, db), [p["id"] for p in proposals], by="演示")
-    console.print(f"已确认通报 #{chosen['id']}《{chosen['title']}》的全部 {len(made)} 条建议"
-                  f"（相当于 xinxi notice confirm --all-proposed {chosen['id']}），生成 {sum(map(len, made.values()))} 条计分记录。")
+    # As `xinxi notice confirm --all-proposed`: proposals that cannot be confirmed yet are left waiting.
+    result = decisions.confirm(db, load_context(settings, db), [p["id"] for p in proposals], by="演示",
+                               lenient=True)
+    made = result.made
+    console.print(f"已确认通报 #{chosen['id']}《{chosen['title']}》的 {len(made)} 条建议"
+                  f"（相当于 xinxi notice confirm --all-proposed {chosen['id']}），生成 {sum(map(len, made.values()))} 条计分记录"
+                  + (f"；{len(result.skipped)} 条留待人工确认。" if result.skipped else "。"))
     period = chosen.get("period") or chosen.get("date") or ""
     return int(period[:4]) if period[:4].isdigit() else None
