@@ -11,7 +11,7 @@ from typing import Any
 
 from lxml import etree
 
-from tracker.migrations import MAX_ARTICLE_ID
+from tracker.store.migrations import MAX_ARTICLE_ID
 
 # Deeper markup than this is no article template: it is refused before the page objects' recursive walk.
 MAX_DEPTH = 300

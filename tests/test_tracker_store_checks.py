@@ -11,7 +11,7 @@ import pytest
 from sqlite_utils import Database
 
 from tracker import ops, store
-from tracker.migrations import migrations
+from tracker.store.migrations import migrations
 
 GOOD = {"site": "czgh", "id": 1, "url": "https://czgh.jscz.org.cn/html/czgh/2024/KEBQLDDJ_0229/1.html",
         "title": "闰日的文章", "date": "2024-02-29", "source": "溧阳市总工会", "closing_bylines": "[]"}

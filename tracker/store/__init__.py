@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from sqlite_utils import Database
 
 from tracker.errors import NotFound, XinxiError
-from tracker.migrations import migrations
+from tracker.store.migrations import migrations
 
 # How long a write waits for another writer before giving up ("database is locked").
 BUSY_TIMEOUT_MS = 30000
@@ -400,7 +400,7 @@ def list_failures(db: Database, site: str | None = None) -> list[dict[str, Any]]
 
 def invalid_rows(db: Database, limit: int = 20) -> tuple[int, list[str]]:
     """Stored articles and listings that fail the record checks: (how many, the first few in words)."""
-    from tracker.migrations import ARTICLE_CHECKS, LISTING_CHECKS, failing_checks
+    from tracker.store.migrations import ARTICLE_CHECKS, LISTING_CHECKS, failing_checks
 
     count, shown = 0, []
     for table, key, checks in (("articles", "id", ARTICLE_CHECKS), ("article_columns", "article_id", LISTING_CHECKS)):
