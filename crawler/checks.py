@@ -1,6 +1,6 @@
 """What a fetched page must be to become a record: the checks page objects and the spider share.
 
-They mirror the store's CHECK constraints (tracker/migrations.py), so an invalid page becomes a recorded
+They mirror the store's CHECK constraints (tracker/store/schema/articles.py), so an invalid page becomes a recorded
 failure here, before the database would refuse it.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from lxml import etree
 
-from tracker.store.migrations import MAX_ARTICLE_ID
+from tracker.store.schema.articles import MAX_ARTICLE_ID
 
 # Deeper markup than this is no article template: it is refused before the page objects' recursive walk.
 MAX_DEPTH = 300

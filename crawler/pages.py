@@ -21,7 +21,7 @@ from scrapy.http import TextResponse
 from crawler.checks import MAX_DEPTH, PageRefused, calendar_date, tree_depth
 from crawler.urls import ArticleRef, parse_article_url
 from tracker.config import Site
-from tracker.store.migrations import MAX_BYLINES
+from tracker.store.schema.articles import MAX_BYLINES
 from tracker.text import strip_controls
 
 IMG = "\x00IMG\x00"

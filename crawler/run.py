@@ -75,8 +75,8 @@ def scrapy_settings(site: Site, db_path: str, run_id: int, polite: bool, config_
 
 def notice_plan(db: Any, config_dir: Any, site: Site) -> tuple[tuple[str, ...], set[str]]:
     """(title words that make a notice worth reading, addresses of the site's notices already stored)."""
-    from tracker.notices import records
     from tracker.notices.config import load_notice_rules
+    from tracker.store import notices as records
 
     rules = load_notice_rules(config_dir)
     known = {n["url"] for n in records.list_notices(db) if n.get("site") == site.key and n.get("url")}

@@ -12,7 +12,7 @@ from crawler.checks import PageRefused, is_parse_failure
 from crawler.pages import ArticlePage, ListPage
 from crawler.urls import parse_article_url
 from tracker.config import DEFAULT_CONFIG_DIR, load_settings
-from tracker.store.migrations import MAX_BYLINES
+from tracker.store.schema.articles import MAX_BYLINES
 
 SITE = load_settings(DEFAULT_CONFIG_DIR, env={}).site("czgh")
 URL = "https://czgh.jscz.org.cn/html/czgh/2023/KEBQLDDJ_1221/28013.html"

@@ -99,7 +99,7 @@ def test_full_crawl_of_both_replicas(replicas, crawled) -> None:
 def test_notices_about_information_work_are_stored_with_their_attachments(replicas, crawled) -> None:
     _, jsgh = replicas
     settings, _, counts, _ = crawled
-    from tracker.notices import records
+    from tracker.store import notices as records
 
     db = store.open_db(settings.db_path)
     try:

@@ -9,7 +9,8 @@ from rich.console import Console
 
 from tracker import store
 from tracker.demo_provincial import confirm_one_notice
-from tracker.notices import import_file, load_context, records
+from tracker.notices import import_file, load_context
+from tracker.store import notices as records
 
 SAMPLES = Path(__file__).parents[1] / "crawler" / "replica" / "notices"
 

@@ -10,12 +10,13 @@ import pytest
 
 from tracker import store
 from tracker.config import ConfigError
-from tracker.notices import Incoming, ingest, load_context, records, save_crawled
+from tracker.notices import Incoming, ingest, load_context, save_crawled
 from tracker.notices.config import load_notice_rules
 from tracker.notices.html import parse_html
 from tracker.notices.meta import cn_number, find_period, read_meta
 from tracker.notices.propose import Proposer
 from tracker.notices.reader import file_kind
+from tracker.store import notices as records
 
 SAMPLES = Path(__file__).parents[1] / "crawler" / "replica" / "notices"
 TRUTH = json.loads((SAMPLES / "truth.json").read_text(encoding="utf-8"))

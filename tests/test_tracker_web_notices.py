@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tracker import store, users
-from tracker.notices import import_file, load_context, records
+from tracker.notices import import_file, load_context
+from tracker.store import notices as records
 from tracker.units import load_units
 from tracker.web import create_app
 

@@ -40,8 +40,9 @@ def provincial_check(db: Database, registry: Registry, site: ProvincialSite) -> 
 
 def confirm_one_notice(db: Database, settings: Settings, console: Console) -> int | None:
     """List the crawled notices, then confirm every proposal of the year-end ranking notice; its year."""
-    from tracker.notices import decisions, records
+    from tracker.notices import decisions
     from tracker.notices.service import load_context
+    from tracker.store import notices as records
 
     notices = records.list_notices(db)
     table = Table(title="抓到的通报（只读与信息工作有关的；读出的只是建议，确认后才计分）")

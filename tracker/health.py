@@ -216,7 +216,7 @@ def evaluate(db: Database, settings: Settings, health: HealthConfig, schedule: S
 def check_notices(db: Database) -> list[Finding]:
     """Notices a person must look at: proposals to confirm (nothing counts before that), a scan to type in,
     attachments that could not be fetched."""
-    from tracker.notices import records
+    from tracker.store import notices as records
 
     waiting = records.waiting_notices(db)
     if not waiting:

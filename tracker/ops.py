@@ -15,9 +15,9 @@ from sqlite_utils import Database
 from tracker import files, store
 from tracker.errors import XinxiError
 from tracker.lock import LOCK_NAME, SCHEDULER_LOCK, LockInfo, read_lock, stale_reason
-from tracker.store.migrations import migrations
 from tracker.opsconfig import OpsSettings
 from tracker.schedule import next_fire
+from tracker.store.migrations import migrations
 
 
 class BackupError(XinxiError):

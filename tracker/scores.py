@@ -20,7 +20,7 @@ from scoring import Adoption, Period, PeriodError, RuleBook, Rules, RulesError, 
 from scoring import load_rulebook as _load_rulebook
 from scoring import load_rules as _load_rules
 from scoring.experience import Keywords, Verdict, classify
-from tracker import derived, store
+from tracker import store
 from tracker.config import ConfigError, Section, Settings, read_toml
 from tracker.errors import XinxiError
 from tracker.units import Registry, load_units
@@ -160,18 +160,18 @@ class Scorer:
             raise ScoringError(f"{period.title}没有生效的考评办法：{first.document or first.title}"
                                f"自 {first.effective} 起实行，请选这以后的期间")
         try:
-            derived.sync_config(db, self.settings, self.registry)
+            store.sync_config(db, self.settings, self.registry)
         except sqlite3.Error as exc:   # a full disk or a read-only file: the names wait for the next time
             log.info("未能更新数据库中的单位表：%s", exc)
-        changes = derived.change_counter(db)
+        changes = store.change_counter(db)
         items = entry_items(db, period) + article_items(db, self.settings, period, self.keywords)
         board = score(items, self.book, engine_units(self.registry, period), period)
-        if not self.what_if and derived.is_whole_year(board) is not None:
+        if not self.what_if and store.is_whole_year(board) is not None:
             # A whole year's lines are written down for `adoptions` and `unit_totals` (see README). Failing to
             # write them leaves them marked stale and costs the command nothing.
             try:
-                derived.record_year(db, board, changes=changes,
-                                    config=derived.config_hash(self.settings, self.registry))
+                store.record_year(db, board, changes=changes,
+                                    config=store.config_hash(self.settings, self.registry))
             except sqlite3.Error as exc:
                 log.info("未能把 %s 年的计分行写入数据库：%s", period.start.year, exc)
         return board

@@ -22,7 +22,7 @@ from crawler.checks import MAX_DEPTH, PageRefused, calendar_date, tree_depth
 from crawler.pages import IMG, ListEntry, _cap, _is_byline, _label_pattern, clean, page_and_selected
 from crawler.urls import parse_article_url
 from tracker.config import Site
-from tracker.store.migrations import MAX_BYLINES
+from tracker.store.schema.articles import MAX_BYLINES
 
 RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 HREF = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*["']([^"']+)["']""", re.I | re.S)

@@ -27,7 +27,7 @@ from crawler.middlewares import OffHost
 from crawler.spiders.notices import NoticeFlow
 from crawler.urls import absolute, parse_article_url
 from tracker.config import Column, Site
-from tracker.store.migrations import MAX_ARTICLE_ID
+from tracker.store.schema.articles import MAX_ARTICLE_ID
 
 # Answers that settle a failed article for good; any other failure (5xx, timeout, reset) is passing.
 PERMANENT_STATUS = range(400, 500)

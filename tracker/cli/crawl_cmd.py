@@ -13,7 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from tracker import derived, review, runs, store
+from tracker import review, runs, store
 from tracker.cli import AppContext, cli, shown_time, with_settings
 from tracker.cli import _common_options as common_options
 from tracker.cli.output import Output, output_options
@@ -210,7 +210,7 @@ def articles(settings: Settings, column: str | None, since: str | None, until: s
     unit_id = registry.find(unit).id if unit else None
     db = store.open_db(settings.db_path)
     try:
-        derived.sync_config(db, settings, registry)   # unit names in the file's `units` table, as listed here
+        store.sync_config(db, settings, registry)   # unit names in the file's `units` table, as listed here
         if not out.table:
             # Streamed a page at a time: the whole store never sits in memory, and output starts at once.
             rows = store.iter_articles(db, column=column, since=since, until=until, source=source,

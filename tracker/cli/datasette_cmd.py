@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from tracker import derived, files, store
+from tracker import files, store
 from tracker.cli import cli, with_settings
 from tracker.cli.score_cmd import writing
 from tracker.config import Settings
@@ -112,7 +112,7 @@ def datasette_metadata(settings: Settings, output: Path | None) -> None:
     """写出 Datasette 的 metadata.json：表和列的中文说明，按单位名称分面。"""
     db = store.open_db(settings.db_path)
     try:
-        derived.sync_config(db, settings, load_units(settings.config_dir))   # the units table names the units
+        store.sync_config(db, settings, load_units(settings.config_dir))   # the units table names the units
     finally:
         db.close()
     text = json.dumps(metadata(settings.db_path.stem), ensure_ascii=False, indent=2) + "\n"

@@ -18,9 +18,10 @@ from tracker.cli.params import SQLITE_MAX_INT, OutOfRange
 from tracker.cli.score_cmd import by_option, console_for, default_user
 from tracker.config import Settings
 from tracker.errors import XinxiError
-from tracker.notices import Outcome, import_file, load_context, records
+from tracker.notices import Outcome, import_file, load_context
 from tracker.notices.decisions import confirm, reject
 from tracker.notices.service import Context
+from tracker.store import notices as records
 from tracker.text import strip_controls
 
 # Notices that came by e-mail can be imported before anything was ever crawled.

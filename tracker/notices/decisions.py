@@ -14,9 +14,9 @@ from sqlite_utils import Database
 from tracker import store
 from tracker.entries import Checker, exclusive
 from tracker.errors import XinxiError
-from tracker.notices import records
 from tracker.notices.propose import WEBSITE_CLAUSE, already_crawled
 from tracker.notices.service import Context, credited
+from tracker.store import notices as records
 from tracker.units import UnknownUnit
 
 

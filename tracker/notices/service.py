@@ -21,13 +21,13 @@ from tracker import store
 from tracker.config import Settings
 from tracker.entries import exclusive
 from tracker.matching import Vocabulary, compile_vocabulary
-from tracker.notices import records
 from tracker.notices.config import NoticeRules, load_notice_rules
 from tracker.notices.meta import NoticeMeta, Period, find_period, read_meta
 from tracker.notices.model import Document, NoticeError
 from tracker.notices.propose import Credited, Proposer
 from tracker.notices.reader import UnknownFormat, read_document
 from tracker.scores import load_rulebook
+from tracker.store import notices as records
 from tracker.text import strip_controls
 from tracker.units import Registry, load_units
 

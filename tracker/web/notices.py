@@ -10,8 +10,9 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from tracker.errors import NotFound, XinxiError
-from tracker.notices import load_context, records
+from tracker.notices import load_context
 from tracker.notices.decisions import confirm, reject
+from tracker.store import notices as records
 from tracker.web.common import get_db, login_required, office_required, registry, scorer, settings, user
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")

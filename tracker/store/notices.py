@@ -1,7 +1,7 @@
-"""The SQL of the notice tables (schema step m020_notices): notices, their raw files, their proposals.
+"""Notices, their raw files and the adoptions they propose (schema step m020_notices).
 
-Kept beside the notices package rather than in tracker/store.py, which already holds every other area.
-Raw files live on disk under <folder of the database>/notice_files/, named by their sha256."""
+Raw files live on disk under <folder of the database>/notice_files/, named by their sha256. Callers import
+this module by name (`from tracker.store import notices as records`): its names are not re-exported."""
 
 from __future__ import annotations
 
@@ -11,13 +11,15 @@ import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
 from tracker.errors import NotFound
-from tracker.notices.propose import Proposal
-from tracker.store import now
+from tracker.store.connection import now
+
+if TYPE_CHECKING:   # the notices package reads and proposes; the store only saves
+    from tracker.notices.propose import Proposal
 
 FILES_DIR = "notice_files"
 

@@ -1,15 +1,13 @@
-"""What the database holds besides raw facts, so any SQLite tool reads the same figures as the commands.
+"""Published score snapshots, and each calendar year's scoring lines as last scored.
 
-`units` and `site_columns` mirror config (refreshed whenever their content differs); `score_lines` holds
-every scoring line of a calendar year as last scored (the scoring engine is Python, so its result is
-written down, not recomputed in SQL). `score_years.changes` against `changes.counter` tells whether a
-year's lines are still current: every change to articles, columns, attributions, decisions, entries or
-experience flags bumps the counter.
+`score_lines` holds every scoring line of a calendar year as last scored (the scoring engine is Python, so
+its result is written down, not recomputed in SQL). `score_years.changes` against `changes.counter` tells
+whether a year's lines are still current: every change to articles, columns, attributions, decisions,
+entries or experience flags bumps the counter.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import date
 from typing import Any
@@ -17,48 +15,43 @@ from typing import Any
 from sqlite_utils import Database
 
 from scoring import Scoreboard
-from tracker.config import Settings
-from tracker.store import now
-from tracker.units import Registry
+from tracker.store.connection import now
 
 
-def _digest(rows: Any) -> str:
-    return hashlib.sha256(json.dumps(rows, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
-
-
-def config_rows(settings: Settings, registry: Registry) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The rows `units` and `site_columns` should hold for this config."""
-    units = [{"id": u.id, "name": u.name, "kind": u.kind, "target": u.target,
-              "valid_from": u.valid_from.isoformat() if u.valid_from else None,
-              "valid_to": u.valid_to.isoformat() if u.valid_to else None, "position": i, "email": u.email}
-             for i, u in enumerate(registry)]
-    columns = [{"site": s.key, "column_key": c.key, "site_name": s.name, "name": c.name, "category": c.category}
-               for s in settings.sites.values() for c in s.columns]
-    return units, columns
-
-
-def config_hash(settings: Settings, registry: Registry) -> str:
-    return _digest(config_rows(settings, registry))
-
-
-def sync_config(db: Database, settings: Settings, registry: Registry) -> bool:
-    """Bring `units` and `site_columns` in line with config; True when they had to change."""
-    units, columns = config_rows(settings, registry)
-    digest = _digest([units, columns])
-    row = db.execute("SELECT hash FROM config_sync WHERE name = 'config'").fetchone()
-    if row and row[0] == digest:
-        return False
+def insert_snapshot(db: Database, *, period: str, start: str, end: str, rules: str, data: str, by: str,
+                    waiting: int = 0, override_reason: str | None = None) -> int:
     with db.atomic():
-        db.execute("DELETE FROM units")
-        db.execute("DELETE FROM site_columns")
-        if units:
-            db["units"].insert_all(units)
-        if columns:
-            db["site_columns"].insert_all(columns)
-        db.execute("INSERT INTO config_sync (name, hash, synced_at) VALUES ('config', ?, ?) "
-                   "ON CONFLICT(name) DO UPDATE SET hash = excluded.hash, synced_at = excluded.synced_at",
-                   [digest, now()])
-    return True
+        cur = db.execute(
+            "INSERT INTO score_snapshots (period, start, end, status, published_at, published_by, rules, data, "
+            "waiting, override_reason) VALUES (?, ?, ?, 'published', ?, ?, ?, ?, ?, ?)",
+            [period, start, end, now(), by, rules, data, waiting, override_reason],
+        )
+    return int(cur.lastrowid)
+
+
+def latest_snapshot(db: Database, period: str) -> dict[str, Any] | None:
+    """The newest snapshot of a period (published or reopened), or None."""
+    rows = list(db.query("SELECT * FROM score_snapshots WHERE period = ? ORDER BY id DESC LIMIT 1", [period]))
+    return dict(rows[0]) if rows else None
+
+
+def list_snapshots(db: Database) -> list[dict[str, Any]]:
+    """Every snapshot without its data, newest first."""
+    return [dict(r) for r in db.query(
+        "SELECT id, period, start, end, status, published_at, published_by, reopened_at, reopened_by, "
+        "reopen_reason, rules, waiting, override_reason FROM score_snapshots ORDER BY id DESC")]
+
+
+def reopen_snapshot(db: Database, snapshot_id: int, *, reason: str, by: str) -> None:
+    with db.atomic():
+        db.execute(
+            "UPDATE score_snapshots SET status = 'reopened', reopened_at = ?, reopened_by = ?, reopen_reason = ? "
+            "WHERE id = ?",
+            [now(), by, reason, snapshot_id],
+        )
+
+
+# --- scoring lines of whole years ------------------------------------------------------------------
 
 
 def change_counter(db: Database) -> int:
