@@ -330,3 +330,47 @@ def test_skipped_items_name_the_unit(xinxi, credited: list[dict]) -> None:
     credited.append(art(9, "wujin", ["gone"]))
     out = xinxi("score", "--year", "2024", "--skipped").stdout
     assert "武进区总工会" in out
+
+
+def test_editing_the_rules_marks_the_stored_lines_stale_until_the_year_is_scored_again(
+        xinxi, db_path: Path, config_dir: Path, credited: list[dict]) -> None:
+    credited += [art(1, "wujin", ["jcdt"]), art(2, "wujin", ["tpxw"], day="2024-07-01"), art(3, "xinbei", ["jcdt"])]
+
+    def totals() -> dict[str, tuple[float, int]]:
+        db = store.open_db(db_path)
+        try:
+            return {r["unit_id"]: (r["points"], r["current"]) for r in db.query(
+                "SELECT unit_id, points, current FROM unit_totals WHERE year = 2024 "
+                "AND clause_id = 'municipal.grassroots'")}
+        finally:
+            db.close()
+
+    def current_lines() -> set[int]:
+        db = store.open_db(db_path)
+        try:
+            return {r["current"] for r in db.query("SELECT current FROM adoptions WHERE year = 2024")}
+        finally:
+            db.close()
+
+    config = ["--config", str(config_dir)]
+    xinxi(*config, "score", "--year", "2024", "--format", "json")
+    assert totals() == {"wujin": (2.0, 1), "xinbei": (1.0, 1)} and current_lines() == {1}
+
+    rules = config_dir / "rules" / "2016.toml"
+    text = rules.read_text(encoding="utf-8")
+    marker = 'category = "grassroots"'
+    assert text.count(marker) == 1
+    before, after = text.split(marker)
+    rules.write_text(before[:before.rindex("points = 1")] + "points = 2\n" + marker + after, encoding="utf-8")
+    xinxi(*config, "articles", "--limit", "1")       # any command that reads the config tells the database
+    assert totals() == {"wujin": (2.0, 0), "xinbei": (1.0, 0)} and current_lines() == {0}
+
+    xinxi(*config, "score", "--year", "2024", "--format", "json")
+    assert totals() == {"wujin": (4.0, 1), "xinbei": (2.0, 1)} and current_lines() == {1}
+
+    keywords = config_dir / "experience.toml"         # the experience keywords decide points too
+    keywords.write_text(keywords.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    xinxi(*config, "score", "--year", "2023", "--format", "json")   # another year: 2024 is not rewritten
+    assert {c for _, c in totals().values()} == {0}
+    xinxi(*config, "score", "--year", "2024", "--format", "json")
+    assert {c for _, c in totals().values()} == {1}

@@ -6,6 +6,7 @@ manual entries name their clause; experience flags come from the classifier unle
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sqlite3
 from collections.abc import Mapping
@@ -50,6 +51,19 @@ def load_rulebook(settings: Settings, rules_file: Path | None = None, registry: 
             if unit_id not in known:
                 raise ConfigError(rules.path or "?", f"targets.{unit_id}", "config/units.toml 中没有这个单位")
     return book
+
+
+def scoring_files_hash(settings: Settings) -> str:
+    """A digest of the config files that decide points besides units and columns: config/rules/*.toml and
+    config/experience.toml. Stored scoring lines remember it, so editing one of them marks them stale."""
+    digest = hashlib.sha256()
+    for path in [*sorted((settings.config_dir / "rules").glob("*.toml")), settings.config_dir / "experience.toml"]:
+        try:
+            content = path.read_bytes()
+        except OSError:   # a missing file changes the digest too; loading it reports the error in words
+            content = b""
+        digest.update(f"{path.name}\0{hashlib.sha256(content).hexdigest()}\0".encode())
+    return digest.hexdigest()
 
 
 def load_keywords(settings: Settings) -> Keywords:
@@ -146,12 +160,14 @@ class Scorer:
     book: RuleBook
     keywords: Keywords
     what_if: bool = False              # scoring by a rules file given on the command line: nothing recorded
+    files_hash: str = ""               # scoring_files_hash of the config read, taken before reading it
 
     @classmethod
     def load(cls, settings: Settings, rules_file: Path | None = None) -> Scorer:
+        files_hash = scoring_files_hash(settings)
         registry = load_units(settings.config_dir)
         return cls(settings, registry, load_rulebook(settings, rules_file, registry), load_keywords(settings),
-                   what_if=rules_file is not None)
+                   what_if=rules_file is not None, files_hash=files_hash)
 
     def score(self, db: Database, period: Period) -> Scoreboard:
         """Every unit's result over the period; a period before any rules took effect is an error."""
@@ -160,7 +176,7 @@ class Scorer:
             raise ScoringError(f"{period.title}没有生效的考评办法：{first.document or first.title}"
                                f"自 {first.effective} 起实行，请选这以后的期间")
         try:
-            store.sync_config(db, self.settings, self.registry)
+            store.sync_config(db, self.settings, self.registry, self.files_hash)
         except sqlite3.Error as exc:   # a full disk or a read-only file: the names wait for the next time
             log.info("未能更新数据库中的单位表：%s", exc)
         changes = store.change_counter(db)
@@ -170,8 +186,8 @@ class Scorer:
             # A whole year's lines are written down for `adoptions` and `unit_totals` (see README). Failing to
             # write them leaves them marked stale and costs the command nothing.
             try:
-                store.record_year(db, board, changes=changes,
-                                    config=store.config_hash(self.settings, self.registry))
+                store.record_year(db, board, changes=changes, config=store.config_hash(self.settings, self.registry),
+                                  rules_hash=self.files_hash)
             except sqlite3.Error as exc:
                 log.info("未能把 %s 年的计分行写入数据库：%s", period.start.year, exc)
         return board

@@ -20,6 +20,7 @@ from tracker.cli.output import Output, output_options
 from tracker.cli.params import ARTICLE, COUNT
 from tracker.config import Settings
 from tracker.lock import run_lock
+from tracker.scores import scoring_files_hash
 from tracker.text import clean_tree, shown
 from tracker.units import load_units
 
@@ -210,7 +211,8 @@ def articles(settings: Settings, column: str | None, since: str | None, until: s
     unit_id = registry.find(unit).id if unit else None
     db = store.open_db(settings.db_path)
     try:
-        store.sync_config(db, settings, registry)   # unit names in the file's `units` table, as listed here
+        # unit names in the file's `units` table, as listed here
+        store.sync_config(db, settings, registry, scoring_files_hash(settings))
         if not out.table:
             # Streamed a page at a time: the whole store never sits in memory, and output starts at once.
             rows = store.iter_articles(db, column=column, since=since, until=until, source=source,

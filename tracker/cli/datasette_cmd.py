@@ -15,6 +15,7 @@ from tracker import files, store
 from tracker.cli import cli, with_settings
 from tracker.cli.score_cmd import writing
 from tracker.config import Settings
+from tracker.scores import scoring_files_hash
 from tracker.units import load_units
 
 # table → (title, description, {column: label}, facets, sort column (newest first))
@@ -112,7 +113,8 @@ def datasette_metadata(settings: Settings, output: Path | None) -> None:
     """写出 Datasette 的 metadata.json：表和列的中文说明，按单位名称分面。"""
     db = store.open_db(settings.db_path)
     try:
-        store.sync_config(db, settings, load_units(settings.config_dir))   # the units table names the units
+        # the units table names the units
+        store.sync_config(db, settings, load_units(settings.config_dir), scoring_files_hash(settings))
     finally:
         db.close()
     text = json.dumps(metadata(settings.db_path.stem), ensure_ascii=False, indent=2) + "\n"

@@ -22,6 +22,7 @@ STEPS = (
     notices.m020_notices,
     articles.m021_checked_records,
     views.m030_views,
+    views.m031_rules_hash,
 )
 
 migrations = Migrations("xinxi")

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from scoring import Scoreboard
 from tracker.store.connection import now
+from tracker.store.schema.views import CURRENT
 
 
 def insert_snapshot(db: Database, *, period: str, start: str, end: str, rules: str, data: str, by: str,
@@ -66,17 +67,20 @@ def is_whole_year(board: Scoreboard) -> int | None:
     return None
 
 
-def record_year(db: Database, board: Scoreboard, *, changes: int, config: str) -> None:
+def record_year(db: Database, board: Scoreboard, *, changes: int, config: str, rules_hash: str) -> None:
     """Replace the stored scoring lines of the board's year with the board's lines.
 
     `changes` is the counter read before the inputs were: a change made while scoring leaves the year stale.
+    `config` and `rules_hash` are the hashes of the config and of the files deciding points the board was
+    scored with: when `config_sync` holds others, the lines are stale.
     """
     year = is_whole_year(board)
     if year is None:
         return
     rules = json.dumps([list(r) for r in board.rules])
-    stored = db.execute("SELECT changes, config_hash, rules FROM score_years WHERE year = ?", [year]).fetchone()
-    if stored and tuple(stored) == (changes, config, rules) and changes == change_counter(db):
+    stored = db.execute("SELECT changes, config_hash, rules, rules_hash FROM score_years WHERE year = ?",
+                        [year]).fetchone()
+    if stored and tuple(stored) == (changes, config, rules, rules_hash) and changes == change_counter(db):
         return   # nothing changed since the lines were written: a page shown again costs no writes
     names = {c.id: c.name for c in board.clauses}
     rows = []
@@ -94,10 +98,11 @@ def record_year(db: Database, board: Scoreboard, *, changes: int, config: str) -
             })
     with db.atomic():
         db.execute("DELETE FROM score_lines WHERE year = ?", [year])
-        db.execute("INSERT INTO score_years (year, scored_at, changes, rules, config_hash) VALUES (?, ?, ?, ?, ?) "
-                   "ON CONFLICT(year) DO UPDATE SET scored_at = excluded.scored_at, changes = excluded.changes, "
-                   "rules = excluded.rules, config_hash = excluded.config_hash",
-                   [year, now(), changes, rules, config])
+        db.execute("INSERT INTO score_years (year, scored_at, changes, rules, config_hash, rules_hash) "
+                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(year) DO UPDATE SET scored_at = excluded.scored_at, "
+                   "changes = excluded.changes, rules = excluded.rules, config_hash = excluded.config_hash, "
+                   "rules_hash = excluded.rules_hash",
+                   [year, now(), changes, rules, config, rules_hash])
         if rows:
             cols = list(rows[0])
             db.conn.executemany(f"INSERT INTO score_lines ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})",
@@ -105,7 +110,6 @@ def record_year(db: Database, board: Scoreboard, *, changes: int, config: str) -
 
 
 def year_status(db: Database) -> list[dict[str, Any]]:
-    """Per year scored: when, and whether its lines are still current."""
-    counter = change_counter(db)
-    return [{**dict(r), "current": r["changes"] == counter}
-            for r in db.query("SELECT year, scored_at, changes FROM score_years ORDER BY year")]
+    """Per year scored: when, and whether its lines are still current (as the views' `current` says)."""
+    return [{**dict(r), "current": bool(r["current"])} for r in db.query(
+        f"SELECT s.year, s.scored_at, s.changes, {CURRENT} AS current FROM score_years s ORDER BY s.year")]

@@ -37,21 +37,29 @@ def config_hash(settings: Settings, registry: Registry) -> str:
     return _digest(config_rows(settings, registry))
 
 
-def sync_config(db: Database, settings: Settings, registry: Registry) -> bool:
-    """Bring `units` and `site_columns` in line with config; True when they had to change."""
+def _sync_hash(db: Database, name: str, digest: str) -> None:
+    db.execute("INSERT INTO config_sync (name, hash, synced_at) VALUES (?, ?, ?) "
+               "ON CONFLICT(name) DO UPDATE SET hash = excluded.hash, synced_at = excluded.synced_at",
+               [name, digest, now()])
+
+
+def sync_config(db: Database, settings: Settings, registry: Registry, rules_hash: str) -> bool:
+    """Bring `units` and `site_columns` in line with config, and record the hash of the files that decide points
+    (`rules_hash`, see scores.scoring_files_hash) that scoring lines are compared with; True when anything changed."""
     units, columns = config_rows(settings, registry)
     digest = _digest([units, columns])
-    row = db.execute("SELECT hash FROM config_sync WHERE name = 'config'").fetchone()
-    if row and row[0] == digest:
+    stored = dict(db.execute("SELECT name, hash FROM config_sync WHERE name IN ('config', 'rules')").fetchall())
+    if stored.get("config") == digest and stored.get("rules") == rules_hash:
         return False
     with db.atomic():
-        db.execute("DELETE FROM units")
-        db.execute("DELETE FROM site_columns")
-        if units:
-            db["units"].insert_all(units)
-        if columns:
-            db["site_columns"].insert_all(columns)
-        db.execute("INSERT INTO config_sync (name, hash, synced_at) VALUES ('config', ?, ?) "
-                   "ON CONFLICT(name) DO UPDATE SET hash = excluded.hash, synced_at = excluded.synced_at",
-                   [digest, now()])
+        if stored.get("config") != digest:
+            db.execute("DELETE FROM units")
+            db.execute("DELETE FROM site_columns")
+            if units:
+                db["units"].insert_all(units)
+            if columns:
+                db["site_columns"].insert_all(columns)
+            _sync_hash(db, "config", digest)
+        if stored.get("rules") != rules_hash:
+            _sync_hash(db, "rules", rules_hash)
     return True

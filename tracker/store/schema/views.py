@@ -122,3 +122,37 @@ def m030_views(db: Database) -> None:
     db["score_lines"].create_index(["site", "article_id"])
     for sql in (_CREDITS, _REVIEW_QUEUE, _ADOPTIONS, _UNIT_TOTALS):
         db.execute(sql)
+
+
+# A year's lines are current while no input changed since they were scored (the counter), the units and columns
+# read from config are those they were scored with (`config`), and so are the files that decide points: the rules
+# and the experience keywords (`rules`).
+CURRENT = """(s.changes = (SELECT counter FROM changes WHERE id = 1)
+    AND s.config_hash IS (SELECT hash FROM config_sync WHERE name = 'config')
+    AND s.rules_hash IS (SELECT hash FROM config_sync WHERE name = 'rules'))"""
+
+_ADOPTIONS_WITH_RULES = f"""
+CREATE VIEW adoptions AS
+SELECT l.year, l.unit_id, u.name AS unit_name, l.clause_id, l.clause_name, l.points, l.evidence_id,
+  l.site, l.article_id, l.entry_id, l.date, l.title, l.evidence, l.rules_id, l.note,
+  s.scored_at, s.changes AS scored_at_change, {CURRENT} AS current
+FROM score_lines l LEFT JOIN units u ON u.id = l.unit_id LEFT JOIN score_years s ON s.year = l.year
+"""
+
+_UNIT_TOTALS_WITH_RULES = f"""
+CREATE VIEW unit_totals AS
+SELECT l.year, l.unit_id, u.name AS unit_name, u.kind, l.clause_id, l.clause_name, count(*) AS lines,
+  sum(l.points) AS points, {CURRENT} AS current
+FROM score_lines l LEFT JOIN units u ON u.id = l.unit_id LEFT JOIN score_years s ON s.year = l.year
+GROUP BY l.year, l.unit_id, l.clause_id
+"""
+
+
+def m031_rules_hash(db: Database) -> None:
+    """Scoring lines remember the rules and experience keywords they were scored with: editing those files
+    makes `current` 0 in `adoptions` and `unit_totals` until the year is scored again."""
+    db["score_years"].add_column("rules_hash", str)
+    db.execute("DROP VIEW adoptions")
+    db.execute("DROP VIEW unit_totals")
+    db.execute(_ADOPTIONS_WITH_RULES)
+    db.execute(_UNIT_TOTALS_WITH_RULES)
