@@ -18,6 +18,7 @@ from tracker.config import Settings
 from tracker.opsconfig import HealthConfig, ScheduleConfig
 from tracker.runs import STOPPED
 from tracker.schedule import fire_times_between
+from tracker.times import shown_date, shown_time
 
 SITE_CHECKS = ("redesign", "parse_failures", "missing_source", "stale_site", "failed_crawl", "bounds", "blocked")
 RUN_CHECKS = ("failed_run", "missed_run")
@@ -45,7 +46,7 @@ class Finding:
 def _when(stamp: str | None, tz: Any) -> str:
     if not stamp:
         return "时间不明"
-    return datetime.fromisoformat(stamp).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return shown_time(stamp, tz)
 
 
 def _rate(run: dict[str, Any]) -> tuple[int, float]:
@@ -104,12 +105,12 @@ def check_site(db: Database, settings: Settings, site_key: str, cfg: HealthConfi
     # make a silent site look fresh.
     last_new = store.last_new_article_at(db, site_key)
     if last_new is not None:
-        quiet = (today - date.fromisoformat(last_new[:10])).days
+        quiet = (today - date.fromisoformat(shown_date(last_new, settings.timezone))).days
         limit = cfg.stale_days_for(site_key)
         if quiet > limit:
             out.append(Finding(
                 f"stale_site:{site_key}", "stale_site", "warning",
-                f"{site.name} 已经 {quiet} 天没有抓到新文章（最近一次抓到新文章在 {last_new[:10]}，提醒界限 {limit} 天）："
+                f"{site.name} 已经 {quiet} 天没有抓到新文章（最近一次抓到新文章在 {shown_time(last_new, settings.timezone)}，提醒界限 {limit} 天）："
                 "请确认网站是否停更，或抓取是否漏了栏目。",
                 site_key, detail={"last_new_at": last_new, "days": quiet},
             ))

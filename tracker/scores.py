@@ -24,6 +24,7 @@ from scoring.experience import Keywords, Verdict, classify
 from tracker import store
 from tracker.config import ConfigError, Section, Settings, read_toml
 from tracker.errors import XinxiError
+from tracker.times import DEFAULT_TZ, shown_date
 from tracker.units import Registry, load_units
 
 EXPERIENCE_FLAG = "experience"
@@ -95,12 +96,13 @@ def column_categories(settings: Settings) -> dict[tuple[str, str], str]:
     return {(site.key, col.key): col.category for site in settings.sites.values() for col in site.columns}
 
 
-def experience_verdict(row: Mapping[str, Any], stored: Mapping[str, Any] | None, keywords: Keywords) -> Verdict:
+def experience_verdict(row: Mapping[str, Any], stored: Mapping[str, Any] | None, keywords: Keywords,
+                       tz: str = DEFAULT_TZ) -> Verdict:
     """A stored decision (reviewer or frozen classifier) wins over the classifier run now."""
     if stored is not None:
         who = stored.get("decided_by") or ""
         why = stored.get("reason") or ""
-        reason = "，".join(x for x in (who, (stored.get("decided_at") or "")[:10], why) if x)
+        reason = "，".join(x for x in (who, shown_date(stored.get("decided_at"), tz), why) if x)
         return Verdict(bool(stored["experience"]), stored.get("source") or "reviewer", reason)
     return classify(row.get("title"), row.get("subtitle"), keywords)
 
@@ -119,7 +121,7 @@ def article_items(db: Database, settings: Settings, period: Period, keywords: Ke
         cats = seen.get(listed)
         if cats is None:
             cats = seen[listed] = tuple(sorted({categories.get((site, key), f"未配置栏目{key}") for key in listed[1:]}))
-        verdict = experience_verdict(row, flags.get((site, aid)), keywords)
+        verdict = experience_verdict(row, flags.get((site, aid)), keywords, settings.timezone)
         method = row.get("method")
         items.append(Adoption(
             evidence_id=f"{site}/{aid}",

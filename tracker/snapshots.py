@@ -13,6 +13,7 @@ from tracker import assessments, store
 from tracker.errors import NotFound, XinxiError
 from tracker.scores import Scorer, period_or_error
 from tracker.text import clean_tree
+from tracker.times import DEFAULT_TZ, shown_time
 
 
 class SnapshotError(XinxiError):
@@ -39,7 +40,7 @@ def waiting_articles(db: Database, period: Period) -> list[dict[str, Any]]:
 
 
 def publish(db: Database, board: Scoreboard, *, by: str, assessment: list[dict[str, Any]] | None = None,
-            force: bool = False, reason: str | None = None) -> int:
+            force: bool = False, reason: str | None = None, tz: str = DEFAULT_TZ) -> int:
     """Freeze the scoreboard (and the year's 五、7 rows) under its period label; refused while a published
     one stands.
 
@@ -49,7 +50,7 @@ def publish(db: Database, board: Scoreboard, *, by: str, assessment: list[dict[s
     label = board.period.label
     latest = store.latest_snapshot(db, label)
     if latest and latest["status"] == "published":
-        raise SnapshotError(f"{label} 已于 {latest['published_at'][:10]} 发布（快照 #{latest['id']}）；"
+        raise SnapshotError(f"{label} 已于 {shown_time(latest['published_at'], tz)} 发布（快照 #{latest['id']}）；"
                             f"如需改动，先运行 xinxi snapshot reopen {label} --reason …")
     waiting = waiting_in(db, board.period)
     note = (reason or "").strip() or None
@@ -89,7 +90,7 @@ def assessment_rows(db: Database, scorer: Scorer, board: Scoreboard,
     return assessments.frozen_rows(db, scorer, board)
 
 
-def reopen(db: Database, label: str, *, reason: str, by: str) -> dict[str, Any]:
+def reopen(db: Database, label: str, *, reason: str, by: str, tz: str = DEFAULT_TZ) -> dict[str, Any]:
     """Mark the published snapshot reopened; the frozen figures stay for comparison."""
     if not reason.strip():
         raise SnapshotError("重新打开须写明理由（--reason）")
@@ -97,7 +98,7 @@ def reopen(db: Database, label: str, *, reason: str, by: str) -> dict[str, Any]:
     if row is None:
         raise NotFound(f"{label} 没有发布过")
     if row["status"] != "published":
-        raise SnapshotError(f"{label} 的快照 #{row['id']} 已于 {row['reopened_at'][:10]} 重新打开")
+        raise SnapshotError(f"{label} 的快照 #{row['id']} 已于 {shown_time(row['reopened_at'], tz)} 重新打开")
     store.reopen_snapshot(db, row["id"], reason=reason.strip(), by=by)
     return store.latest_snapshot(db, label) or row
 

@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.errors import NotFound, XinxiError
 from tracker.store import now
+from tracker.times import DEFAULT_TZ, shown_time
 from tracker.units import Registry
 
 ROLES = {"office": "办公室", "unit": "单位"}
@@ -90,13 +91,13 @@ def set_password(db: Database, name: str, password: str) -> None:
                    [generate_password_hash(password), now(), name])
 
 
-def disable_user(db: Database, name: str, *, by: str) -> None:
+def disable_user(db: Database, name: str, *, by: str, tz: str = DEFAULT_TZ) -> None:
     """Close an account: it can no longer log in, and its open sessions end at their next request."""
     row = _row(db, name)
     if row is None:
         raise NotFound(f"没有用户“{name}”")
     if row["disabled_at"]:
-        raise UserError(f"用户“{name}”已于 {row['disabled_at'][:10]} 停用")
+        raise UserError(f"用户“{name}”已于 {shown_time(row['disabled_at'], tz)} 停用")
     with db.atomic():
         db.execute("UPDATE users SET disabled_at = ?, disabled_by = ? WHERE name = ?", [now(), by, name])
 

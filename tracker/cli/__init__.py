@@ -6,7 +6,6 @@ Command groups live in sibling modules and are registered at the bottom of this 
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import signal
 import sqlite3
@@ -15,7 +14,6 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -24,23 +22,11 @@ from tracker.cli.params import OutOfRange
 from tracker.config import ConfigError, Settings, load_settings, parse_base_urls
 from tracker.errors import XinxiError
 from tracker.opsconfig import load_ops
+from tracker.times import shown_time as shown_time  # the commands format times through this one name
 
 
 # Commands that may start a new database (or look at one that is missing and say so themselves).
 CREATES_DB = {"crawl", "recrawl", "demo", "schedule", "config", "replica", "check", "backup", "entry"}
-
-
-def shown_time(stamp: str | None, tz: str = "Asia/Shanghai") -> str:
-    """A stored UTC time as the office reads it: local, to the minute."""
-    if not stamp:
-        return ""
-    try:
-        moment = dt.datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
 
 class AppContext:

@@ -45,7 +45,7 @@ def _signed(value: float | int) -> str:
     return f"+{text}" if value > 0 else text
 
 
-def assessment_csv(items: list[Assessment]) -> str:
+def assessment_csv(items: list[Assessment], tz: str) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["单位编号", "单位", "目标分值", "得分", "差额", "完成情况", "批示条数", "建议扣减", "建议加分",
@@ -56,7 +56,7 @@ def assessment_csv(items: list[Assessment]) -> str:
                          fmt_points(row["shortfall"]), row["status"], len(row["instructions"]),
                          fmt_points(row["deduction"]), fmt_points(row["addition"]), fmt_points(row["proposed"]),
                          fmt_points(row["decided"]), plain_cell(row["reason"] or ""), plain_cell(row["decided_by"] or ""),
-                         row["decided_at"] or "", "是" if row["stale"] else ""])
+                         shown_time(row["decided_at"], tz), "是" if row["stale"] else ""])
     return out.getvalue()
 
 
@@ -84,7 +84,7 @@ def assess_list(settings: Settings, year: int, fmt: str, output: Path | None) ->
         emit(json.dumps([i.to_dict() for i in items], ensure_ascii=False, indent=2), output)
         return
     if fmt == "csv":
-        emit(assessment_csv(items), output)
+        emit(assessment_csv(items, settings.timezone), output)
         return
     print_tables(output, assessment_table(items, year, f"规则：{rule.describe()}", settings.timezone),
                  *(f"[yellow]⚠ {item.proposal.name}：{shown(item.stale_note)}；请复核（xinxi assess set 或 clear）。[/]"

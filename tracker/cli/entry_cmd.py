@@ -129,7 +129,7 @@ def entry_remove(settings: Settings, entry_id: int, reason: str, by: str | None)
     db = store.open_db(settings.db_path)
     entry = store.get_entry(db, number)
     if entry["removed_at"]:
-        raise ScoringError(f"录入 #{number} 已于 {entry['removed_at'][:10]} 删除：{entry['removed_reason']}")
+        raise ScoringError(f"录入 #{number} 已于 {shown_time(entry['removed_at'], settings.timezone)} 删除：{entry['removed_reason']}")
     if not reason.strip():
         raise ScoringError("删除须写明理由（--reason）")
     store.remove_entry(db, number, reason=reason.strip(), by=by or default_user())

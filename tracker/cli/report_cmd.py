@@ -37,7 +37,7 @@ def _report_board(settings: Settings, chosen: Period,
     row = None
     if found:
         row, board = found
-        click.echo(f"使用 {row['published_at'][:10]} 发布的快照 #{row['id']}（加 --live 按当前数据出表）。", err=True)
+        click.echo(f"使用 {shown_time(row['published_at'], settings.timezone)} 发布的快照 #{row['id']}（加 --live 按当前数据出表）。", err=True)
     else:
         board = scorer.score(db, chosen)
     return db, scorer, board, snapshots.assessment_rows(db, scorer, board, row)

@@ -22,7 +22,7 @@ from sqlite_utils import Database
 
 from scoring import Period, Scoreboard, UnitResult, compare, fmt_points, resolve_period
 from tracker import assessments, snapshots, store
-from tracker.cli import cli, with_settings
+from tracker.cli import cli, shown_time, with_settings
 from tracker.cli.output import console_for, emit, print_tables, writing  # noqa: F401 (used by sibling commands)
 from tracker.cli.params import YEAR
 from tracker.config import Settings
@@ -152,7 +152,7 @@ def score_cmd(settings: Settings, year: int | None, period: str | None, since: s
             if waiting:
                 out.print(f"注意：{chosen.title}尚有 {waiting} 条信息待审核（xinxi review list），以上得分是草稿，"
                           f"审核后可能变动。", style="yellow")
-            _note_snapshot(db, board, out)
+            _note_snapshot(db, board, out, settings.timezone)
         if output is not None:
             emit(buffer.getvalue(), output)
     if show_skipped:
@@ -200,14 +200,14 @@ def _print_skipped(board: Scoreboard, console: Console, scorer: Scorer) -> None:
     console.print(table)
 
 
-def _note_snapshot(db: Database, board: Scoreboard, console: Console) -> None:
+def _note_snapshot(db: Database, board: Scoreboard, console: Console, tz: str) -> None:
     found = snapshots.published(db, board.period.label)
     if found is None:
         return
     row, frozen = found
     changed = [d for d in compare(frozen, board) if d.changed]
     if changed:
-        console.print(f"注意：{board.period.label} 已于 {row['published_at'][:10]} 发布，之后有 {len(changed)} 个单位的"
+        console.print(f"注意：{board.period.label} 已于 {shown_time(row['published_at'], tz)} 发布，之后有 {len(changed)} 个单位的"
                       f"得分变动（xinxi snapshot diff {board.period.label}）。", style="yellow")
 
 
@@ -229,7 +229,8 @@ def snapshot_publish(settings: Settings, period: str, force: bool, reason: str |
     scorer = Scorer.load(settings)
     board = scorer.score(db, chosen)
     sid = snapshots.publish(db, board, by=by or default_user(),
-                            assessment=assessments.frozen_rows(db, scorer, board), force=force, reason=reason)
+                            assessment=assessments.frozen_rows(db, scorer, board), force=force, reason=reason,
+                            tz=settings.timezone)
     total = sum(r.total for r in board.results)
     click.echo(f"已发布 {chosen.label}（快照 #{sid}）：{len(board.results)} 个单位，合计 {fmt_points(total)} 分。")
     waiting = store.latest_snapshot(db, chosen.label) or {}
@@ -246,8 +247,8 @@ def snapshot_diff(settings: Settings, period: str) -> None:
     db = store.open_db(settings.db_path)
     result = snapshots.diff(db, Scorer.load(settings), chosen.label)
     row = result.snapshot
-    state = "已发布" if row["status"] == "published" else f"已于 {row['reopened_at'][:10]} 重新打开"
-    click.echo(f"快照 #{row['id']}：{row['published_at'][:10]} 发布，{state}。")
+    state = "已发布" if row["status"] == "published" else f"已于 {shown_time(row['reopened_at'], settings.timezone)} 重新打开"
+    click.echo(f"快照 #{row['id']}：{shown_time(row['published_at'], settings.timezone)} 发布，{state}。")
     if result.rules_changed:
         click.echo(f"考评办法有变：发布时 {result.frozen.rules}，现在 {result.live.rules}。")
     changed = result.changed
@@ -271,7 +272,7 @@ def snapshot_reopen(settings: Settings, period: str, reason: str, by: str | None
     """重新打开已发布的一期，之后可再次发布。"""
     chosen = snapshots.snapshot_period(period)
     db = store.open_db(settings.db_path)
-    row = snapshots.reopen(db, chosen.label, reason=reason, by=by or default_user())
+    row = snapshots.reopen(db, chosen.label, reason=reason, by=by or default_user(), tz=settings.timezone)
     click.echo(f"已重新打开 {chosen.label}（快照 #{row['id']}）：{reason}")
 
 
@@ -285,7 +286,7 @@ def snapshot_list(settings: Settings) -> None:
         click.echo("还没有发布过任何快照。")
     for row in rows:
         state = "已发布" if row["status"] == "published" else f"已重新打开（{row['reopen_reason']}）"
-        click.echo(f"#{row['id']}  {row['period']}  {row['published_at'][:10]}  {row['published_by']}  {state}")
+        click.echo(f"#{row['id']}  {row['period']}  {shown_time(row['published_at'], settings.timezone)}  {row['published_by']}  {state}")
 
 
 from tracker.cli import entry_cmd, report_cmd  # noqa: E402,F401

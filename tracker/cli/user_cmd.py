@@ -92,7 +92,7 @@ def user_disable(settings: Settings, name: str, by: str | None) -> None:
     """停用账号：不能再登录，已登录的页面在下一次操作时退出。"""
     db = store.open_db(settings.db_path)
     try:
-        users.disable_user(db, name, by=by or default_user())
+        users.disable_user(db, name, by=by or default_user(), tz=settings.timezone)
     finally:
         db.close()
     click.echo(f"已停用 {name}。")

@@ -6,7 +6,6 @@ import functools
 from collections.abc import Callable, Hashable
 from datetime import date
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, g, redirect, request, url_for
 from sqlite_utils import Database
@@ -15,6 +14,7 @@ from scoring import Period, PeriodError, Scoreboard, fmt_points, parse_period
 from tracker import snapshots, store
 from tracker.config import Settings
 from tracker.scores import Scorer
+from tracker.times import shown_time
 from tracker.units import Registry
 from tracker.users import User
 
@@ -136,16 +136,7 @@ def busiest_year() -> int:
 
 def local_time(stamp: str | None) -> str:
     """A stored UTC time in the office's time zone, to the minute."""
-    from datetime import UTC, datetime
-    if not stamp:
-        return ""
-    try:
-        moment = datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(settings().timezone)).strftime("%Y-%m-%d %H:%M")
+    return shown_time(stamp, settings().timezone)
 
 
 def column_names() -> dict[str, str]:

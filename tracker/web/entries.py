@@ -14,7 +14,7 @@ from scoring import year_period
 from tracker import store
 from tracker.entries import COLUMNS, Checker, EntryError, check_rows, exclusive, read_rows, write_template
 from tracker.errors import NotFound
-from tracker.web.common import get_db, office_required, registry, scorer, user
+from tracker.web.common import get_db, local_time, office_required, registry, scorer, user
 
 bp = Blueprint("entries", __name__, url_prefix="/entries")
 FIELD_NAMES = {f: header for f, (header, _) in COLUMNS.items()}
@@ -82,7 +82,7 @@ def remove(entry_id: int) -> Any:
         abort(404)
     reason = request.form.get("reason", "").strip()
     if entry["removed_at"]:
-        flash(f"录入 #{entry_id} 已于 {entry['removed_at'][:10]} 删除。", "warn")
+        flash(f"录入 #{entry_id} 已于 {local_time(entry['removed_at'])} 删除。", "warn")
     elif not reason:
         flash("删除须写明理由。", "error")
     else:

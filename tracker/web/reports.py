@@ -84,7 +84,7 @@ def publish() -> Any:
     try:
         board = scoreboard(period)
         sid = snapshots.publish(db, board, by=_by(), assessment=assessments.frozen_rows(db, scorer(), board),
-                                force=force, reason=request.form.get("reason"))
+                                force=force, reason=request.form.get("reason"), tz=settings().timezone)
         flash(f"已发布 {period.title}（快照 #{sid}）。", "ok")
     except XinxiError as exc:
         flash(str(exc).replace("（xinxi review list）", "").replace("加 --force --reason 说明理由",
@@ -97,7 +97,8 @@ def publish() -> Any:
 def reopen() -> Any:
     period = chosen_period(busiest_year)
     try:
-        row = snapshots.reopen(get_db(), period.label, reason=request.form.get("reason", ""), by=_by())
+        row = snapshots.reopen(get_db(), period.label, reason=request.form.get("reason", ""), by=_by(),
+                               tz=settings().timezone)
         flash(f"已重新打开 {period.title}（快照 #{row['id']}）。", "ok")
     except XinxiError as exc:
         flash(str(exc).replace("（--reason）", ""), "error")
