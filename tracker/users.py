@@ -13,8 +13,8 @@ from typing import Any
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker import store
 from tracker.errors import NotFound, XinxiError
-from tracker.store import now
 from tracker.times import DEFAULT_TZ, shown_time
 from tracker.units import Registry
 
@@ -51,11 +51,6 @@ def _check_password(password: str) -> None:
         raise UserError(f"密码至少 {MIN_PASSWORD} 个字符")
 
 
-def _row(db: Database, name: str) -> dict[str, Any] | None:
-    rows = list(db.query("SELECT * FROM users WHERE name = ?", [name]))
-    return dict(rows[0]) if rows else None
-
-
 def add_user(db: Database, registry: Registry, name: str, role: str, password: str, *,
              unit: str | None = None, by: str) -> User:
     """Create an account; a unit account names its unit (by id, name or alias)."""
@@ -72,46 +67,39 @@ def add_user(db: Database, registry: Registry, name: str, role: str, password: s
     elif unit:
         raise UserError("办公室账号不属于某个单位，去掉 --unit")
     _check_password(password)
-    if _row(db, name) is not None:
+    if store.user_row(db, name) is not None:
         raise UserError(f"用户“{name}”已存在（改密码用 xinxi user passwd {name}）")
-    with db.atomic():
-        cur = db.execute(
-            "INSERT INTO users (name, role, unit_id, password_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
-            [name, role, unit_id, generate_password_hash(password), now(), by])
-    return User(int(cur.lastrowid), name, role, unit_id, False)
+    user_id = store.insert_user(db, name=name, role=role, unit_id=unit_id,
+                                password_hash=generate_password_hash(password), by=by)
+    return User(user_id, name, role, unit_id, False)
 
 
 def set_password(db: Database, name: str, password: str) -> None:
     """Replace an account's password; it also clears the count of failed logins."""
-    if _row(db, name) is None:
+    if store.user_row(db, name) is None:
         raise NotFound(f"没有用户“{name}”")
     _check_password(password)
-    with db.atomic():
-        db.execute("UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0 WHERE name = ?",
-                   [generate_password_hash(password), now(), name])
+    store.set_password_hash(db, name, generate_password_hash(password))
 
 
 def disable_user(db: Database, name: str, *, by: str, tz: str = DEFAULT_TZ) -> None:
     """Close an account: it can no longer log in, and its open sessions end at their next request."""
-    row = _row(db, name)
+    row = store.user_row(db, name)
     if row is None:
         raise NotFound(f"没有用户“{name}”")
     if row["disabled_at"]:
         raise UserError(f"用户“{name}”已于 {shown_time(row['disabled_at'], tz)} 停用")
-    with db.atomic():
-        db.execute("UPDATE users SET disabled_at = ?, disabled_by = ? WHERE name = ?", [now(), by, name])
+    store.mark_user_disabled(db, name, by=by)
 
 
 def list_users(db: Database) -> list[dict[str, Any]]:
     """Every account without its hash, in the order they were made."""
-    return [dict(r) for r in db.query(
-        "SELECT id, name, role, unit_id, created_at, created_by, disabled_at, last_login_at, failed_logins, "
-        "last_failed_at FROM users ORDER BY id")]
+    return store.list_user_rows(db)
 
 
 def get_user(db: Database, user_id: int) -> User | None:
-    rows = list(db.query("SELECT * FROM users WHERE id = ?", [user_id]))
-    return User.from_row(dict(rows[0])) if rows else None
+    row = store.user_row_by_id(db, user_id)
+    return User.from_row(row) if row else None
 
 
 @dataclass(frozen=True)
@@ -122,15 +110,12 @@ class LoginResult:
 
 def authenticate(db: Database, name: str, password: str) -> LoginResult:
     """Check a name and password; a failure is counted on the account, a success clears the count."""
-    row = _row(db, name.strip())
+    row = store.user_row(db, name.strip())
     if row is None:
         check_password_hash(_DUMMY_HASH, password)
         return LoginResult(None, 0)
     good = check_password_hash(row["password_hash"], password) and not row["disabled_at"]
-    with db.atomic():
-        if good:
-            db.execute("UPDATE users SET failed_logins = 0, last_login_at = ? WHERE id = ?", [now(), row["id"]])
-            return LoginResult(User.from_row(row), 0)
-        db.execute("UPDATE users SET failed_logins = failed_logins + 1, last_failed_at = ? WHERE id = ?",
-                   [now(), row["id"]])
+    store.record_login(db, row["id"], good=good)
+    if good:
+        return LoginResult(User.from_row(row), 0)
     return LoginResult(None, int(row["failed_logins"] or 0) + 1)

@@ -13,7 +13,9 @@ listed in); everything else is derived from them. Every caller reads and writes 
 - `entries`: manual entries, experience flags, assessment decisions
 - `snapshots`: published snapshots and each year's scoring lines
 - `sendings`: statements mailed to units
-- `views`: the units and columns tables the views read
+- `users`: accounts for the web pages
+- `views`: the units and columns tables the views read, and the hash of the files that decide points
+- `notices`: notices, their raw files and proposals (imported by name, not re-exported)
 
 The schema steps live beside them in `tracker/store/schema/`, applied in order by `migrations`.
 """
@@ -143,6 +145,15 @@ from tracker.store.snapshots import (
     reopen_snapshot,
     year_status,
 )
+from tracker.store.users import (
+    insert_user,
+    list_user_rows,
+    mark_user_disabled,
+    record_login,
+    set_password_hash,
+    user_row,
+    user_row_by_id,
+)
 from tracker.store.views import (
     config_hash,
     config_rows,
@@ -199,6 +210,7 @@ __all__ = [
     "get_entry",
     "get_run",
     "insert_snapshot",
+    "insert_user",
     "invalid_rows",
     "is_whole_year",
     "iter_articles",
@@ -219,11 +231,13 @@ __all__ = [
     "list_sendings",
     "list_snapshots",
     "list_steps",
+    "list_user_rows",
     "lock_heartbeat",
     "lock_release",
     "lock_row",
     "lock_take",
     "mark_runs_killed",
+    "mark_user_disabled",
     "migrations",
     "nightly_starts",
     "now",
@@ -235,6 +249,7 @@ __all__ = [
     "queue_rows",
     "queued_keys_containing",
     "recent_decisions",
+    "record_login",
     "record_sending",
     "record_year",
     "remove_alias",
@@ -249,6 +264,7 @@ __all__ = [
     "save_run_progress",
     "save_step",
     "set_experience_flag",
+    "set_password_hash",
     "set_run_totals",
     "sites_with_article",
     "source_counts",
@@ -259,5 +275,7 @@ __all__ = [
     "taught_aliases",
     "undo_decision",
     "unknown_migrations",
+    "user_row",
+    "user_row_by_id",
     "year_status",
 ]
