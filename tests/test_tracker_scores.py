@@ -374,3 +374,19 @@ def test_editing_the_rules_marks_the_stored_lines_stale_until_the_year_is_scored
     assert {c for _, c in totals().values()} == {0}
     xinxi(*config, "score", "--year", "2024", "--format", "json")
     assert {c for _, c in totals().values()} == {1}
+
+
+def test_a_scorer_loaded_before_a_rules_edit_records_its_lines_as_stale(
+        db, db_path: Path, config_dir: Path, credited: list[dict]) -> None:
+    """A long-running web server scores with the rules it read at start: after an edit its lines are not current."""
+    credited += [art(1, "wujin", ["jcdt"])]
+    settings = load_settings(config_dir, db=db_path, env={})
+    running = Scorer.load(settings)
+    running.score(db, year_period(2024))
+    assert {r["current"] for r in db.query("SELECT current FROM adoptions WHERE year = 2024")} == {1}
+    rules = config_dir / "rules" / "2016.toml"
+    rules.write_text(rules.read_text(encoding="utf-8") + "\n# 修订说明\n", encoding="utf-8")
+    running.score(db, year_period(2024))
+    assert {r["current"] for r in db.query("SELECT current FROM adoptions WHERE year = 2024")} == {0}
+    Scorer.load(settings).score(db, year_period(2024))
+    assert {r["current"] for r in db.query("SELECT current FROM adoptions WHERE year = 2024")} == {1}

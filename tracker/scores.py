@@ -178,7 +178,9 @@ class Scorer:
             raise ScoringError(f"{period.title}没有生效的考评办法：{first.document or first.title}"
                                f"自 {first.effective} 起实行，请选这以后的期间")
         try:
-            store.sync_config(db, self.settings, self.registry, self.files_hash)
+            # The files as they are now, which may be newer than those this scorer read (a long-running web
+            # server): lines it records with its own hash then show as stale, as they are.
+            store.sync_config(db, self.settings, self.registry, scoring_files_hash(self.settings))
         except sqlite3.Error as exc:   # a full disk or a read-only file: the names wait for the next time
             log.info("未能更新数据库中的单位表：%s", exc)
         changes = store.change_counter(db)

@@ -1,4 +1,5 @@
-"""Articles as fetched, the columns each was listed in, and whether a column's last pass finished.
+"""Articles as fetched, the columns each was listed in, the failures a batch records, and whether a
+column's last pass finished.
 
 Raw facts are stored verbatim (the exact 来源, the exact closing bylines, the column an article was
 listed in); everything else is derived from them. Writes are upserts keyed on (site, id) and run in
