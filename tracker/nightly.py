@@ -36,6 +36,7 @@ from tracker.opsconfig import OpsSettings
 from tracker.runs import CrawlRequest, crawl
 from tracker.schedule import Clock, StartPlan, next_fire, start_scheduler
 from tracker.scores import Scorer
+from tracker.times import shown_time
 from tracker.units import load_units
 
 log = logging.getLogger(__name__)
@@ -243,7 +244,7 @@ def run_nightly(settings: Settings, ops: OpsSettings, *, trigger: str = "schedul
 
 def _alert(db: Database, ops: OpsSettings, run: dict[str, Any], failures: list[tuple[str, str]],
            findings: list[Finding]) -> list[alerts.Delivery]:
-    started = datetime.fromisoformat(run["started_at"]).astimezone(ops.schedule.tz).strftime("%Y-%m-%d %H:%M")
+    started = shown_time(run["started_at"], ops.schedule.tz)
     summary = alerts.RunSummary(run["id"], run["status"], started, tuple(failures))
     told = {f.key for f in findings} | ({"failed_run"} if failures else set())
     still_open = sum(w["key"] not in told for w in store.open_warnings(db))

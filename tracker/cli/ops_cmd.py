@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tracker import ops, runs, store
-from tracker.cli import cli, with_settings
+from tracker.cli import cli, shown_time, with_settings
 from tracker.cli.params import COUNT
 from tracker.config import Settings
 from tracker.lock import utc_now
@@ -35,8 +35,9 @@ def _setup_logging() -> None:
 def _local(stamp: str | datetime | None, tz: ZoneInfo) -> str:
     if not stamp:
         return "—"
-    moment = datetime.fromisoformat(stamp) if isinstance(stamp, str) else stamp
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    if isinstance(stamp, str):
+        return shown_time(stamp, tz)
+    return stamp.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 def _duration(run: dict[str, Any]) -> str:
