@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from tracker.errors import NotFound
 from tracker.store.connection import now
 
-# --- scoring: entries, flags, snapshots -------------------------------------------------------------
+# --- manual entries and experience flags -----------------------------------------------------------
 
 ENTRY_FIELDS = ("unit_id", "kind", "date", "title", "evidence", "note")
 

@@ -3,7 +3,8 @@
 `score_lines` holds every scoring line of a calendar year as last scored (the scoring engine is Python, so
 its result is written down, not recomputed in SQL). `score_years.changes` against `changes.counter` tells
 whether a year's lines are still current: every change to articles, columns, attributions, decisions,
-entries or experience flags bumps the counter.
+entries or experience flags bumps the counter. `config_hash` and `rules_hash` against `config_sync` tell
+whether the config and the files that decide points are still those the lines were scored with.
 """
 
 from __future__ import annotations
