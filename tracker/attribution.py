@@ -39,6 +39,7 @@ METHODS = ("source", "closing", "alias", "gazetteer")
 STRONG, MEDIUM, WEAK = 3.0, 1.5, 0.5
 PART_FACTOR = {"标题": 2.0, "副标题": 2.0, "正文": 1.0}
 BODY_LIMIT = 4000  # the opening of a story names who it is about; far below that come quotes and leaders
+SILENT = frozenset(("ambiguous", "press", "other", "generic"))  # names in the text that credit nobody
 LEARNED_WEIGHT = 0.5  # how much the words of past decisions count beside the rules' own shares (which sum to 1)
 
 
@@ -61,9 +62,9 @@ class ArticleFacts:
         """From a stored `articles` row (JSON list columns as text or lists)."""
 
         def strings(value: Any) -> tuple[str, ...]:
-            if isinstance(value, str):
-                value = json.loads(value) if value else []
-            return tuple(value or ())
+            if not value or value == "[]":
+                return ()
+            return tuple(json.loads(value) if isinstance(value, str) else value)
 
         return cls(site=row["site"], id=int(row["id"]), date=date.fromisoformat(str(row["date"])[:10]),
                    title=row.get("title") or "", subtitle=row.get("subtitle"), source=row.get("source"),
@@ -209,29 +210,32 @@ def _read_text(vocab: Vocabulary, facts: ArticleFacts) -> TextReading:
         if not text:
             continue
         factor = PART_FACTOR[part]
+        in_body = part == "正文"
         hits = vocab.scan(text)
         reading.hits[part] = (text, hits)
         for hit in hits:
             best: dict[str, tuple[float, bool, str]] = {}
             for entry in hit.entries:
                 kind = entry.kind
-                if kind == "ambiguous":
-                    reading.ambiguous.update(entry.units)
-                    continue
-                if kind == "other" and part != "正文":
-                    reading.other_bodies.append(hit.text)
-                    continue
-                if kind in ("press", "other", "generic"):
+                if kind in SILENT:
+                    if kind == "ambiguous":
+                        reading.ambiguous.update(entry.units)
+                    elif kind == "other" and not in_body:
+                        reading.other_bodies.append(hit.text)
                     continue
                 weighed = _weigh(entry, hit, text, part, facts.date)
-                if weighed and weighed[1] > best.get(weighed[0], (0.0, False, ""))[0]:
-                    best[weighed[0]] = weighed[1:]
+                if weighed is not None:
+                    held = best.get(weighed[0])
+                    if held is None or weighed[1] > held[0]:
+                        best[weighed[0]] = weighed[1:]
             for unit, (weight, strong, method) in best.items():
                 s = scores.get(unit)
                 if s is None:
                     s = scores[unit] = UnitScore()
                 s.score += weight * factor
-                s.first = min(s.first, hit.start if part == "正文" else -1)
+                first = hit.start if in_body else -1
+                if first < s.first:
+                    s.first = first
                 if strong:
                     if not s.strong or method == "alias":
                         s.method = method
