@@ -7,6 +7,7 @@ one transaction per batch: a batch is stored whole or not at all, and storage er
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -55,6 +56,33 @@ def unknown_migrations(db: Database) -> list[str]:
     return [m.name for m in migrations.applied(db) if m.name not in known]
 
 
+class Store(Database):
+    """sqlite-utils' Database, whose transactions take the write lock as they begin (BEGIN IMMEDIATE).
+
+    A transaction begun with a plain BEGIN that reads and then writes fails at once ("database is locked",
+    SQLITE_BUSY_SNAPSHOT) when another connection has written in between, say a review decision or a
+    backup's record during a crawl's batch; taking the lock first makes it wait its turn (busy_timeout).
+    """
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Store]:
+        if self.conn.in_transaction:
+            with super().atomic():   # a savepoint inside the transaction already open
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+
 def open_db(path: Path | str, *, migrate: bool = True) -> Database:
     """Open (creating if needed) the SQLite file in WAL mode and bring its schema up to date.
 
@@ -63,7 +91,7 @@ def open_db(path: Path | str, *, migrate: bool = True) -> Database:
     path = Path(path)
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
-    db = Database(path)
+    db = Store(path)
     try:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if not migrations.applied(db) and [t for t in db.table_names() if not t.startswith("sqlite_")]:
