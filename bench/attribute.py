@@ -25,22 +25,13 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.replica.generator import Article, generate  # noqa: E402
+from crawler.replica.generator import generate  # noqa: E402
 from tracker import attribute_batch, review, store  # noqa: E402
 from tracker.attribution import ArticleFacts, compile_engine  # noqa: E402
 from tracker.config import DEFAULT_CONFIG_DIR  # noqa: E402
 from tracker.units import load_units  # noqa: E402
 
 TARGET_SECONDS = 10.0
-
-
-def stored(article: Article) -> dict[str, object]:
-    """The article as the crawler stores it."""
-    return {"id": article.id, "url": f"http://127.0.0.1{article.legacy_path}", "title": article.title,
-            "subtitle": article.subtitle, "date": article.date, "source": article.source,
-            "source_label": article.source_label, "closing_bylines": list(article.closing),
-            "correspondents": list(article.correspondents), "body": article.body,
-            "image_count": article.image_count, "column": article.column_keys[0]}
 
 
 def main() -> int:
@@ -62,7 +53,7 @@ def main() -> int:
         db = store.open_db(db_path)
         t0 = time.perf_counter()
         for start in range(0, n, 5000):
-            store.save_batch(db, "czgh", None, [stored(a) for a in site.articles[start:start + 5000]])
+            store.save_batch(db, "czgh", None, [a.stored() for a in site.articles[start:start + 5000]])
         saved = time.perf_counter() - t0
         del site
         gc.collect()

@@ -17,17 +17,9 @@ from tracker.units import load_units
 ARTICLES = 4500   # three chunks, the last one short
 
 
-def stored(article: Any) -> dict[str, Any]:
-    return {"id": article.id, "url": f"http://127.0.0.1{article.legacy_path}", "title": article.title,
-            "subtitle": article.subtitle, "date": article.date, "source": article.source,
-            "source_label": article.source_label, "closing_bylines": list(article.closing),
-            "correspondents": list(article.correspondents), "body": article.body,
-            "image_count": article.image_count, "column": article.column_keys[0]}
-
-
 @pytest.fixture(scope="module")
 def articles() -> list[dict[str, Any]]:
-    return [stored(a) for a in generate(ARTICLES, seed=5).articles]
+    return [a.stored() for a in generate(ARTICLES, seed=5).articles]
 
 
 @pytest.fixture
