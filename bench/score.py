@@ -103,11 +103,7 @@ def from_the_store(path: Path, n: int, seed: int) -> tuple[int, int, float, floa
     site = generate(n, seed=seed, per_day=n / 183)   # 2016-07-01 … 2016-12-31: one scored half-year
     db = store.open_db(path)
     for start in range(0, n, 5000):
-        store.save_batch(db, "czgh", None, [
-            {"id": a.id, "url": f"http://127.0.0.1{a.legacy_path}", "legacy": True, "title": a.title,
-             "subtitle": a.subtitle, "date": a.date, "source": a.source, "closing_bylines": list(a.closing),
-             "correspondents": list(a.correspondents), "body": a.body, "column": a.column_keys[0]}
-            for a in site.articles[start:start + 5000]])
+        store.save_batch(db, "czgh", None, [a.stored() for a in site.articles[start:start + 5000]])
     settings = load_settings(db=path)
     review.attribute_pending(db, load_units(settings.config_dir))
     credited = sum(1 for r in store.credited_articles(db) if r["unit_id"])

@@ -46,11 +46,7 @@ def build(path: Path, n: int, queued: int, seed: int) -> dict[str, int]:
     site = generate(n, seed=seed, per_day=n / 3650)
     db = store.open_db(path)
     for start in range(0, n, 5000):
-        store.save_batch(db, "czgh", None, [
-            {"id": a.id, "url": f"http://127.0.0.1{a.legacy_path}", "legacy": True, "title": a.title,
-             "subtitle": a.subtitle, "date": a.date, "source": a.source, "closing_bylines": list(a.closing),
-             "correspondents": list(a.correspondents), "body": a.body, "column": a.column_keys[0]}
-            for a in site.articles[start:start + 5000] if a.status == 200])
+        store.save_batch(db, "czgh", None, [a.stored() for a in site.articles[start:start + 5000] if a.status == 200])
     settings = load_settings(db=path)
     registry = load_units(settings.config_dir)
     review.attribute_pending(db, registry)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -242,3 +243,33 @@ def test_source_filter_is_text_not_a_wildcard(db: Database, xinxi: Any) -> None:
     assert ids("_") == [3]
     assert ids("工会") == [1, 2, 3]
     assert ids("武进") == [1]
+
+
+def test_a_backup_is_recorded_and_takes_the_notice_files_along(db: Database, db_path: Path, tmp_path: Path,
+                                                                xinxi: Any) -> None:
+    from tracker.store import notices as records
+
+    add_articles(db, range(1, 3))
+    raw = records.files_dir(db_path)
+    first = records.write_raw(raw, "通报一".encode())
+    elsewhere = tmp_path / "备份"
+    elsewhere.mkdir()
+    out = xinxi("backup", f"{elsewhere}/").output
+    assert "通报原件 1 个" in out and "本次新复制 1 个" in out
+    assert (elsewhere / "notice_files" / first).read_bytes() == "通报一".encode()
+    second = records.write_raw(raw, "通报二".encode())
+    result = ops.backup(db_path, elsewhere / "b.db")
+    assert (result.notice_files, result.notice_files_new) == (2, 1)
+    assert (elsewhere / "notice_files" / second).exists()
+    # Each backup is a run of its own: the status page and `runs` say when the last one was made.
+    runs = [r for r in store.list_runs(db) if r["kind"] == "backup"]
+    assert len(runs) == 2 and {r["status"] for r in runs} == {"ok"}
+    assert json.loads(store.last_run(db, "backup")["args"])["path"] == str(elsewhere / "b.db")
+
+
+def test_a_backup_beside_the_database_copies_no_notice_file_onto_itself(db: Database, db_path: Path) -> None:
+    from tracker.store import notices as records
+
+    records.write_raw(records.files_dir(db_path), b"x")
+    result = ops.backup(db_path, db_path.parent / "copy.db")
+    assert (result.notice_files, result.notice_files_new) == (1, 0)

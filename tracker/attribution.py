@@ -14,31 +14,23 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
 from tracker.matching import (
-    Entry,
     Hit,
-    Segment,
     Vocabulary,
     compile_vocabulary,
-    entry_units,
-    known_non_unit,
-    sector_follows,
-    union_follows,
 )
 from tracker.opening import Opening, first_sentences, read_opening
+from tracker.reading import Claim, TextReading, UnitScore, read_claim, read_text
 from tracker.suggestions import Learned, merge
 from tracker.units import Registry
 
 # How a unit was decided: 来源 field, closing byline, a unit's name in the text (or a taught alias), a town or
 # street in the gazetteer. `reviewer` is a person's decision and never comes from here.
 METHODS = ("source", "closing", "alias", "gazetteer")
-STRONG, MEDIUM, WEAK = 3.0, 1.5, 0.5
-PART_FACTOR = {"标题": 2.0, "副标题": 2.0, "正文": 1.0}
-BODY_LIMIT = 4000  # the opening of a story names who it is about; far below that come quotes and leaders
 LEARNED_WEIGHT = 0.5  # how much the words of past decisions count beside the rules' own shares (which sum to 1)
 
 
@@ -61,9 +53,9 @@ class ArticleFacts:
         """From a stored `articles` row (JSON list columns as text or lists)."""
 
         def strings(value: Any) -> tuple[str, ...]:
-            if isinstance(value, str):
-                value = json.loads(value) if value else []
-            return tuple(value or ())
+            if not value or value == "[]":
+                return ()
+            return tuple(json.loads(value) if isinstance(value, str) else value)
 
         return cls(site=row["site"], id=int(row["id"]), date=date.fromisoformat(str(row["date"])[:10]),
                    title=row.get("title") or "", subtitle=row.get("subtitle"), source=row.get("source"),
@@ -105,142 +97,6 @@ def compile_engine(registry: Registry, taught: Sequence[tuple[str, str]] = (), l
     """Compile the registry, the taught aliases (text, unit id) and what was learned from decisions."""
     taught = tuple((t, u) for t, u in taught)
     return Engine(registry, compile_vocabulary(registry, taught), taught, learned)
-
-
-# --- explicit statements: 来源, closing byline, 通讯员 --------------------------------------------------
-
-
-@dataclass
-class Claim:
-    """What one explicit statement names."""
-
-    where: str                                  # 来源 | 结尾署名 | 通讯员
-    text: str
-    units: dict[str, bool] = field(default_factory=dict)   # unit id → named through a taught alias
-    ambiguous: set[str] = field(default_factory=set)
-    unknown: list[str] = field(default_factory=list)       # bodies that are not (known) units
-    non_units: list[str] = field(default_factory=list)     # bodies known to be no unit (工联会, firm, bureau)
-    hints: set[str] = field(default_factory=set)           # units only weakly suggested (金坛 in a firm's name)
-    generic: bool = False
-
-
-def _read_segment(claim: Claim, seg: Segment, day: date, registry: Registry) -> None:
-    if seg.role == "generic":
-        claim.generic = True
-    elif seg.role in ("other", "unknown"):
-        hints = {u for h in seg.hits for e in h.entries for u in entry_units(e, day)}
-        if known_non_unit(registry, seg, hints):
-            claim.non_units.append(seg.text)
-        else:
-            claim.unknown.append(seg.text)
-        claim.hints.update(hints)
-    elif seg.role == "names":
-        found: dict[str, bool] = {}
-        entries = seg.entries or tuple(
-            e for h in seg.hits for e in h.entries
-            if e.kind not in ("short_area", "short_place") or (e.kind == "short_area" and sector_follows(seg.text, h.end)))
-        for entry in entries:
-            if entry.kind == "ambiguous":
-                claim.ambiguous.update(entry.units)
-            for unit in entry_units(entry, day):
-                found[unit] = found.get(unit, False) or entry.kind == "taught"
-        if not found and not claim.ambiguous:
-            claim.unknown.append(seg.text)   # a town that belonged to no unit on that date
-        for unit, taught in found.items():
-            claim.units[unit] = claim.units.get(unit, False) or taught
-
-
-def _claim(vocab: Vocabulary, where: str, text: str, day: date) -> Claim:
-    claim = Claim(where, text)
-    for seg in vocab.segments(text):
-        _read_segment(claim, seg, day, vocab.registry)
-    return claim
-
-
-# --- the story's own text --------------------------------------------------------------------------
-
-
-@dataclass
-class UnitScore:
-    score: float = 0.0
-    strong: bool = False
-    method: str = "gazetteer"
-    snippets: list[str] = field(default_factory=list)
-    first: int = BODY_LIMIT   # where the text first names it: -1 in a headline, else its offset in the body
-
-
-def _weigh(entry: Entry, hit: Hit, text: str, part: str, day: date) -> tuple[str, float, bool, str] | None:
-    """(unit, weight, strong, method) of one name found in the title, subtitle or body."""
-    kind = entry.kind
-    if kind in ("union", "taught"):
-        return entry.unit_id or "", STRONG, True, "alias"
-    if kind == "department":
-        # Departments are named in bodies as hosts and leaders' titles; only a headline names the sender.
-        return (entry.unit_id or "", STRONG, True, "alias") if part != "正文" else (entry.unit_id or "", WEAK, False, "alias")
-    if kind == "area":
-        strong = union_follows(text, hit.end)
-        return entry.unit_id or "", STRONG if strong else 1.0, strong, "gazetteer"
-    if kind in ("place", "short_place"):
-        if entry.place is None or not entry.place.valid_on(day):
-            return None
-        if kind == "short_place":
-            return entry.place.district, WEAK, False, "gazetteer"
-        strong = union_follows(text, hit.end)
-        return entry.place.district, STRONG if strong else MEDIUM, strong, "gazetteer"
-    if kind == "short_area":
-        strong = sector_follows(text, hit.end)
-        return entry.unit_id or "", STRONG if strong else WEAK, strong, "gazetteer"
-    return None
-
-
-@dataclass
-class TextReading:
-    scores: dict[str, UnitScore] = field(default_factory=dict)
-    ambiguous: set[str] = field(default_factory=set)       # units an ambiguous name in the text may mean
-    other_bodies: list[str] = field(default_factory=list)  # non-units named in the title (疗养院, 文化宫)
-    hits: dict[str, tuple[str, list[Hit]]] = field(default_factory=dict)   # part → (text read, names found)
-
-
-def _read_text(vocab: Vocabulary, facts: ArticleFacts) -> TextReading:
-    reading = TextReading()
-    scores = reading.scores
-    parts = (("标题", facts.title), ("副标题", facts.subtitle), ("正文", (facts.body or "")[:BODY_LIMIT]))
-    for part, text in parts:
-        if not text:
-            continue
-        factor = PART_FACTOR[part]
-        hits = vocab.scan(text)
-        reading.hits[part] = (text, hits)
-        for hit in hits:
-            best: dict[str, tuple[float, bool, str]] = {}
-            for entry in hit.entries:
-                kind = entry.kind
-                if kind == "ambiguous":
-                    reading.ambiguous.update(entry.units)
-                    continue
-                if kind == "other" and part != "正文":
-                    reading.other_bodies.append(hit.text)
-                    continue
-                if kind in ("press", "other", "generic"):
-                    continue
-                weighed = _weigh(entry, hit, text, part, facts.date)
-                if weighed and weighed[1] > best.get(weighed[0], (0.0, False, ""))[0]:
-                    best[weighed[0]] = weighed[1:]
-            for unit, (weight, strong, method) in best.items():
-                s = scores.get(unit)
-                if s is None:
-                    s = scores[unit] = UnitScore()
-                s.score += weight * factor
-                s.first = min(s.first, hit.start if part == "正文" else -1)
-                if strong:
-                    if not s.strong or method == "alias":
-                        s.method = method
-                    s.strong = True
-                if len(s.snippets) < 3:
-                    snippet = f"{part}“{hit.text}”"
-                    if snippet not in s.snippets:
-                        s.snippets.append(snippet)
-    return reading
 
 
 # --- the decision -----------------------------------------------------------------------------------
@@ -356,19 +212,19 @@ def _by_rules(facts: ArticleFacts, engine: Engine) -> Attribution:
     vocab, registry, day = engine.vocabulary, engine.registry, facts.date
     claims: list[Claim] = []
     source_text = (facts.source or "").strip()
-    source = _claim(vocab, "来源", source_text, day) if source_text else None
+    source = read_claim(vocab, "来源", source_text, day) if source_text else None
     if source is not None:
         if source.generic and not source.units and facts.site in registry.site_sources:
             source.units[registry.site_sources[facts.site]] = False
         claims.append(source)
-    closing = [_claim(vocab, "结尾署名", line.strip(), day) for line in facts.closing_bylines if line.strip()]
+    closing = [read_claim(vocab, "结尾署名", line.strip(), day) for line in facts.closing_bylines if line.strip()]
     claims += [c for c in closing if c.units or c.unknown or c.ambiguous or c.generic or c.non_units]
     for name in facts.correspondents:
         entry = vocab.exact.get(name.strip(), ())
         units = {e.unit_id: True for e in entry if e.kind == "taught" and e.unit_id}
         if units:
             claims.append(Claim("通讯员", name.strip(), units))
-    reading = _read_text(vocab, facts)
+    reading = read_text(vocab, facts.title, facts.subtitle, facts.body, day)
     scores, text_ambiguous = reading.scores, reading.ambiguous
 
     if any(c.ambiguous for c in claims):

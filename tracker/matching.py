@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 from typing import NamedTuple
@@ -17,6 +17,7 @@ from typing import NamedTuple
 from tracker.units import Place, Registry
 
 OPEN, CLOSE = "(（[【〔", ")）]】〕"
+SPLIT_CACHE = 50_000  # distinct byline lines kept split in memory
 SEPARATORS = re.compile(r"[\s\u3000、，,;；/|]+")
 PERSON = re.compile(r"[\u4e00-\u9fff·]{2,4}")
 ORG_ENDINGS = (
@@ -102,13 +103,23 @@ class Vocabulary:
     names: Mapping[str, tuple[Entry, ...]]   # found anywhere in text
     exact: Mapping[str, tuple[Entry, ...]]   # count only as a whole 来源 or byline segment
     scanner: re.Pattern[str]
+    # Bylines repeat (the same 来源 on thousands of pages): each distinct line is split and classified once.
+    _split: dict[str, tuple[Segment, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def scan(self, text: str) -> list[Hit]:
         names = self.names
         return [Hit(m[0], *m.span(), names[m[0]]) for m in self.scanner.finditer(text)]
 
-    def segments(self, line: str) -> list[Segment]:
+    def segments(self, line: str) -> tuple[Segment, ...]:
         """Split a 来源 value or one closing byline line into classified segments."""
+        known = self._split.get(line)
+        if known is None:
+            known = self._segments(line)
+            if len(self._split) < SPLIT_CACHE:
+                self._split[line] = known
+        return known
+
+    def _segments(self, line: str) -> tuple[Segment, ...]:
         out = []
         for raw in SEPARATORS.split(strip_brackets(line)):
             token = raw.strip("：:")
@@ -125,7 +136,7 @@ class Vocabulary:
             if not token:
                 continue
             out.append(self.segment(token))
-        return out
+        return tuple(out)
 
     def segment(self, token: str) -> Segment:
         exact = self.exact.get(token)

@@ -18,6 +18,7 @@ from tracker.lock import LOCK_NAME, SCHEDULER_LOCK, LockInfo, read_lock, stale_r
 from tracker.opsconfig import OpsSettings
 from tracker.schedule import next_fire
 from tracker.store.migrations import migrations
+from tracker.store.notices import files_dir as notice_files_dir
 
 
 class BackupError(XinxiError):
@@ -30,6 +31,8 @@ class BackupResult:
     size: int
     integrity: str
     created_folder: Path | None = None
+    notice_files: int = 0        # raw notice files beside the backup (content-addressed, so kept across backups)
+    notice_files_new: int = 0    # of which copied this time
 
 
 def backup(db_path: Path | str, dest: Path | str, *, overwrite: bool = False,
@@ -76,7 +79,45 @@ def backup(db_path: Path | str, dest: Path | str, *, overwrite: bool = False,
         partial.unlink(missing_ok=True)
         raise BackupError(f"备份副本未通过完整性检查：{result}")
     files.commit(partial, target)  # on disk before it takes the target's name
-    return BackupResult(target, target.stat().st_size, result, created)
+    total, new = _copy_notice_files(src_path, target.parent)
+    size = target.stat().st_size
+    _record(src_path, target, size, total)
+    return BackupResult(target, size, result, created, total, new)
+
+
+def _copy_notice_files(db_path: Path, folder: Path) -> tuple[int, int]:
+    """The raw notice files kept beside the database go beside the backup too, under the same folder name;
+    named by their sha256, a file already there is the same file and is not copied again."""
+    source = notice_files_dir(db_path)
+    if not source.is_dir():
+        return 0, 0
+    target = folder / source.name
+    if target.resolve() == source.resolve():
+        return sum(1 for p in source.iterdir() if p.is_file() and not p.name.startswith(".")), 0
+    total = new = 0
+    for path in sorted(source.iterdir()):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        total += 1
+        if (target / path.name).exists():
+            continue
+        try:
+            target.mkdir(exist_ok=True)
+            files.write_bytes(target / path.name, path.read_bytes())
+        except OSError as exc:
+            raise BackupError(f"数据库已备份，但通报原件 {path.name} 没能复制到 {target}：{exc.strerror or exc}") from None
+        new += 1
+    return total, new
+
+
+def _record(db_path: Path, target: Path, size: int, notice_files: int) -> None:
+    """A finished backup is a run of its own, so `runs` and the status page say when the last one was made."""
+    db = store.open_db(db_path)
+    try:
+        run_id = store.start_run(db, "backup", args={"path": str(target), "size": size, "notice_files": notice_files})
+        store.finish_run(db, run_id, "ok")
+    finally:
+        db.close()
 
 
 def _copy(src_path: Path, partial: Path) -> str:

@@ -7,7 +7,6 @@ the engine: an article with an active decision is left alone, and the decision w
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -18,6 +17,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from tracker import store
+from tracker.attribute_batch import as_row, decided_chunks
 from tracker.attribution import ArticleFacts, Attribution, Engine, compile_engine
 from tracker.attribution_provincial import SiteEngine
 from tracker.errors import NotFound, XinxiError
@@ -25,8 +25,6 @@ from tracker.gazetteer import gazetteer_or_none
 from tracker.matching import SEPARATORS
 from tracker.suggestions import learn
 from tracker.units import Registry, Unit
-
-CHUNK = 5000
 
 
 class ReviewError(XinxiError):
@@ -59,35 +57,20 @@ def engine_for(db: Database, registry: Registry) -> Engine | SiteEngine:
     return SiteEngine(engine, gazetteer) if gazetteer is not None else engine
 
 
-def as_row(site: str, aid: int, result: Attribution, content_hash: str | None) -> dict[str, Any]:
-    return {
-        "site": site, "article_id": aid, "unit_id": result.unit_id, "method": result.method,
-        "confidence": result.confidence, "evidence": result.evidence,
-        "suggestions": json.dumps([list(s) for s in result.suggestions], ensure_ascii=False),
-        "needs_review": int(result.needs_review), "content_hash": content_hash,
-    }
-
-
-def _run(db: Database, engine: Engine | SiteEngine, keys: Sequence[tuple[str, int]], kept: int) -> AttributeSummary:
+def _run(db: Database, engine: Engine | SiteEngine, keys: Sequence[tuple[str, int]], kept: int,
+         workers: int | None = None) -> AttributeSummary:
     started = time.perf_counter()
     automatic: Counter[str] = Counter()
     review = changed = 0
-    by_site: dict[str, list[int]] = {}
-    for site, aid in keys:
-        by_site.setdefault(site, []).append(aid)
-    for site, ids in by_site.items():
-        for start in range(0, len(ids), CHUNK):
-            rows = []
-            for raw in store.attribution_inputs(db, site, ids[start:start + CHUNK]):
-                result = engine.attribute(ArticleFacts.from_row(raw))
-                if result.needs_review:
-                    review += 1
-                else:
-                    automatic[result.method or ""] += 1
-                if (raw["old_unit"], bool(raw["old_review"])) != (result.unit_id, result.needs_review):
-                    changed += 1
-                rows.append(as_row(site, raw["id"], result, raw["content_hash"]))
-            store.save_attributions(db, rows)
+    for rows in decided_chunks(db, engine, keys, workers):
+        for row, old in rows:
+            if row["needs_review"]:
+                review += 1
+            else:
+                automatic[row["method"] or ""] += 1
+            if old != (row["unit_id"], bool(row["needs_review"])):
+                changed += 1
+        store.save_attributions(db, [row for row, _ in rows])
     return AttributeSummary(len(keys), dict(automatic), review, changed, kept, time.perf_counter() - started)
 
 
@@ -110,10 +93,11 @@ def attribute_pending(db: Database, registry: Registry, *, engine: Engine | Site
 
 
 def attribute_all(db: Database, registry: Registry, since: str | None = None, *,
-                  engine: Engine | SiteEngine | None = None) -> AttributeSummary:
-    """Re-attribute every stored article (dated from `since`), except those a reviewer decided."""
+                  engine: Engine | SiteEngine | None = None, workers: int | None = None) -> AttributeSummary:
+    """Re-attribute every stored article (dated from `since`), except those a reviewer decided; `workers`
+    None lets the batch runner choose how many processes to use."""
     keys = store.attribution_keys(db, since=since)
-    return _run(db, engine or engine_for(db, registry), keys, store.decided_count(db, since=since))
+    return _run(db, engine or engine_for(db, registry), keys, store.decided_count(db, since=since), workers)
 
 
 def credit_fields(db: Database, rows: Sequence[Mapping[str, Any]],

@@ -173,7 +173,7 @@ def _run_one(settings: Settings, key: str, request: CrawlRequest, run_id: int) -
         stdout=subprocess.PIPE,
         stderr=None if request.progress else subprocess.PIPE,
         text=True,
-        preexec_fn=_die_with_parent,
+        preexec_fn=die_with_parent,
     )
     previous = signal.getsignal(signal.SIGTERM)
     terminated: list[int] = []
@@ -253,9 +253,9 @@ def _is_article_url(site: Site, url: str) -> bool:
     return any(re.search(pattern, target) for pattern in (site.legacy_article, site.suitable_article) if pattern)
 
 
-def _die_with_parent() -> None:
-    """In the crawl process: end when the process that started it dies (Linux), so no orphan crawl
-    keeps writing after its run lock has been recovered."""
+def die_with_parent() -> None:
+    """In a child process (a crawl, an attribution worker): end when the process that started it dies (Linux),
+    so no orphan keeps writing after its run lock has been recovered."""
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         # SIGKILL, not SIGTERM: Scrapy takes a first SIGTERM as "finish gracefully" and would keep

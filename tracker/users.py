@@ -6,6 +6,7 @@ the browser is recorded under, exactly as `--by` is on the command line.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -21,8 +22,13 @@ from tracker.units import Registry
 ROLES = {"office": "办公室", "unit": "单位"}
 MIN_PASSWORD = 8
 NAME_PATTERN = re.compile(r"^[\w.\-@\u4e00-\u9fff]{2,40}$")
-# A hash to compare against when the name is unknown, so a wrong name costs the same time as a wrong password.
-_DUMMY_HASH = generate_password_hash("xinxi-no-such-account")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to compare against when the name is unknown, so a wrong name costs the same time as a wrong
+    password; made on first use, not at every start of the program."""
+    return generate_password_hash("xinxi-no-such-account")
 
 
 class UserError(XinxiError):
@@ -112,7 +118,7 @@ def authenticate(db: Database, name: str, password: str) -> LoginResult:
     """Check a name and password; a failure is counted on the account, a success clears the count."""
     row = store.user_row(db, name.strip())
     if row is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return LoginResult(None, 0)
     good = check_password_hash(row["password_hash"], password) and not row["disabled_at"]
     store.record_login(db, row["id"], good=good)

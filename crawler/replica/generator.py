@@ -127,6 +127,14 @@ class Article:
         column = COLUMN_BY_KEY[key]
         return self.legacy_path if column.code == self.column_code else self.suitable_path(column.catid)
 
+    def stored(self, origin: str = "http://127.0.0.1") -> dict[str, Any]:
+        """The article as the crawler hands it to the store (`store.save_batch`), fetched by its legacy URL."""
+        return {"id": self.id, "url": f"{origin}{self.legacy_path}", "legacy": True, "title": self.title,
+                "subtitle": self.subtitle, "date": self.date, "source": self.source,
+                "source_label": self.source_label, "closing_bylines": list(self.closing),
+                "correspondents": list(self.correspondents), "body": self.body,
+                "image_count": self.image_count, "column": self.column_keys[0]}
+
     def truth(self) -> dict[str, Any]:
         """The ground truth as plain JSON-able data."""
         return {

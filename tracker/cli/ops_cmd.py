@@ -159,6 +159,9 @@ def backup(settings: Settings, path: str, force: bool) -> None:
     if result.created_folder is not None:
         click.echo(f"已新建文件夹 {result.created_folder}")
     click.echo(f"已备份到 {result.path}（{result.size / 1024 / 1024:.1f} MB，完整性检查通过）")
+    if result.notice_files:
+        click.echo(f"通报原件 {result.notice_files} 个在 {result.path.parent / 'notice_files'}（本次新复制 "
+                   f"{result.notice_files_new} 个）；恢复时把它和数据库放在同一个文件夹里")
 
 
 @cli.command()

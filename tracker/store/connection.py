@@ -3,6 +3,8 @@ the SQL helpers every area shares."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,31 @@ class SchemaTooNew(XinxiError):
     """The database was last changed by a newer xinxi: this program must not write to it."""
 
 
+class Store(Database):
+    """sqlite-utils' Database, whose transactions take the write lock as they begin (BEGIN IMMEDIATE).
+
+    A transaction begun with a plain BEGIN that reads and then writes fails at once ("database is locked",
+    SQLITE_BUSY_SNAPSHOT) when another connection has written in between, say a review decision or a
+    backup's record during a crawl's batch; taking the lock first makes it wait its turn (busy_timeout).
+    """
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Store]:
+        if self.conn.in_transaction:
+            with super().atomic():   # a savepoint inside the transaction already open
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
 
 
 def open_db(path: Path | str, *, migrate: bool = True) -> Database:
@@ -39,7 +66,7 @@ def open_db(path: Path | str, *, migrate: bool = True) -> Database:
     path = Path(path)
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
-    db = Database(path)
+    db = Store(path)
     try:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if not migrations.applied(db) and [t for t in db.table_names() if not t.startswith("sqlite_")]:
