@@ -14,7 +14,8 @@ from scoring.results import (
     from_data,
     to_data,
 )
-from scoring.rules import Clause, Group, RuleBook, Rules, RulesError, load_rulebook, load_rules, parse_rules
+from scoring.rulebook import RuleBook, load_rulebook
+from scoring.rules import Clause, Group, Rules, RulesError, load_rules, parse_rules
 
 __all__ = [
     "Adoption", "Clause", "ClauseInfo", "Group", "Line", "LineChange", "Period", "PeriodError", "RuleBook",

@@ -13,7 +13,8 @@ from datetime import date
 
 from scoring.periods import Period
 from scoring.results import ClauseInfo, Line, Scoreboard, Skipped, Unit, UnitResult
-from scoring.rules import Clause, Points, RuleBook, Rules
+from scoring.rulebook import RuleBook
+from scoring.rules import Clause, Points, Rules
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from scoring.rules import RuleBook, RulesError, load_rulebook, load_rules
+from scoring.rulebook import RuleBook, load_rulebook
+from scoring.rules import RulesError, load_rules
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "config" / "rules"
 RULES_2016 = RULES_DIR / "2016.toml"
