@@ -62,7 +62,10 @@ def assessment_csv(items: list[Assessment], tz: str) -> str:
 
 @cli.group("assess")
 def assess_group() -> None:
-    """五、7：部室信息工作纳入文明部室考核的建议扣减、加分与办公室的决定。"""
+    """五、7：部室信息工作纳入文明部室考核的建议扣减、加分与办公室的决定。
+
+    例如：xinxi assess list --year 2024
+    """
 
 
 @assess_group.command("list")
@@ -74,7 +77,7 @@ def assess_group() -> None:
 def assess_list(settings: Settings, year: int, fmt: str, output: Path | None) -> None:
     """列出每个部室的目标、得分、批示，按规则建议的扣减与加分，以及办公室的决定。
 
-    例：xinxi assess list --year 2024
+    例如：xinxi assess list --year 2024
     """
     db = store.open_db(settings.db_path)
     scorer = Scorer.load(settings)
@@ -101,7 +104,7 @@ def assess_list(settings: Settings, year: int, fmt: str, output: Path | None) ->
 def assess_set(settings: Settings, unit: str, year: int, points: float, reason: str, by: str | None) -> None:
     """记录办公室对单位（部室编号或名称）某年度实际采用的增减分，可与建议不同。
 
-    例：xinxi assess set 经济技术部 --year 2024 --points -1 --reason "差额较小，酌减 1 分"
+    例如：xinxi assess set 经济技术部 --year 2024 --points -1 --reason "差额较小，酌减 1 分"
     """
     db = store.open_db(settings.db_path)
     item = assessments.decide(db, Scorer.load(settings), unit, year, points, reason=reason,
@@ -119,7 +122,7 @@ def assess_set(settings: Settings, unit: str, year: int, points: float, reason: 
 def assess_clear(settings: Settings, unit: str, year: int, reason: str, by: str | None) -> None:
     """撤销办公室对单位某年度的决定（历史仍保留），回到只有建议的状态。
 
-    例：xinxi assess clear 经济技术部 --year 2024 --reason "得分更正后重新决定"
+    例如：xinxi assess clear 经济技术部 --year 2024 --reason "得分更正后重新决定"
     """
     db = store.open_db(settings.db_path)
     item = assessments.clear(db, Scorer.load(settings), unit, year, reason=reason, by=by or default_user())
@@ -133,7 +136,7 @@ def assess_clear(settings: Settings, unit: str, year: int, reason: str, by: str 
 def assess_history(settings: Settings, unit: str | None, year: int) -> None:
     """列出某年度所有决定的变动（谁、何时、改成多少、理由），可只看一个部室。
 
-    例：xinxi assess history --year 2024
+    例如：xinxi assess history --year 2024
     """
     db = store.open_db(settings.db_path)
     rows = assessments.history(db, Scorer.load(settings), year, unit)

@@ -11,7 +11,10 @@ from tracker.config import Settings, settings_as_dict
 
 @cli.group()
 def config() -> None:
-    """查看配置。"""
+    """查看配置。
+
+    例如：xinxi config show
+    """
 
 
 @config.command("show")

@@ -108,7 +108,10 @@ def _run_crawl(settings: Settings, request: runs.CrawlRequest) -> None:
 @_crawl_options
 @with_settings
 def crawl(settings: Settings, sites: tuple[str, ...], no_politeness: bool) -> None:
-    """增量抓取：每个栏目翻到只剩已入库文章的列表页为止，只下载新文章。"""
+    """增量抓取：每个栏目翻到只剩已入库文章的列表页为止，只下载新文章。
+
+    例如：xinxi crawl --site czgh
+    """
     _run_crawl(settings, runs.CrawlRequest(sites=sites, polite=not no_politeness,
                                            progress=sys.stderr.isatty()))
 
@@ -120,7 +123,7 @@ def crawl(settings: Settings, sites: tuple[str, ...], no_politeness: bool) -> No
 @click.option("--until", callback=iso_date, help="只重抓此日期（含）之前发布的文章。")
 @click.option("--url", "urls", multiple=True, help="重抓这一篇文章（可重复）。")
 @click.option("--article", "articles_", multiple=True, type=ARTICLE, metavar="文章",
-              help="重抓这篇已入库的文章：网站/编号 或 编号，例如 czgh/28013（可重复）。")
+              help="重抓这篇已入库的文章：网站/编号 或 编号，例如 czgh/9909（可重复）。")
 @click.option("--full", is_flag=True, help="不设翻页上限，重抓范围内的全部文章。")
 @with_settings
 def recrawl(settings: Settings, sites: tuple[str, ...], no_politeness: bool, columns: tuple[str, ...],
@@ -128,7 +131,7 @@ def recrawl(settings: Settings, sites: tuple[str, ...], no_politeness: bool, col
             full: bool) -> None:
     """在指定范围内重新抓取并更新已入库的文章（不受增量停止规则限制）。
 
-    例如：xinxi recrawl --article czgh/28013，或 xinxi recrawl --column 基层动态 --since 2024-01-01
+    例如：xinxi recrawl --article czgh/9909，或 xinxi recrawl --column 基层动态 --since 2024-01-01
     """
     urls += tuple(_article_urls(settings, articles_))
     _run_crawl(settings, runs.CrawlRequest(
@@ -247,7 +250,10 @@ def articles(settings: Settings, column: str | None, since: str | None, until: s
 @click.pass_context
 def runs_(ctx: click.Context, limit: int, out: Output, config_dir: Path | None, db: Path | None,
           base_urls: tuple[str, ...]) -> None:
-    """列出最近的抓取运行；`xinxi runs show 编号` 看一次运行每个栏目的数字。"""
+    """列出最近的抓取运行；`xinxi runs show 编号` 看一次运行每个栏目的数字。
+
+    例如：xinxi runs --limit 5
+    """
     if ctx.invoked_subcommand is None:
         ctx.invoke(runs_list, limit=limit, out=out, config_dir=config_dir, db=db, base_urls=base_urls)
         return
@@ -307,7 +313,10 @@ def runs_show(settings: Settings, run_id: int, out: Output) -> None:
 def failures(settings: Settings, site: str | None, out: Output) -> None:
     """列出没能入库的文章页及原因：读不出标题或日期、打不开、数据无效、在其他主机、过大、嵌套过深、跳转异常。
 
-    服务器出错或超时的文章会在之后的夜间自动再试（“下次重试”一栏）；其余的可用 xinxi recrawl --url 重试。"""
+    服务器出错或超时的文章会在之后的夜间自动再试（“下次重试”一栏）；其余的可用 xinxi recrawl --url 重试。
+
+    例如：xinxi failures --site czgh
+    """
     db = store.open_db(settings.db_path)
     try:
         rows = store.list_failures(db, site)

@@ -110,7 +110,10 @@ def metadata(db_name: str) -> dict[str, Any]:
               help="写到这个文件（默认显示在屏幕上）。")
 @with_settings
 def datasette_metadata(settings: Settings, output: Path | None) -> None:
-    """写出 Datasette 的 metadata.json：表和列的中文说明，按单位名称分面。"""
+    """写出 Datasette 的 metadata.json：表和列的中文说明，按单位名称分面。
+
+    例如：xinxi datasette-metadata --output metadata.json
+    """
     db = store.open_db(settings.db_path)
     try:
         # the units table names the units

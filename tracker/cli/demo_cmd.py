@@ -13,7 +13,10 @@ from tracker.cli import cli
 @click.option("--articles", type=int, default=600, show_default=True, help="网站副本的文章数。")
 @click.option("--seed", type=int, default=1, show_default=True, help="副本内容的随机种子。")
 def demo(articles: int, seed: int) -> None:
-    """演示：在本机启动网站副本，抓取、归属、计分并打印结果（数据库在 data/demo/）。"""
+    """演示：在本机启动网站副本，抓取、归属、计分并打印结果（数据库在 data/demo/）。
+
+    例如：xinxi demo --articles 300
+    """
     from tracker.demo import run_demo
 
     sys.exit(run_demo(articles=articles, seed=seed))

@@ -34,7 +34,10 @@ def _waiting() -> None:
 
 @cli.group("entry")
 def entry_group() -> None:
-    """手工录入网站抓不到的采用：省级以上采用与批示、约稿、信息活动、年终加分。"""
+    """手工录入网站抓不到的采用：省级以上采用与批示、约稿、信息活动、年终加分。
+
+    例如：xinxi entry list --year 2024
+    """
 
 
 @entry_group.command("add")
@@ -48,7 +51,10 @@ def entry_group() -> None:
 @with_settings
 def entry_add(settings: Settings, unit: str, kind: str, day: str, title: str, evidence: str, note: str | None,
               by: str | None) -> None:
-    """录入一条。"""
+    """录入一条。
+
+    例如：xinxi entry add --unit 武进区总工会 --kind 省总信息专报采用 --date 2024-04-02 --title "武进区总工会推动新就业形态劳动者入会" --evidence "省总工会信息专报第12期"
+    """
     registry = load_units(settings.config_dir)
     book = load_rulebook(settings, registry=registry)
     db = store.open_db(settings.db_path)
@@ -79,7 +85,10 @@ def _names(settings: Settings) -> dict[str, str]:
 @with_settings
 def entry_list(settings: Settings, year: int | None, unit: str | None, kind: str | None, include_removed: bool,
                fmt: str) -> None:
-    """列出手工录入。"""
+    """列出手工录入。
+
+    例如：xinxi entry list --year 2024 --unit 武进区总工会
+    """
     db = store.open_db(settings.db_path)
     registry = load_units(settings.config_dir)
     book = load_rulebook(settings, registry=registry)
@@ -124,7 +133,10 @@ def entry_list(settings: Settings, year: int | None, unit: str | None, kind: str
 @by_option
 @with_settings
 def entry_remove(settings: Settings, entry_id: int, reason: str, by: str | None) -> None:
-    """删除一条录入（保留在审计记录中）。"""
+    """删除一条录入（保留在审计记录中）。
+
+    例如：xinxi entry remove 2 --reason "重复录入"
+    """
     number = entry_id
     db = store.open_db(settings.db_path)
     entry = store.get_entry(db, number)
@@ -140,7 +152,10 @@ def entry_remove(settings: Settings, entry_id: int, reason: str, by: str | None)
 @click.argument("entry_id", type=RECORD_ID, required=False, metavar="录入编号")
 @with_settings
 def entry_history(settings: Settings, entry_id: int | None) -> None:
-    """审计记录：每条录入何时由谁录入、导入或删除，为何删除。"""
+    """审计记录：每条录入何时由谁录入、导入或删除，为何删除。
+
+    例如：xinxi entry history 2
+    """
     number = entry_id
     db = store.open_db(settings.db_path)
     actions = {"add": "录入", "import": "导入", "remove": "删除"}
@@ -160,7 +175,10 @@ def entry_history(settings: Settings, entry_id: int | None) -> None:
 @by_option
 @with_settings
 def entry_import(settings: Settings, file: Path, by: str | None) -> None:
-    """从 .xlsx 或 .csv 导入：整表无误才导入，有错时一条也不导入并列出出错的行与列。"""
+    """从 .xlsx 或 .csv 导入：整表无误才导入，有错时一条也不导入并列出出错的行与列。
+
+    例如：xinxi entry import 手工录入-2024.xlsx
+    """
     if not file.is_file():
         where = "是一个文件夹，不是文件" if file.is_dir() else "不存在，请检查文件名和所在文件夹"
         raise ScoringError(f"{file} {where}")
@@ -189,7 +207,10 @@ def entry_import(settings: Settings, file: Path, by: str | None) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @with_settings
 def entry_template(settings: Settings, file: Path) -> None:
-    """写出待填写的 Excel 模板（含下拉选项与填写说明）。"""
+    """写出待填写的 Excel 模板（含下拉选项与填写说明）。
+
+    例如：xinxi entry template 手工录入模板.xlsx
+    """
     if file.suffix.lower() != ".xlsx":
         raise ScoringError(f"模板须为 .xlsx 文件：{file}")
     registry = load_units(settings.config_dir)
@@ -199,7 +220,10 @@ def entry_template(settings: Settings, file: Path) -> None:
 
 @cli.group("flag")
 def flag_group() -> None:
-    """经验类、总结类信息（额外加分）的人工改判。"""
+    """经验类、总结类信息（额外加分）的人工改判。
+
+    例如：xinxi flag set czgh/9909 --experience --reason "介绍疗休养服务的经验做法"
+    """
 
 
 @flag_group.command("set")
@@ -209,7 +233,10 @@ def flag_group() -> None:
 @by_option
 @with_settings
 def flag_set(settings: Settings, article: str, experience: bool, reason: str | None, by: str | None) -> None:
-    """改判一篇文章是否为经验类、总结类信息。文章写作 网站/编号 或 编号，例如 czgh/28013 或 28013。"""
+    """改判一篇文章是否为经验类、总结类信息。文章写作 网站/编号 或 编号，例如 czgh/9909 或 9909。
+
+    例如：xinxi flag set czgh/9909 --experience --reason "介绍疗休养服务的经验做法"
+    """
     db = store.open_db(settings.db_path)
     site, aid = review.resolve_article(db, article)
     row = store.get_article(db, site, aid)
@@ -222,7 +249,10 @@ def flag_set(settings: Settings, article: str, experience: bool, reason: str | N
 @click.argument("article", type=ARTICLE, metavar="文章")
 @with_settings
 def flag_clear(settings: Settings, article: str) -> None:
-    """撤销改判，恢复由关键词判定。"""
+    """撤销改判，恢复由关键词判定。
+
+    例如：xinxi flag clear czgh/9909
+    """
     db = store.open_db(settings.db_path)
     site, aid = review.resolve_article(db, article)
     if not store.clear_experience_flag(db, site, aid):

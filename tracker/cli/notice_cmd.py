@@ -117,7 +117,10 @@ def _proposal_table(rows: list[dict[str, Any]], ctx: Context, title: str, *, wit
 
 @cli.group("notice")
 def notice_group() -> None:
-    """通报：读出省总工会等通报中的采用、排名，经人工确认后计分。"""
+    """通报：读出省总工会等通报中的采用、排名，经人工确认后计分。
+
+    例如：xinxi notice list --status proposed
+    """
 
 
 @notice_group.command("list")
@@ -155,7 +158,10 @@ def notice_list(settings: Settings, status: str, notice_id: int | None, out: Out
 @click.argument("notice_id", type=NOTICE, metavar="通报编号")
 @with_settings
 def notice_show(settings: Settings, notice_id: int) -> None:
-    """一份通报：文号、日期、期间、原始文件、读出的建议和未建议的内容。"""
+    """一份通报：文号、日期、期间、原始文件、读出的建议和未建议的内容。
+
+    例如：xinxi notice show 2
+    """
     db = store.open_db(settings.db_path)
     ctx = load_context(settings, db)
     n = records.get_notice(db, notice_id)
@@ -195,7 +201,10 @@ def notice_show(settings: Settings, notice_id: int) -> None:
 @with_settings
 def notice_confirm(settings: Settings, proposal_ids: tuple[int, ...], notice_id: int | None, unit: str | None,
                    by: str | None) -> None:
-    """确认建议（可列多个编号）：每条成为一条手工录入，以通报为依据计分。"""
+    """确认建议（可列多个编号）：每条成为一条手工录入，以通报为依据计分。
+
+    例如：xinxi notice confirm 4 5，或 xinxi notice confirm --all-proposed 2
+    """
     db = store.open_db(settings.db_path)
     ids = list(proposal_ids)
     if notice_id is not None:
@@ -223,7 +232,10 @@ def notice_confirm(settings: Settings, proposal_ids: tuple[int, ...], notice_id:
 @by_option
 @with_settings
 def notice_reject(settings: Settings, proposal_ids: tuple[int, ...], reason: str, by: str | None) -> None:
-    """不采纳建议（已确认的会撤销其录入）。"""
+    """不采纳建议（已确认的会撤销其录入）。
+
+    例如：xinxi notice reject 7 --reason "批示不是本单位的信息"
+    """
     db = store.open_db(settings.db_path)
     for pid, what in reject(db, list(proposal_ids), reason=reason.strip(), by=by or default_user()).items():
         click.echo(f"#{pid} {what}")
@@ -259,7 +271,10 @@ def notice_import(settings: Settings, files: tuple[Path, ...], title: str | None
                   issuer: str | None, by: str | None) -> None:
     """导入邮件或纸质（扫描）来的通报文件：网页、.docx、.doc、.xlsx、.xls、.pdf 或图片。
 
-    同时给出的几个文件算同一份通报（例如网页和它的附件）。"""
+    同时给出的几个文件算同一份通报（例如网页和它的附件）。
+
+    例如：xinxi notice import 通报.html 附件.xlsx --date 2025-01-15 --issuer 江苏省总工会办公室
+    """
     for file in files:
         if not file.is_file():
             where = "是一个文件夹，不是文件" if file.is_dir() else "不存在，请检查文件名和所在文件夹"

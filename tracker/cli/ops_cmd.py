@@ -59,6 +59,8 @@ def schedule(settings: Settings, once: bool, if_missed: bool, from_cron: bool) -
     """按 config/settings.toml 的 [schedule] 每晚自动运行：抓取、归属、计分、检查、提醒。
 
     在前台运行，供 systemd 或终端使用；日志写到标准错误。开机时若错过了预定的运行，会先补跑一次。
+
+    例如：xinxi schedule --once
     """
     from tracker import nightly  # the scheduler's libraries load only for this command
     from tracker.schedule import plan_start
@@ -92,7 +94,10 @@ def schedule(settings: Settings, once: bool, if_missed: bool, from_cron: bool) -
 @click.option("--limit", type=COUNT, default=10, show_default=True, help="显示最近多少次运行。")
 @with_settings
 def status(settings: Settings, limit: int) -> None:
-    """最近的运行、未解决的提醒、待审核数量、下次运行时间。"""
+    """最近的运行、未解决的提醒、待审核数量、下次运行时间。
+
+    例如：xinxi status --limit 5
+    """
     ops_settings = load_ops(settings)
     tz = ops_settings.schedule.tz
     db = store.open_db(settings.db_path)
@@ -153,6 +158,8 @@ def backup(settings: Settings, path: str, force: bool) -> None:
     """把数据库备份到 路径（文件或目录）。用 SQLite 在线备份，抓取进行中也可以安全运行。
 
     路径以 / 结尾（例如 备份/）表示文件夹：不存在时自动新建，备份文件按日期命名。
+
+    例如：xinxi backup 备份/
     """
     # The text as typed, not a Path: a trailing slash is how a folder that does not exist yet is meant.
     result = ops.backup(settings.db_path, path, overwrite=force, now=datetime.now(settings.tz))
@@ -167,7 +174,10 @@ def backup(settings: Settings, path: str, force: bool) -> None:
 @cli.command()
 @with_settings
 def check(settings: Settings) -> None:
-    """检查数据库：完整性（PRAGMA integrity_check）与表结构是否齐全。不修改数据库。"""
+    """检查数据库：完整性（PRAGMA integrity_check）与表结构是否齐全。不修改数据库。
+
+    例如：xinxi check --db data/demo/xinxi.db
+    """
     report = ops.check(settings.db_path)
     click.echo(f"数据库：{settings.db_path}")
     click.echo("完整性：" + ("正常" if report.integrity == ("ok",) else "；".join(report.integrity[:20])))

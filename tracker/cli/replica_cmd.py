@@ -12,7 +12,10 @@ from tracker.cli import cli
 
 @cli.group()
 def replica() -> None:
-    """常州市总工会网站和江苏工会网的本地副本（只在 127.0.0.1 上），供演示、测试与基准测试使用。"""
+    """常州市总工会网站和江苏工会网的本地副本（只在 127.0.0.1 上），供演示、测试与基准测试使用。
+
+    例如：xinxi replica serve --port 8000
+    """
 
 
 @replica.command("serve")

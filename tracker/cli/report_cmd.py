@@ -71,7 +71,10 @@ def _written(path: Path) -> None:
 @click.pass_context
 def report_cmd(ctx: click.Context, config_dir: Path | None, db: Path | None, base_urls: tuple[str, ...],
                **options: Any) -> None:
-    """出报表：Excel 工作簿、年终通报、各单位的计分说明；report send 把说明发给各单位。"""
+    """出报表：Excel 工作簿、年终通报、各单位的计分说明；report send 把说明发给各单位。
+
+    例如：xinxi report --year 2024 --xlsx 信息考评-2024.xlsx
+    """
     if ctx.invoked_subcommand:
         # `xinxi report --db X send …`: the common options reach the subcommand through the app context.
         app = ctx.ensure_object(AppContext)
@@ -122,7 +125,10 @@ def _report(settings: Settings, year: int | None, period: str | None, since: str
 @with_settings
 def report_send(settings: Settings, year: int | None, period: str | None, since: str | None, until: str | None,
                 unit_text: str | None, dry_run: bool, again: bool, live: bool, by: str | None) -> None:
-    """把每个单位自己的计分说明发到它在 config/units.toml 中的邮箱（邮件服务器见 settings.toml [alerts.email]）。"""
+    """把每个单位自己的计分说明发到它在 config/units.toml 中的邮箱（邮件服务器见 settings.toml [alerts.email]）。
+
+    例如：xinxi report send --year 2024 --dry-run
+    """
     from tracker.reports.sending import earlier, load_mail_template, prepare, send
     from tracker.reports.statement import evidence_columns
 

@@ -57,6 +57,8 @@ def attribute_cmd(settings: Settings, everything: bool, since: str | None, out: 
     """按来源、结尾署名和地名表给文章归属单位；不加参数时只处理尚未归属或内容有变化的文章。
 
     修改 config/units.toml 或教过新别名之后用 --all 重新归属，无需重新抓取。人工决定永远不会被覆盖。
+
+    例如：xinxi attribute --all
     """
     if everything and since:
         raise click.UsageError("--all 与 --since 只能选一个")
@@ -79,7 +81,10 @@ def attribute_cmd(settings: Settings, everything: bool, since: str | None, out: 
 
 @cli.group("review")
 def review_group() -> None:
-    """人工审核：查看待审文章，指定单位、标记不计分、撤销决定，教会系统新的署名写法。"""
+    """人工审核：查看待审文章，指定单位、标记不计分、撤销决定，教会系统新的署名写法。
+
+    例如：xinxi review list
+    """
 
 
 REVIEW_PAGE = 50
@@ -152,7 +157,10 @@ def _state(registry: Registry, attribution: dict[str, Any] | None, decision: dic
 @output_options("json")
 @with_settings
 def review_show(settings: Settings, article: str, out: Output) -> None:
-    """显示一篇文章的署名、归属依据、建议单位和全部人工决定记录。文章写作 网站/编号 或 编号，例如 czgh/28013 或 28013。"""
+    """显示一篇文章的署名、归属依据、建议单位和全部人工决定记录。文章写作 网站/编号 或 编号，例如 czgh/9909 或 9909。
+
+    例如：xinxi review show czgh/9909
+    """
     with _open(settings) as (db, registry):
         site, aid = review.resolve_article(db, article)
         row = store.get_article(db, site, aid)
@@ -204,7 +212,10 @@ def review_show(settings: Settings, article: str, out: Output) -> None:
 @by_option
 @with_settings
 def review_assign(settings: Settings, article: str, unit: str, note: str | None, by: str | None) -> None:
-    """把文章归属给一个单位（编号、全称或别名均可）。重新抓取和重新归属都不会改动这个决定。"""
+    """把文章归属给一个单位（编号、全称或别名均可）。重新抓取和重新归属都不会改动这个决定。
+
+    例如：xinxi review assign czgh/9909 武进区总工会 --note "疗休养活动由武进区总工会组织"
+    """
     with _open(settings) as (db, registry):
         site, aid, chosen = review.assign(db, registry, article, unit, by=by or default_user(), note=note)
     click.echo(f"已将 {site}/{aid} 归属 {chosen.name}（{chosen.id}）。")
@@ -216,7 +227,10 @@ def review_assign(settings: Settings, article: str, unit: str, note: str | None,
 @by_option
 @with_settings
 def review_ignore(settings: Settings, article: str, reason: str, by: str | None) -> None:
-    """标记文章不归属任何单位（例如其他机构写的稿件）。"""
+    """标记文章不归属任何单位（例如其他机构写的稿件）。
+
+    例如：xinxi review ignore czgh/9909 --reason "疗养院自己的稿件"
+    """
     with _open(settings) as (db, _registry):
         site, aid = review.ignore(db, article, by=by or default_user(), reason=reason)
     click.echo(f"已标记 {site}/{aid} 不计分：{reason.strip()}")
@@ -228,7 +242,10 @@ def review_ignore(settings: Settings, article: str, reason: str, by: str | None)
 @by_option
 @with_settings
 def review_undo(settings: Settings, article: str, reason: str | None, by: str | None) -> None:
-    """撤销一篇文章当前的人工决定（记录保留），恢复系统的自动结果。"""
+    """撤销一篇文章当前的人工决定（记录保留），恢复系统的自动结果。
+
+    例如：xinxi review undo czgh/9909 --reason "单位指定错了"
+    """
     with _open(settings) as (db, registry):
         site, aid, result = review.undo(db, registry, article, by=by or default_user(), reason=reason)
     now = "待人工审核" if result.needs_review else f"自动归属 {registry.name_of(result.unit_id)}"
@@ -242,7 +259,10 @@ def review_undo(settings: Settings, article: str, reason: str | None, by: str | 
 @by_option
 @with_settings
 def review_alias(settings: Settings, text: str, unit: str, note: str | None, by: str | None) -> None:
-    """教会系统一种署名写法：文字 指 单位。随即重新归属含有这段文字的待审文章。"""
+    """教会系统一种署名写法：文字 指 单位。随即重新归属含有这段文字的待审文章。
+
+    例如：xinxi review alias "武进区工会" 武进区总工会 --note "结尾署名的常见写法"
+    """
     with _open(settings) as (db, registry):
         taught = review.teach_alias(db, registry, text, unit, by=by or default_user(), note=note)
     click.echo(f"已记住：“{text.strip()}”指 {taught.unit.name}（{taught.unit.id}）。待审文章中有 {taught.matched} 篇含此文字，"
@@ -279,7 +299,10 @@ def review_aliases(settings: Settings, include_removed: bool, out: Output) -> No
 @by_option
 @with_settings
 def review_unalias(settings: Settings, text: str, reason: str, by: str | None) -> None:
-    """撤销一个教过的别名（记录保留），并重新归属全部未经人工决定的文章。"""
+    """撤销一个教过的别名（记录保留），并重新归属全部未经人工决定的文章。
+
+    例如：xinxi review unalias "武进区工会" --reason "教错了，这是另一个单位"
+    """
     with _open(settings) as (db, registry):
         summary = review.forget_alias(db, registry, text, by=by or default_user(), reason=reason)
     click.echo(f"已撤销别名“{text.strip()}”；重新归属 {summary.total} 篇，结果有变化 {summary.changed} 篇。")

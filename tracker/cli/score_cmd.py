@@ -213,7 +213,10 @@ def _note_snapshot(db: Database, board: Scoreboard, console: Console, tz: str) -
 
 @cli.group("snapshot")
 def snapshot_group() -> None:
-    """发布（冻结）某期考评结果，查看发布后的变动，重新打开。"""
+    """发布（冻结）某期考评结果，查看发布后的变动，重新打开。
+
+    例如：xinxi snapshot publish 2024
+    """
 
 
 @snapshot_group.command("publish")
@@ -223,7 +226,10 @@ def snapshot_group() -> None:
 @by_option
 @with_settings
 def snapshot_publish(settings: Settings, period: str, force: bool, reason: str | None, by: str | None) -> None:
-    """冻结一期（2024、2024Q1、2024-03）的考评结果。该期尚有待审文章时拒绝发布，除非 --force --reason。"""
+    """冻结一期（2024、2024Q1、2024-03）的考评结果。该期尚有待审文章时拒绝发布，除非 --force --reason。
+
+    例如：xinxi snapshot publish 2024Q1
+    """
     chosen = snapshots.snapshot_period(period)
     db = store.open_db(settings.db_path)
     scorer = Scorer.load(settings)
@@ -242,7 +248,10 @@ def snapshot_publish(settings: Settings, period: str, force: bool, reason: str |
 @click.argument("period")
 @with_settings
 def snapshot_diff(settings: Settings, period: str) -> None:
-    """列出该期发布以后，文章、录入、改判或考评办法的变动带来的得分变化。"""
+    """列出该期发布以后，文章、录入、改判或考评办法的变动带来的得分变化。
+
+    例如：xinxi snapshot diff 2024
+    """
     chosen = snapshots.snapshot_period(period)
     db = store.open_db(settings.db_path)
     result = snapshots.diff(db, Scorer.load(settings), chosen.label)
@@ -269,7 +278,10 @@ def snapshot_diff(settings: Settings, period: str) -> None:
 @by_option
 @with_settings
 def snapshot_reopen(settings: Settings, period: str, reason: str, by: str | None) -> None:
-    """重新打开已发布的一期，之后可再次发布。"""
+    """重新打开已发布的一期，之后可再次发布。
+
+    例如：xinxi snapshot reopen 2024Q1 --reason "补录了省总专报采用"
+    """
     chosen = snapshots.snapshot_period(period)
     db = store.open_db(settings.db_path)
     row = snapshots.reopen(db, chosen.label, reason=reason, by=by or default_user(), tz=settings.timezone)
@@ -279,7 +291,10 @@ def snapshot_reopen(settings: Settings, period: str, reason: str, by: str | None
 @snapshot_group.command("list")
 @with_settings
 def snapshot_list(settings: Settings) -> None:
-    """列出所有快照。"""
+    """列出所有快照。
+
+    例如：xinxi snapshot list
+    """
     db = store.open_db(settings.db_path)
     rows = store.list_snapshots(db)
     if not rows:

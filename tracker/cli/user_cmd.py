@@ -22,7 +22,10 @@ def _password(from_stdin: bool) -> str:
 
 @cli.group("user")
 def user_group() -> None:
-    """网页的账号：办公室（可审核、录入、发布）与单位（只看排名和本单位明细）。"""
+    """网页的账号：办公室（可审核、录入、发布）与单位（只看排名和本单位明细）。
+
+    例如：xinxi user list
+    """
 
 
 @user_group.command("add")
@@ -34,7 +37,10 @@ def user_group() -> None:
 @by_option
 @with_settings
 def user_add(settings: Settings, name: str, role: str, unit: str | None, from_stdin: bool, by: str | None) -> None:
-    """新建账号。不加 --password-stdin 时提示输入两遍密码。"""
+    """新建账号。不加 --password-stdin 时提示输入两遍密码。
+
+    例如：xinxi user add wujin --role unit --unit 武进区总工会
+    """
     registry = load_units(settings.config_dir)
     password = _password(from_stdin)
     db = store.open_db(settings.db_path)
@@ -51,7 +57,10 @@ def user_add(settings: Settings, name: str, role: str, unit: str | None, from_st
 @click.option("--password-stdin", "from_stdin", is_flag=True, help="从标准输入读一行作为新密码。")
 @with_settings
 def user_passwd(settings: Settings, name: str, from_stdin: bool) -> None:
-    """修改账号的密码。"""
+    """修改账号的密码。
+
+    例如：xinxi user passwd wujin
+    """
     password = _password(from_stdin)
     db = store.open_db(settings.db_path)
     try:
@@ -64,7 +73,10 @@ def user_passwd(settings: Settings, name: str, from_stdin: bool) -> None:
 @user_group.command("list")
 @with_settings
 def user_list(settings: Settings) -> None:
-    """列出全部账号。"""
+    """列出全部账号。
+
+    例如：xinxi user list
+    """
     registry = load_units(settings.config_dir)
     db = store.open_db(settings.db_path)
     try:
@@ -89,7 +101,10 @@ def user_list(settings: Settings) -> None:
 @by_option
 @with_settings
 def user_disable(settings: Settings, name: str, by: str | None) -> None:
-    """停用账号：不能再登录，已登录的页面在下一次操作时退出。"""
+    """停用账号：不能再登录，已登录的页面在下一次操作时退出。
+
+    例如：xinxi user disable wujin
+    """
     db = store.open_db(settings.db_path)
     try:
         users.disable_user(db, name, by=by or default_user(), tz=settings.timezone)

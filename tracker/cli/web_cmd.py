@@ -28,7 +28,10 @@ def host_warning(host: str) -> str | None:
               help="在 https 反向代理之后运行：采信代理送来的 X-Forwarded-Proto 与 X-Forwarded-For（会话 Cookie 随之加 Secure）。")
 @with_settings
 def web_cmd(settings: Settings, host: str, port: int, threads: int, proxy: bool) -> None:
-    """启动网页：审核队列、得分与明细、手工录入、报表与发布、运行状态。用浏览器打开显示的地址。"""
+    """启动网页：审核队列、得分与明细、手工录入、报表与发布、运行状态。用浏览器打开显示的地址。
+
+    例如：xinxi web --port 8000
+    """
     from waitress.server import create_server
 
     from tracker.web import create_app
