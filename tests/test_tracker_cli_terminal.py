@@ -30,7 +30,7 @@ COMMANDS = walk(cli)
 # What click writes on its own when it is not translated.
 CLICK_ENGLISH = re.compile(r"Usage|Options|Commands|Show this message|Did you mean|\[OPTIONS\]|COMMAND|\[ARGS\]|"
                            r"\b(?:TEXT|INTEGER|FLOAT|PATH|FILE|DIRECTORY|FILENAME|BOOLEAN)\b|default:|Missing|"
-                           r"Error:|Try '|Got unexpected|No such")
+                           r"Error:|Try '|Got unexpected|No such|SITE=URL|RUN_ID|\bx[<>]=?\d|=x\b|env var")
 
 GROUPS = [name for name, command in COMMANDS if isinstance(command, click.Group) and not command.invoke_without_command]
 # Commands offering --format, with what they need beyond it.
@@ -50,7 +50,7 @@ def invoke(*args: str) -> tuple[int, str, str]:
 def test_help_has_no_english_from_click(name: str) -> None:
     code, out, _ = invoke(*name.split(), "--help")
     assert code == 0
-    assert out.startswith(f"用法： xinxi {name}".rstrip())
+    assert out.startswith(f"用法：xinxi {name}".rstrip())
     assert "选项：" in out and "显示本帮助并退出。" in out
     assert not CLICK_ENGLISH.search(out), CLICK_ENGLISH.search(out)
 
@@ -59,13 +59,13 @@ def test_help_has_no_english_from_click(name: str) -> None:
 def test_a_group_without_subcommand_shows_its_help(name: str) -> None:
     code, out, err = invoke(*name.split())
     assert (code, err) == (0, "")
-    assert out.startswith(f"用法： xinxi {name} [选项] 命令 [参数]...") and "命令：" in out
+    assert out.startswith(f"用法：xinxi {name} [选项] 命令 [参数]...") and "命令：" in out
 
 
 @pytest.mark.parametrize(("argv", "line"), [
-    (("scor",), "错误：没有命令 'scor' （是不是要用 'score'？）"),
-    (("review", "lst"), "错误：没有命令 'lst' （是不是要用 'list'？）"),
-    (("failures", "--sit", "czgh"), "错误：没有选项 --sit （是不是要用 '--site'？）"),
+    (("scor",), "错误：没有命令 scor（是不是要用 score？）"),
+    (("review", "lst"), "错误：没有命令 lst（是不是要用 list？）"),
+    (("failures", "--sit", "czgh"), "错误：没有选项 --sit（是不是要用 --site？）"),
 ])
 def test_a_typo_gets_a_chinese_suggestion(capsys, db, db_path: Path, argv: tuple[str, ...], line: str) -> None:
     with pytest.raises(SystemExit) as exit_info:
@@ -122,11 +122,38 @@ def test_a_bare_number_no_site_has_is_told_so(capsys, db, db_path: Path) -> None
     assert run(capsys, "--db", str(db_path), "flag", "set", "99999", "--experience") == (2, "错误：没有文章 99999\n")
 
 
-def test_a_base_url_without_scheme_is_blamed_on_the_option(capsys, db_path: Path) -> None:
-    code, err = run(capsys, "--db", str(db_path), "config", "show", "--base-url", "czgh=127.0.0.1:18765")
-    assert code == 2
-    assert err.strip() == ("错误：配置错误：--base-url：czgh 的地址应以 http:// 或 https:// 开头，"
-                                     "例如 czgh=http://127.0.0.1:18765，实为 'czgh=127.0.0.1:18765'")
+@pytest.mark.parametrize("argv", [
+    ("crawl", "--base-url", "czgh=127.0.0.1:18765"),
+    ("--base-url", "czgh=127.0.0.1:18765", "crawl"),
+    ("schedule", "--once", "--base-url", "czgh=127.0.0.1:18765"),
+    ("config", "show", "--base-url", "czgh=127.0.0.1:18765"),
+    ("runs", "--base-url", "czgh=127.0.0.1:18765"),
+])
+def test_a_base_url_without_scheme_is_blamed_on_the_option(capsys, db_path: Path, argv: tuple[str, ...]) -> None:
+    # One line, as click tells a bad option value, with the right form; nothing is crawled or created.
+    assert run(capsys, "--db", str(db_path), *argv) == (
+        2, '错误：--base-url 的值 "czgh=127.0.0.1:18765" 不对：缺少 http:// 或 https://，'
+           "应写成 czgh=http://127.0.0.1:18765\n")
+    assert not db_path.exists()
+
+
+@pytest.mark.parametrize(("value", "why"), [
+    ("czgh", "应写成 网站=地址，例如 czgh=http://127.0.0.1:8000"),
+    ("czgh=ftp://127.0.0.1:21", "地址只能以 http:// 或 https:// 开头，应写成 czgh=http://127.0.0.1:21"),
+    ("foo=http://127.0.0.1:8000", "没有网站 foo，可选：czgh、jsgh、jsghfw"),
+])
+def test_every_bad_base_url_reads_the_same(capsys, db_path: Path, value: str, why: str) -> None:
+    for argv in (("crawl", "--base-url", value), ("config", "show", "--base-url", value)):
+        assert run(capsys, "--db", str(db_path), *argv) == (2, f'错误：--base-url 的值 "{value}" 不对：{why}\n')
+
+
+def test_click_notes_and_ranges_read_as_chinese(capsys) -> None:
+    # The note after an option's help stays whole on one line, its range in words, without a gap after "。".
+    code, out, _ = invoke("web", "--help")
+    assert code == 0 and re.search(r"^ +\[默认：8000；0 到 65535\]$|。\[默认：8000；0 到 65535\]$", out, re.M)
+    assert "[必填]" in invoke("user", "add", "--help")[1]
+    assert run(capsys, "web", "--port", "99999") == (
+        2, "错误：--port 的值无效：99999 不在允许的范围 0 到 65535 之内\n用 xinxi web --help 查看用法。\n")
 
 
 def test_chinese_wraps_by_screen_columns() -> None:
@@ -136,7 +163,7 @@ def test_chinese_wraps_by_screen_columns() -> None:
 
 
 SCORE_HELP = """\
-用法： xinxi score [选项]
+用法：xinxi score [选项]
 
   按考评办法给每个单位计分：总分与各条款得分，部室的目标完成情况，辖市、区的排名。
 
@@ -148,7 +175,7 @@ SCORE_HELP = """\
   --from 日期                     起始日期，例如 2024-01-01。
   --to 日期                       截止日期，例如 2024-06-30。
   --unit 单位                     只显示一个单位（编号或全称）。
-  --format [table|csv|json|xlsx]  输出格式；xlsx 须配 --output。 [默认：table]
+  --format [table|csv|json|xlsx]  输出格式；xlsx 须配 --output。[默认：table]
   --output 文件                   写入这个文件。
   --explain 单位                  列出该单位每一分的条款与依据。
   --rules 路径                    按另一份考评办法文件计分（例如修订草案），不看其生效日期。
@@ -158,7 +185,7 @@ SCORE_HELP = """\
                                   列的窗口）。
   --config 目录                   配置目录（默认 config/）。
   --db 路径                       SQLite 数据库文件（默认见 config/settings.toml）。
-  --base-url SITE=URL             把某个网站指向另一个地址，例如 czgh=http://127.0.0.1:8000（可重
+  --base-url 网站=地址            把某个网站指向另一个地址，例如 czgh=http://127.0.0.1:8000（可重
                                   复）。
   -h, --help                      显示本帮助并退出。
 """
@@ -186,6 +213,18 @@ def test_a_long_first_crawl_says_how_long_before_it_starts(settings, credited) -
     credited.append({"id": 7001, "url": "http://x/7001", "date": "2024-03-01", "title": "职工运动会",
                      "columns": ["jcdt"], "unit_id": None})
     assert crawl_estimate(settings, runs.CrawlRequest(sites=("czgh",))) == []  # later crawls are incremental
+
+
+def test_a_provincial_site_is_estimated_by_its_own_figure(settings, db) -> None:
+    # sites.toml gives each provincial site its own size; the default 30,000 is the municipal site's.
+    from tracker import runs
+    from tracker.cli.crawl_cmd import crawl_estimate
+
+    sizes = {key: settings.site(key).politeness.expected_articles for key in ("jsgh", "jsghfw")}
+    assert sizes == {"jsgh": 20000, "jsghfw": 10000}
+    assert crawl_estimate(settings, runs.CrawlRequest(sites=("jsgh", "jsghfw"))) == [
+        "江苏工会网：首次完整抓取约 20,000 页，按每秒 0.5 次约需 11 小时；可 Ctrl-C 中断，下次从断点继续",
+        "江苏工会服务网：首次完整抓取约 10,000 页，按每秒 0.5 次约需 6 小时；可 Ctrl-C 中断，下次从断点继续"]
 
 
 def test_replica_help_speaks_of_what_the_user_sees() -> None:

@@ -166,12 +166,12 @@ def test_numbers_out_of_range_are_one_line(db, db_path) -> None:
     from tracker.cli import cli
 
     for argv, line in (
-        (("notice", "confirm", HUGE), f"错误：'建议编号' 的值无效：建议编号应在 1 到 9223372036854775807 之间，实为 {HUGE}"),
-        (("notice", "reject", "0", "--reason", "x"), "错误：'建议编号' 的值无效：建议编号应在 1 到 9223372036854775807 之间，实为 0"),
+        (("notice", "confirm", HUGE), f"错误：建议编号 的值无效：建议编号应在 1 到 9223372036854775807 之间，实为 {HUGE}"),
+        (("notice", "reject", "0", "--reason", "x"), "错误：建议编号 的值无效：建议编号应在 1 到 9223372036854775807 之间，实为 0"),
         (("notice", "show", f"#{HUGE}"),
-         f"错误：'通报编号' 的值无效：通报编号应在 1 到 9223372036854775807 之间，实为 #{HUGE}"),
+         f"错误：通报编号 的值无效：通报编号应在 1 到 9223372036854775807 之间，实为 #{HUGE}"),
         (("notice", "confirm", "--all-proposed", HUGE),
-         f"错误：'--all-proposed' 的值无效：通报编号应在 1 到 9223372036854775807 之间，实为 {HUGE}"),
+         f"错误：--all-proposed 的值无效：通报编号应在 1 到 9223372036854775807 之间，实为 {HUGE}"),
     ):
         result = CliRunner().invoke(cli, ["--db", str(db_path), *argv])
         assert (result.exit_code, result.output.splitlines()) == (2, [line])

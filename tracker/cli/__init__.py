@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from tracker.cli.chinese import XinxiCommand, XinxiSubGroup
-from tracker.cli.params import OutOfRange
+from tracker.cli.params import BadValue, OutOfRange, check_base_urls
 from tracker.config import ConfigError, Settings, load_settings, parse_base_urls
 from tracker.errors import XinxiError
 from tracker.opsconfig import load_ops
@@ -39,17 +39,26 @@ class AppContext:
 
     def settings(self, config_dir: Path | None = None, db: Path | None = None,
                  base_urls: tuple[str, ...] = ()) -> Settings:
-        settings = load_settings(
-            config_dir or self.config_dir,
-            db=db or self.db,
-            base_urls=parse_base_urls(list(self.base_urls) + list(base_urls)),
-        )
+        pairs = list(self.base_urls) + list(base_urls)
+        config_dir, db = config_dir or self.config_dir, db or self.db
+        try:
+            settings = load_settings(config_dir, db=db, base_urls=parse_base_urls(pairs))
+        except ConfigError as exc:
+            if exc.path != Path("--base-url"):
+                raise
+            # A site the config does not have: blamed on the option as its other mistakes are.
+            known = load_settings(config_dir, db=db).sites
+            wrong = [p for p in pairs if p.partition("=")[0].strip() not in known]
+            if not wrong:
+                raise
+            site = wrong[0].partition("=")[0].strip()
+            raise BadValue(f"没有网站 {site}，可选：{'、'.join(known)}", wrong[0], "--base-url") from None
         load_ops(settings)  # every table of settings.toml is checked by every command, not only by schedule
         return settings
 
 
 def _common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    fn = click.option("--base-url", "base_urls", multiple=True, metavar="SITE=URL",
+    fn = click.option("--base-url", "base_urls", multiple=True, metavar="网站=地址", callback=check_base_urls,
                       help="把某个网站指向另一个地址，例如 czgh=http://127.0.0.1:8000（可重复）。")(fn)
     fn = click.option("--db", "db", type=click.Path(path_type=Path), default=None,
                       help="SQLite 数据库文件（默认见 config/settings.toml）。")(fn)
@@ -130,7 +139,7 @@ class XinxiGroup(XinxiSubGroup):
             sys.exit(130)
         except click.exceptions.ClickException as exc:
             click.echo(f"错误：{click_message(exc)}", err=True)
-            if isinstance(exc, click.exceptions.UsageError) and not isinstance(exc, OutOfRange) \
+            if isinstance(exc, click.exceptions.UsageError) and not isinstance(exc, (OutOfRange, BadValue)) \
                     and exc.ctx is not None:
                 click.echo(f"用 {exc.ctx.command_path} --help 查看用法。", err=True)
             sys.exit(exc.exit_code)
@@ -143,19 +152,36 @@ class XinxiGroup(XinxiSubGroup):
 @click.version_option(package_name="xinxi")
 @click.pass_context
 def cli(ctx: click.Context, config_dir: Path | None, db: Path | None, base_urls: tuple[str, ...]) -> None:
-    """xinxi：常州市总工会信息采用统计。抓取网站、归属单位、按考评办法计分并出报表。"""
+    """xinxi：常州市总工会信息采用统计。抓取网站、归属单位、按考评办法计分并出报表。
+
+    例如：xinxi --db data/demo/xinxi.db status
+    """
     app = ctx.ensure_object(AppContext)
     app.config_dir, app.db, app.base_urls = config_dir, db, base_urls
+
+
+def param_hint(exc: click.exceptions.BadParameter) -> str:
+    """The option or argument a refusal is about, as typed (--port) or as its help names it (文章)."""
+    if isinstance(exc.param_hint, str):
+        return exc.param_hint
+    if exc.param is None or exc.ctx is None:
+        return "参数"
+    if isinstance(exc.param, click.Option):
+        return " / ".join(exc.param.opts)
+    return exc.param.make_metavar(exc.ctx)
 
 
 def click_message(exc: click.exceptions.ClickException) -> str:
     """Click's own complaint, already Chinese (see tracker.cli.chinese), with the option named."""
     if isinstance(exc, click.exceptions.MissingParameter):
-        hint = exc.param.get_error_hint(exc.ctx) if exc.param is not None and exc.ctx is not None else "参数"
-        return f"缺少 {hint}"
+        return f"缺少 {param_hint(exc)}"
+    if isinstance(exc, (click.exceptions.NoSuchOption, click.exceptions.NoSuchCommand)):
+        maybe = f"（是不是要用 {'、'.join(sorted(exc.possibilities))}？）" if exc.possibilities else ""
+        return f"{exc.message}{maybe}"
+    if isinstance(exc, BadValue):
+        return f'{param_hint(exc)} 的值 "{exc.value}" 不对：{exc.message}'
     if isinstance(exc, click.exceptions.BadParameter):
-        hint = exc.param.get_error_hint(exc.ctx) if exc.param is not None and exc.ctx is not None else "参数"
-        return f"{hint} 的值无效：{exc.message}"
+        return f"{param_hint(exc)} 的值无效：{exc.message}"
     return exc.format_message()
 
 

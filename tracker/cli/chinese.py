@@ -40,7 +40,7 @@ MESSAGES = {
     "Missing parameter": "缺少参数",
     "Missing parameter: {param_name}": "缺少参数：{param_name}",
     "Missing {param_type}": "缺少{param_type}",
-    "No such command {name!r}.": "没有命令 {name!r}",
+    "No such command {name!r}.": "没有命令 {name}",
     "No such option {name!r}.": "没有选项 {name}",
     "Option {name!r} does not take a value.": "选项 {name} 不带值。",
     "Options": "选项",
@@ -51,6 +51,7 @@ MESSAGES = {
     "Usage:": "用法：",
     "Value must be an iterable.": "应为一组值。",
     "default: {default}": "默认：{default}",
+    "env var: {var}": "环境变量：{var}",
     "deprecated": "已停用",
     "directory": "目录",
     "file": "文件",
@@ -92,7 +93,12 @@ TYPE_WORDS = {"integer": "整数", "float": "数字", "text": "文字", "path": 
 
 # Arguments named in English in the code, as their help shows them.
 ARGUMENT_WORDS = {"unit": "单位", "path": "路径", "file": "文件", "files": "文件", "text": "文字", "period": "期间",
-                  "name": "名字"}
+                  "name": "名字", "run_id": "运行编号"}
+
+# Text options whose value is a thing with a name (a date, a site): the help says what to write, not "文字".
+OPTION_WORDS = {"since": "日期", "until": "日期", "day": "日期", "site": "网站", "sites": "网站", "column": "栏目",
+                "columns": "栏目", "unit": "单位", "by": "姓名", "reason": "理由", "note": "备注", "urls": "地址",
+                "kind": "类别", "title": "标题", "evidence": "依据", "issuer": "发文单位", "host": "地址"}
 
 CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types", "utils",
                  "shell_completion")
@@ -128,13 +134,43 @@ def install() -> None:
             module._ = gettext  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
             module.ngettext = ngettext  # type: ignore[attr-defined]
+    click.types._NumberRangeBase._describe_range = _range_in_words  # type: ignore[method-assign]
+    click.types.Choice.get_invalid_choice_message = _choice_refused  # type: ignore[method-assign]
     for number_type in (click.types.IntParamType, click.types.FloatParamType):
         number_type.name = TYPE_WORDS[number_type.name]
     _installed = True
 
 
-# A run of spaces, a Latin word, or one other character with the closing punctuation that may not start a line.
-_TOKEN = re.compile(r"\s+|[\x21-\x7e]+[。，、；：？！）」』”’》】]*|.[。，、；：？！）」』”’》】]*", re.S)
+# A run of spaces, click's short bracketed note ([默认：20]) kept whole, a Latin word, or one other character,
+# each with the closing punctuation that may not start a line.
+_TOKEN = re.compile(r"\s+|\[[^\[\]\n]{1,30}\]|[\x21-\x7e]+[。，、；：？！）」』”’》】]*|.[。，、；：？！）」』”’》】]*",
+                    re.S)
+# click's note after an option's help: "描述。  [默认：8000; 0<=x<=65535]".
+_NOTE = re.compile(r"\s*\[([^\[\]]*)\]$")
+
+
+def _note_in_chinese(text: str) -> str:
+    """click's trailing [默认：…; 必填] note with Chinese separators and no gap after Chinese text."""
+    found = _NOTE.search(text)
+    if not found:
+        return text
+    before = text[:found.start()]
+    gap = " " if before and before[-1].isascii() else ""
+    return f"{before}{gap}[{found.group(1).replace('; ', '；')}]"
+
+
+def _choice_refused(self: click.Choice, value: Any, ctx: click.Context | None) -> str:
+    """An unknown choice, with the valid ones listed as Chinese lists them (table、csv、json)."""
+    return f"“{value}”不是可选值之一：{'、'.join(map(str, self._normalized_mapping(ctx=ctx).values()))}"
+
+
+def _range_in_words(self: Any) -> str:
+    """A number range as the help and the refusal say it: 0 到 65535, 不小于 0."""
+    low = None if self.min is None else f"{'大于' if self.min_open else '不小于'} {self.min}"
+    high = None if self.max is None else f"{'小于' if self.max_open else '不大于'} {self.max}"
+    if low and high and not (self.min_open or self.max_open):
+        return f"{self.min} 到 {self.max}"
+    return "、".join(part for part in (low, high) if part)
 
 
 def wrap_cells(text: str, width: int) -> list[str]:
@@ -172,6 +208,16 @@ def _paragraphs(text: str) -> list[str]:
 class CellFormatter(click.HelpFormatter):
     """click's help formatter, measuring text by the columns it takes on screen."""
 
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        # click puts a space after "Usage:"; after a full-width colon it reads as a gap (用法： xinxi).
+        prefix = f"{'':>{self.current_indent}}{MESSAGES['Usage:'] if prefix is None else prefix}"
+        first = f"{prefix}{prog}"
+        width = max(self.width - cell_len(first) - 1, 20)
+        lines = wrap_cells(args, width) if args else []
+        self.write(f"{first} {lines[0]}\n" if lines else f"{first}\n")
+        for line in lines[1:]:
+            self.write(f"{'':>{cell_len(first) + 1}}{line}\n")
+
     def write_heading(self, heading: str) -> None:
         self.write(f"{'':>{self.current_indent}}{heading}：\n")
 
@@ -196,7 +242,7 @@ class CellFormatter(click.HelpFormatter):
             else:
                 self.write("\n" + " " * (first_col + self.current_indent))
             width = max(self.width - first_col - self.current_indent - 2, 10)
-            lines = [line for p in _paragraphs(second) for line in wrap_cells(p, width)] or [""]
+            lines = [line for p in _paragraphs(_note_in_chinese(second)) for line in wrap_cells(p, width)] or [""]
             self.write(f"{lines[0]}\n")
             for line in lines[1:]:
                 self.write(f"{'':>{first_col + self.current_indent}}{line}\n")
@@ -210,7 +256,8 @@ def _chinese_metavars(params: list[click.Parameter]) -> None:
     for param in params:
         if isinstance(param, click.Option) and param.metavar is None and not param.is_flag \
                 and not isinstance(param.type, click.Choice):
-            word = TYPE_WORDS.get(param.type.name)
+            word = OPTION_WORDS.get(param.name or "") if param.type.name == "text" else None
+            word = word or TYPE_WORDS.get(param.type.name)
             if word:
                 param.metavar = word
         elif isinstance(param, click.Argument) and param.metavar is None and param.name in ARGUMENT_WORDS:

@@ -25,6 +25,29 @@ def _number(text: str) -> int | None:
     return int(text) if digits.isascii() and digits.isdigit() else None
 
 
+class BadValue(click.BadParameter):
+    """A value the option cannot take, quoted back with what is wrong and the right form; told in one line."""
+
+    def __init__(self, message: str, value: str, param_hint: str | None = None) -> None:
+        super().__init__(message, param_hint=param_hint)
+        self.value = value
+
+
+def check_base_urls(_ctx: click.Context, _param: click.Parameter, pairs: tuple[str, ...]) -> tuple[str, ...]:
+    """Check each --base-url SITE=URL as it is parsed, so a mistake is blamed on the option."""
+    for pair in pairs:
+        site, sep, url = (part.strip() for part in pair.partition("="))
+        if not sep or not site or not url:
+            raise BadValue("应写成 网站=地址，例如 czgh=http://127.0.0.1:8000", pair)
+        scheme, has_scheme, rest = url.partition("://")
+        if not has_scheme:
+            raise BadValue(f"缺少 http:// 或 https://，应写成 {site}=http://{url}", pair)
+        if scheme.lower() not in ("http", "https") or not rest.strip("/"):
+            raise BadValue(f"地址只能以 http:// 或 https:// 开头，应写成 {site}=http://{rest.strip('/') or '127.0.0.1:8000'}",
+                           pair)
+    return pairs
+
+
 class RecordId(click.ParamType):
     """A stored record's number (entry #12): a positive integer SQLite can hold; `#12` is accepted."""
 
