@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,13 +20,13 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
 @pytest.mark.parametrize(
     ("argv", "first_line"),
     [
-        (("review", "ignore", "1"), "错误：缺少 '--reason'"),
-        (("score", "--year", "abc"), "错误：'--year' 的值无效：“abc”不是整数"),
+        (("review", "ignore", "1"), "错误：缺少 --reason"),
+        (("score", "--year", "abc"), "错误：--year 的值无效：“abc”不是整数"),
         (("articles", "--since", "2024-13-01"),
-         "错误：'--since' 的值无效：日期应写作 YYYY-MM-DD，例如 2024-03-01，实为 '2024-13-01'"),
+         "错误：--since 的值无效：日期应写作 YYYY-MM-DD，例如 2024-03-01，实为 '2024-13-01'"),
         (("score", "--year", "2016", "--format", "pdf"),
-         "错误：'--format' 的值无效：“pdf”不是可选值之一：'table', 'csv', 'json', 'xlsx'"),
-        (("nosuch",), "错误：没有命令 'nosuch'"),
+         "错误：--format 的值无效：“pdf”不是可选值之一：table、csv、json、xlsx"),
+        (("nosuch",), "错误：没有命令 nosuch"),
         (("crawl", "--bogus"), "错误：没有选项 --bogus"),
         (("articles", "extra"), "错误：多余的参数：extra"),
     ],
@@ -61,15 +63,20 @@ def test_times_are_shown_in_local_time(stamp: str, shown: str) -> None:
     assert shown_time(stamp) == shown
 
 
-@pytest.mark.parametrize(("argv", "line"), [
-    (("crawl", "--site", "foo"), "错误：没有网站 'foo'；可选：czgh、jsgh、jsghfw"),
-    (("recrawl", "--column", "体育"), "错误：--column：没有栏目 '体育'；可选：jcdt（基层动态）、tpxw（图片新闻）、"
-                                       "ghyw（工会要闻）、ghxw（工会新闻）、bzgz（保障工作）、mzgl（民主管理）、jjjs（经济技术）、"
-                                       "ngz（女职工）、jsgh_jcdt（基层动态）、jsgh_tzgg（通知公告）、jsghfw_144（工会动态）"),
-])
-def test_unknown_sites_and_columns_are_named(capsys, db, db_path: Path, argv: tuple[str, ...], line: str) -> None:
+COLUMNS = ("jcdt（基层动态）、tpxw（图片新闻）、ghyw（工会要闻）、ghxw（工会新闻）、bzgz（保障工作）、mzgl（民主管理）、"
+           "jjjs（经济技术）、ngz（女职工）、jsgh_jcdt（基层动态）、jsgh_tzgg（通知公告）、jsghfw_144（工会动态）")
+
+
+@pytest.mark.parametrize("argv", [("crawl", "--site", "foo"), ("recrawl", "--site", "foo"), ("failures", "--site", "foo")])
+def test_unknown_sites_are_named(capsys, db, db_path: Path, argv: tuple[str, ...]) -> None:
     code, err = run(capsys, "--db", str(db_path), *argv)
-    assert code == 2 and err.strip() == line
+    assert code == 2 and err.splitlines()[0] == "错误：--site 的值无效：没有网站“foo”；可选：czgh、jsgh、jsghfw"
+
+
+@pytest.mark.parametrize("argv", [("recrawl", "--column", "体育"), ("articles", "--column", "体育")])
+def test_unknown_columns_are_named(capsys, db, db_path: Path, argv: tuple[str, ...]) -> None:
+    code, err = run(capsys, "--db", str(db_path), *argv)
+    assert code == 2 and err.splitlines()[0] == f"错误：--column 的值无效：没有栏目“体育”；可选：{COLUMNS}"
 
 
 # --- a --db that cannot be used: one line naming the file, exit 2, for every command ------------------
@@ -203,3 +210,19 @@ def test_another_programs_sqlite_file_is_left_alone(capsys, tmp_path: Path) -> N
         assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["contacts"]
     finally:
         conn.close()
+
+
+# --- what a new engineer met walking every command ---------------------------------------------------
+
+
+def test_history_of_an_entry_that_does_not_exist_says_so(capsys, db, db_path: Path) -> None:
+    assert run(capsys, "--db", str(db_path), "entry", "history", "999") == (
+        2, "错误：没有录入 #999（见 xinxi entry list --all）\n")
+
+
+def test_a_password_prompt_without_a_terminal_says_what_to_do(db, db_path: Path) -> None:
+    # A real process whose standard input is not a terminal: no English getpass warning, one Chinese line.
+    result = subprocess.run([str(Path(sys.executable).parent / "xinxi"), "--db", str(db_path), "user", "add", "x", "--role",
+                             "office"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == "错误：没有读到密码（标准输入不是终端）：在终端里运行，或加 --password-stdin 从标准输入送入密码\n"

@@ -55,6 +55,18 @@ def column_names(settings: Settings) -> dict[str, str]:
     return {c.key: c.name for site in settings.sites.values() for c in site.columns}
 
 
+def check_choices(settings: Settings, sites: tuple[str, ...] = (), columns: tuple[str, ...] = ()) -> None:
+    """Refuse an unknown --site or --column before anything starts, listing the valid ones."""
+    for site in sites:
+        if site not in settings.sites:
+            raise click.BadParameter(f"没有网站“{site}”；可选：{'、'.join(settings.sites)}", param_hint="--site")
+    names = column_names(settings)
+    for column in columns:
+        if column not in names and column not in names.values():
+            raise click.BadParameter(f"没有栏目“{column}”；可选：{'、'.join(f'{k}（{v}）' for k, v in names.items())}",
+                                     param_hint="--column")
+
+
 def _crawl_options(fn: Any) -> Any:
     fn = click.option("--no-politeness", is_flag=True,
                       help="不限速（只允许用于本机 127.0.0.1 上的网站副本）。")(fn)
@@ -112,6 +124,7 @@ def crawl(settings: Settings, sites: tuple[str, ...], no_politeness: bool) -> No
 
     例如：xinxi crawl --site czgh
     """
+    check_choices(settings, sites)
     _run_crawl(settings, runs.CrawlRequest(sites=sites, polite=not no_politeness,
                                            progress=sys.stderr.isatty()))
 
@@ -133,6 +146,7 @@ def recrawl(settings: Settings, sites: tuple[str, ...], no_politeness: bool, col
 
     例如：xinxi recrawl --article czgh/9909，或 xinxi recrawl --column 基层动态 --since 2024-01-01
     """
+    check_choices(settings, sites, columns)
     urls += tuple(_article_urls(settings, articles_))
     _run_crawl(settings, runs.CrawlRequest(
         sites=sites, recrawl=True, columns=columns, since=since, until=until, urls=urls, full=full,
@@ -204,12 +218,9 @@ def articles(settings: Settings, column: str | None, since: str | None, until: s
     例如：xinxi articles --since 2024-01-01 --unit 武进区总工会 --format csv --output 文章.csv
     """
     names = column_names(settings)
+    check_choices(settings, columns=(column,) if column else ())
     if column and column not in names:
-        by_name = {v: k for k, v in names.items()}
-        if column not in by_name:
-            raise click.BadParameter(f"没有栏目 {column!r}；可选：{'、'.join(f'{k}（{v}）' for k, v in names.items())}",
-                                     param_hint="--column")
-        column = by_name[column]
+        column = {v: k for k, v in names.items()}[column]
     registry = load_units(settings.config_dir)
     unit_id = registry.find(unit).id if unit else None
     db = store.open_db(settings.db_path)
@@ -317,6 +328,7 @@ def failures(settings: Settings, site: str | None, out: Output) -> None:
 
     例如：xinxi failures --site czgh
     """
+    check_choices(settings, (site,) if site else ())
     db = store.open_db(settings.db_path)
     try:
         rows = store.list_failures(db, site)

@@ -19,6 +19,7 @@ from tracker.cli.params import ARTICLE, RECORD_ID, YEAR
 from tracker.cli.score_cmd import by_option, console_for, default_user, writing
 from tracker.config import Settings
 from tracker.entries import Checker, EntryError, check_one, check_rows, exclusive, read_rows, write_template
+from tracker.errors import XinxiError
 from tracker.scores import ScoringError, load_rulebook
 from tracker.text import clean_tree, plain_cell, shown, strip_controls
 from tracker.units import load_units
@@ -149,7 +150,7 @@ def entry_remove(settings: Settings, entry_id: int, reason: str, by: str | None)
 
 
 @entry_group.command("history")
-@click.argument("entry_id", type=RECORD_ID, required=False, metavar="录入编号")
+@click.argument("entry_id", type=RECORD_ID, required=False, metavar="[录入编号]")
 @with_settings
 def entry_history(settings: Settings, entry_id: int | None) -> None:
     """审计记录：每条录入何时由谁录入、导入或删除，为何删除。
@@ -158,9 +159,18 @@ def entry_history(settings: Settings, entry_id: int | None) -> None:
     """
     number = entry_id
     db = store.open_db(settings.db_path)
+    try:
+        events = store.entry_events(db, number)
+    finally:
+        db.close()
+    if not events:
+        if number is not None:
+            raise XinxiError(f"没有录入 #{number}（见 xinxi entry list --all）")
+        click.echo("还没有任何录入。")
+        return
     actions = {"add": "录入", "import": "导入", "remove": "删除"}
     names = _names(settings)
-    for event in store.entry_events(db, number):
+    for event in events:
         data = json.loads(event["data"] or "{}")
         why = f"  理由：{event['reason']}" if event["action"] == "remove" else (
             f"  文件：{event['reason']}" if event["reason"] else "")

@@ -11,13 +11,21 @@ from tracker import store, users
 from tracker.cli import cli, shown_time, with_settings
 from tracker.cli.score_cmd import by_option, console_for, default_user
 from tracker.config import Settings
+from tracker.errors import XinxiError
 from tracker.units import load_units
 
 
 def _password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    return click.prompt("密码", hide_input=True, confirmation_prompt="再输一遍", prompt_suffix="：")
+    # Hidden input needs a terminal; without one getpass warns in English and echoes anyway.
+    terminal = sys.stdin.isatty()
+    try:
+        return click.prompt("密码", hide_input=terminal, confirmation_prompt="再输一遍", prompt_suffix="：")
+    except click.exceptions.Abort:
+        if terminal:
+            raise
+        raise XinxiError("没有读到密码（标准输入不是终端）：在终端里运行，或加 --password-stdin 从标准输入送入密码") from None
 
 
 @cli.group("user")
