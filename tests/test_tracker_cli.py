@@ -226,3 +226,16 @@ def test_a_password_prompt_without_a_terminal_says_what_to_do(db, db_path: Path)
                              "office"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr == "错误：没有读到密码（标准输入不是终端）：在终端里运行，或加 --password-stdin 从标准输入送入密码\n"
+
+
+def test_a_page_the_site_blocked_is_listed_in_chinese(db, db_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from tracker import store
+    from tracker.cli import cli
+
+    url = "https://www.jsgh.org/art/2016/7/4/art_3577_80063.html"
+    store.save_batch(db, "jsgh", None, failures=[{"article_id": 80063, "url": url, "kind": "blocked",
+                                                  "detail": "HTTP 403：网站拒绝访问", "status": 403}])
+    table = CliRunner().invoke(cli, ["--db", str(db_path), "failures"], terminal_width=200).output
+    assert "被网站拦截" in table and "blocked" not in table

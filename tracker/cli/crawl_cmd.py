@@ -25,9 +25,10 @@ from tracker.text import clean_tree, shown
 from tracker.units import load_units
 
 STATUS = runs.STATUS_WORDS
-KINDS = {"crawl": "抓取", "recrawl": "重抓", "nightly": "每晚"}
+KINDS = {"crawl": "抓取", "recrawl": "重新抓取", "nightly": "夜间任务"}  # as `xinxi status` names them
 FAILURE_KINDS = {"parse": "解析失败", "http": "HTTP 错误", "invalid": "数据无效", "host": "其他主机",
-                 "size": "页面过大", "depth": "嵌套过深", "redirect": "跳转异常", "stored": "旧数据无效"}
+                 "size": "页面过大", "depth": "嵌套过深", "redirect": "跳转异常", "stored": "旧数据无效",
+                 "blocked": "被网站拦截"}
 FAILURE_FIELDS = ("site", "article_id", "url", "kind", "detail", "status", "run_id", "first_seen_at", "last_seen_at",
                   "attempts", "retry_at")
 ARTICLE_FIELDS = ("site", "id", "url", "alt_url", "columns", "title", "subtitle", "date", "source", "source_label",
@@ -261,7 +262,7 @@ def articles(settings: Settings, column: str | None, since: str | None, until: s
 @click.pass_context
 def runs_(ctx: click.Context, limit: int, out: Output, config_dir: Path | None, db: Path | None,
           base_urls: tuple[str, ...]) -> None:
-    """列出最近的抓取运行；`xinxi runs show 编号` 看一次运行每个栏目的数字。
+    """列出最近的抓取运行；用 xinxi runs show 运行编号 看一次运行每个栏目的数字。
 
     例如：xinxi runs --limit 5
     """
@@ -322,7 +323,7 @@ def runs_show(settings: Settings, run_id: int, out: Output) -> None:
 @output_options("json", "csv", "xlsx")
 @with_settings
 def failures(settings: Settings, site: str | None, out: Output) -> None:
-    """列出没能入库的文章页及原因：读不出标题或日期、打不开、数据无效、在其他主机、过大、嵌套过深、跳转异常。
+    """列出没能入库的文章页及原因：读不出标题或日期、打不开、被网站拦截、数据无效、在其他主机、过大、嵌套过深、跳转异常。
 
     服务器出错或超时的文章会在之后的夜间自动再试（“下次重试”一栏）；其余的可用 xinxi recrawl --url 重试。
 
