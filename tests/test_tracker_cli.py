@@ -20,7 +20,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
 @pytest.mark.parametrize(
     ("argv", "first_line"),
     [
-        (("review", "ignore", "1"), "错误：缺少 --reason"),
+        (("review", "ignore", "1"), "错误：缺少选项 --reason"),
+        (("review", "assign"), "错误：缺少参数 文章"),
         (("score", "--year", "abc"), "错误：--year 的值无效：“abc”不是整数"),
         (("articles", "--since", "2024-13-01"),
          "错误：--since 的值无效：日期应写作 YYYY-MM-DD，例如 2024-03-01，实为 '2024-13-01'"),

@@ -174,7 +174,7 @@ def param_hint(exc: click.exceptions.BadParameter) -> str:
 def click_message(exc: click.exceptions.ClickException) -> str:
     """Click's own complaint, already Chinese (see tracker.cli.chinese), with the option named."""
     if isinstance(exc, click.exceptions.MissingParameter):
-        return f"缺少 {param_hint(exc)}"
+        return f"缺少{'参数' if isinstance(exc.param, click.Argument) else '选项'} {param_hint(exc)}"
     if isinstance(exc, (click.exceptions.NoSuchOption, click.exceptions.NoSuchCommand)):
         maybe = f"（是不是要用 {'、'.join(sorted(exc.possibilities))}？）" if exc.possibilities else ""
         return f"{exc.message}{maybe}"
