@@ -69,8 +69,10 @@ def test_every_command_ends_its_help_with_an_example_of_itself(path: str, comman
     paragraphs = help_text(command).split("\n\n")
     assert paragraphs[-1].startswith("例如：xinxi "), f"xinxi {path} 的帮助没有以例子结尾"
     assert len(EXAMPLE.findall(help_text(command))) == 1
-    shown = CliRunner().invoke(cli, [*path.split(), "--help"], prog_name="xinxi", terminal_width=100).output
-    assert f"例如：xinxi {path}".rstrip() in shown
+    assert paragraphs[-1].startswith(f"例如：xinxi {path}".rstrip())
+    # Shown whole on one line even in a narrow window, so that it can be copied into the shell.
+    shown = CliRunner().invoke(cli, [*path.split(), "--help"], prog_name="xinxi", terminal_width=60).output
+    assert f"  {paragraphs[-1]}\n" in shown
 
 
 @pytest.mark.parametrize(("path", "command"), COMMANDS, ids=IDS)

@@ -205,6 +205,10 @@ def _paragraphs(text: str) -> list[str]:
     return [p for p in out if p]
 
 
+# How the last paragraph of every command's help starts (see tests/test_tracker_cli_examples.py).
+EXAMPLE = "例如：xinxi "
+
+
 class CellFormatter(click.HelpFormatter):
     """click's help formatter, measuring text by the columns it takes on screen."""
 
@@ -226,6 +230,10 @@ class CellFormatter(click.HelpFormatter):
         for i, paragraph in enumerate(_paragraphs(text)):
             if i:
                 self.write("\n")
+            if paragraph.startswith(EXAMPLE):
+                # An example is copied into the shell: one line, never broken inside a quoted value.
+                self.write(f"{indent}{paragraph}\n")
+                continue
             for line in wrap_cells(paragraph, max(self.width - self.current_indent, 11)):
                 self.write(f"{indent}{line}\n")
 
