@@ -41,7 +41,8 @@ def test_usage_mistakes_are_told_in_chinese(capsys, db, db_path: Path, argv: tup
     assert "Traceback" not in err and "Usage" not in err
 
 
-def test_a_mistyped_database_path_is_not_created(capsys, tmp_path: Path) -> None:
+def test_a_mistyped_database_path_is_not_created(capsys, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)   # no data/demo/xinxi.db here, so no hint about it
     typo = tmp_path / "xinix.db"
     code, err = run(capsys, "--db", str(typo), "articles")
     assert code == 2
@@ -240,3 +241,17 @@ def test_a_page_the_site_blocked_is_listed_in_chinese(db, db_path: Path) -> None
                                                   "detail": "HTTP 403：网站拒绝访问", "status": 403}])
     table = CliRunner().invoke(cli, ["--db", str(db_path), "failures"], terminal_width=200).output
     assert "被网站拦截" in table and "blocked" not in table
+
+
+def test_a_missing_database_points_to_the_demo_data_when_there_is_some(capsys, tmp_path: Path, monkeypatch) -> None:
+    from tracker import store
+    from tracker.config import DEFAULT_CONFIG_DIR
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("XINXI_DB", raising=False)
+    argv = ("--config", str(DEFAULT_CONFIG_DIR), "--db", "data/xinxi.db", "status")
+    assert run(capsys, *argv) == (2, "错误：数据库 data/xinxi.db 不存在（检查 --db，或先运行 xinxi crawl）\n")
+    (tmp_path / "data" / "demo").mkdir(parents=True)
+    store.open_db(tmp_path / "data" / "demo" / "xinxi.db").close()
+    assert run(capsys, *argv) == (2, "错误：数据库 data/xinxi.db 不存在（检查 --db，或先运行 xinxi crawl）；要接着用演示的数据："
+                                     "export XINXI_DB=data/demo/xinxi.db，或加 --db data/demo/xinxi.db\n")

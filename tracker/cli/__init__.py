@@ -93,6 +93,16 @@ def database_problem(exc: sqlite3.Error, path: Path) -> DatabaseProblem:
     return DatabaseProblem(f"数据库 {path} {words}［{text}］" if words else f"数据库 {path} 出错：{text}")
 
 
+DEMO_DB = Path("data/demo/xinxi.db")
+
+
+def demo_hint(missing: Path) -> str:
+    """After `make demo` the other commands still read data/xinxi.db: say how to keep using the demo's."""
+    if not DEMO_DB.exists() or missing.resolve() == DEMO_DB.resolve():
+        return ""
+    return f"；要接着用演示的数据：export XINXI_DB={DEMO_DB}，或加 --db {DEMO_DB}"
+
+
 def with_settings(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Add the common options to a command and pass it the resolved `settings`.
 
@@ -111,7 +121,7 @@ def with_settings(fn: Callable[..., Any]) -> Callable[..., Any]:
             raise DatabaseProblem(f"数据库 {settings.db_path} 是一个文件夹，不是数据库文件（检查 --db）")
         if top not in CREATES_DB and not settings.db_path.exists():
             # A mistyped --db would otherwise open a new, empty database and look like "nothing found".
-            raise XinxiError(f"数据库 {settings.db_path} 不存在（检查 --db，或先运行 xinxi crawl）")
+            raise XinxiError(f"数据库 {settings.db_path} 不存在（检查 --db，或先运行 xinxi crawl）{demo_hint(settings.db_path)}")
         try:
             return fn(*args, settings=settings, **kwargs)
         except sqlite3.Error as exc:

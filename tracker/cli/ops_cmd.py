@@ -155,7 +155,7 @@ def status(settings: Settings, limit: int) -> None:
 @click.option("--force", is_flag=True, help="目标文件已存在时覆盖。")
 @with_settings
 def backup(settings: Settings, path: str, force: bool) -> None:
-    """把数据库备份到 路径（文件或目录）。用 SQLite 在线备份，抓取进行中也可以安全运行。
+    """把数据库备份到一个文件或文件夹。用 SQLite 在线备份，抓取进行中也可以安全运行。
 
     路径以 / 结尾（例如 备份/）表示文件夹：不存在时自动新建，备份文件按日期命名。
 
