@@ -141,6 +141,7 @@ def test_a_base_url_without_scheme_is_blamed_on_the_option(capsys, db_path: Path
     ("czgh", "应写成 网站=地址，例如 czgh=http://127.0.0.1:8000"),
     ("czgh=ftp://127.0.0.1:21", "地址只能以 http:// 或 https:// 开头，应写成 czgh=http://127.0.0.1:21"),
     ("foo=http://127.0.0.1:8000", "没有网站 foo，可选：czgh、jsgh、jsghfw"),
+    ("czgh=HTTP://127.0.0.1:8000", "地址只能以 http:// 或 https:// 开头，应写成 czgh=http://127.0.0.1:8000"),
 ])
 def test_every_bad_base_url_reads_the_same(capsys, db_path: Path, value: str, why: str) -> None:
     for argv in (("crawl", "--base-url", value), ("config", "show", "--base-url", value)):

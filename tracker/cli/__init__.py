@@ -178,7 +178,7 @@ def param_hint(exc: click.exceptions.BadParameter) -> str:
         return "参数"
     if isinstance(exc.param, click.Option):
         return " / ".join(exc.param.opts)
-    return exc.param.make_metavar(exc.ctx)
+    return exc.param.make_metavar(exc.ctx).removesuffix("...").strip("[]")   # [录入编号], 文件... as 录入编号, 文件
 
 
 def click_message(exc: click.exceptions.ClickException) -> str:

@@ -6,6 +6,7 @@ ids, counts and years are refused here with one line that names the option and t
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import click
@@ -39,10 +40,10 @@ def check_base_urls(_ctx: click.Context, _param: click.Parameter, pairs: tuple[s
         site, sep, url = (part.strip() for part in pair.partition("="))
         if not sep or not site or not url:
             raise BadValue("应写成 网站=地址，例如 czgh=http://127.0.0.1:8000", pair)
-        scheme, has_scheme, rest = url.partition("://")
+        _scheme, has_scheme, rest = url.partition("://")
         if not has_scheme:
             raise BadValue(f"缺少 http:// 或 https://，应写成 {site}=http://{url}", pair)
-        if scheme.lower() not in ("http", "https") or not rest.strip("/"):
+        if not re.match(r"https?://[^/\s]+", url):   # as tracker.config.parse_base_urls will require
             raise BadValue(f"地址只能以 http:// 或 https:// 开头，应写成 {site}=http://{rest.strip('/') or '127.0.0.1:8000'}",
                            pair)
     return pairs
