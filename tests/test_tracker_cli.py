@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -255,3 +256,15 @@ def test_a_missing_database_points_to_the_demo_data_when_there_is_some(capsys, t
     store.open_db(tmp_path / "data" / "demo" / "xinxi.db").close()
     assert run(capsys, *argv) == (2, "错误：数据库 data/xinxi.db 不存在（检查 --db，或先运行 xinxi crawl）；要接着用演示的数据："
                                      "export XINXI_DB=data/demo/xinxi.db，或加 --db data/demo/xinxi.db\n")
+
+
+def test_a_column_name_two_sites_share_means_the_first_sites(xinxi, credited) -> None:
+    # 基层动态 is jcdt on the municipal site and jsgh_jcdt on the provincial one; recrawl takes the first too.
+    credited.append({"id": 7001, "url": "http://x/7001", "date": "2024-03-01", "title": "市里的稿件",
+                     "columns": ["jcdt"], "unit_id": "wujin"})
+    credited.append({"site": "jsgh", "id": 80001, "url": "http://y/80001", "date": "2024-03-02", "title": "省里的稿件",
+                     "columns": ["jsgh_jcdt"], "unit_id": "wujin"})
+    listed = json.loads(xinxi("articles", "--column", "基层动态", "--json").stdout)
+    assert [(a["site"], a["id"]) for a in listed] == [("czgh", 7001)]
+    listed = json.loads(xinxi("articles", "--column", "jsgh_jcdt", "--json").stdout)
+    assert [(a["site"], a["id"]) for a in listed] == [("jsgh", 80001)]

@@ -204,7 +204,7 @@ def article_json(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @cli.command()
-@click.option("--column", help="栏目键或栏目名。")
+@click.option("--column", help="栏目键或栏目名；几个网站都有的栏目名指第一个网站的，例如 基层动态 指 jcdt。")
 @click.option("--since", callback=iso_date, help="发布日期不早于（YYYY-MM-DD）。")
 @click.option("--until", callback=iso_date, help="发布日期不晚于（YYYY-MM-DD）。")
 @click.option("--source", help="来源字段包含此文字。")
@@ -221,7 +221,8 @@ def articles(settings: Settings, column: str | None, since: str | None, until: s
     names = column_names(settings)
     check_choices(settings, columns=(column,) if column else ())
     if column and column not in names:
-        column = {v: k for k, v in names.items()}[column]
+        # A name two sites share (基层动态) means the first site's column, as it does for recrawl.
+        column = next(k for k, v in names.items() if v == column)
     registry = load_units(settings.config_dir)
     unit_id = registry.find(unit).id if unit else None
     db = store.open_db(settings.db_path)
