@@ -232,3 +232,10 @@ def test_replica_help_speaks_of_what_the_user_sees() -> None:
     code, out, _ = invoke("replica", "serve", "--help")
     assert code == 0 and "副本里有一篇文章故意打开得慢" in out
     assert not re.search(r"Twisted|reactor|那个慢页面", out)
+
+
+@pytest.mark.parametrize("name", [""] + [n for n, _ in COMMANDS], ids=["xinxi"] + [n for n, _ in COMMANDS])
+def test_no_gap_after_full_width_punctuation(name: str) -> None:
+    # A docstring line broken after "、" or a click note after "。" is joined without a space (用法：xinxi, 端口、--base-url).
+    code, out, _ = invoke(*name.split(), "--help")
+    assert code == 0 and not re.search(r"[。，、；：？！）」』”》】] ", out), re.search(r"[。，、；：？！）」』”》】] .{0,20}", out)

@@ -192,13 +192,18 @@ def wrap_cells(text: str, width: int) -> list[str]:
     return lines
 
 
+FULL_WIDTH = "。，、；：？！（）「」『』“”‘’《》【】"
+
+
 def _paragraphs(text: str) -> list[str]:
     """Paragraphs split on blank lines; lines of a paragraph joined (without a space between Chinese)."""
     out = []
     for block in re.split(r"\n\s*\n", text.strip()):
         joined = ""
         for part in (p.strip() for p in block.splitlines()):
-            if joined and part and (joined[-1].isascii() or part[0].isascii()):
+            # A space only where a Latin word meets the next line, never next to full-width punctuation.
+            if joined and part and (joined[-1].isascii() or part[0].isascii()) \
+                    and joined[-1] not in FULL_WIDTH and part[0] not in FULL_WIDTH:
                 joined += " "
             joined += part
         out.append(joined.replace("\b", "").strip())
