@@ -13,9 +13,9 @@ from rich.table import Table
 from scoring import fmt_points
 from tracker import assessments, store
 from tracker.assessments import Assessment
-from tracker.cli import cli, shown_time, with_settings
+from tracker.cli.app import by_option, cli, default_user, shown_time, with_settings
+from tracker.cli.output import console_for, emit, print_tables
 from tracker.cli.params import YEAR
-from tracker.cli.score_cmd import by_option, console_for, default_user, emit, print_tables
 from tracker.config import Settings
 from tracker.scores import Scorer
 from tracker.text import plain_cell, shown

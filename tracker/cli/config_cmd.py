@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tracker.cli import cli, with_settings
+from tracker.cli.app import cli, with_settings
 from tracker.cli.output import Output, output_options
 from tracker.config import Settings, settings_as_dict
 

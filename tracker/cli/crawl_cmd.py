@@ -14,8 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tracker import review, runs, store
-from tracker.cli import AppContext, cli, shown_time, with_settings
-from tracker.cli import _common_options as common_options
+from tracker.cli.app import AppContext, cli, common_options, shown_time, with_settings
 from tracker.cli.output import Output, output_options
 from tracker.cli.params import ARTICLE, COUNT
 from tracker.config import Settings

@@ -12,8 +12,8 @@ from typing import Any
 import click
 
 from tracker import files, store
-from tracker.cli import cli, with_settings
-from tracker.cli.score_cmd import writing
+from tracker.cli.app import cli, with_settings
+from tracker.cli.output import writing
 from tracker.config import Settings
 from tracker.scores import scoring_files_hash
 from tracker.units import load_units

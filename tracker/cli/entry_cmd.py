@@ -13,10 +13,9 @@ from rich.table import Table
 
 from scoring import year_period
 from tracker import review, store
-from tracker.cli import cli, shown_time, with_settings
-from tracker.cli.output import Output, output_options
+from tracker.cli.app import by_option, cli, default_user, shown_time, with_settings
+from tracker.cli.output import Output, console_for, output_options, writing
 from tracker.cli.params import ARTICLE, RECORD_ID, YEAR
-from tracker.cli.score_cmd import by_option, console_for, default_user, writing
 from tracker.config import Settings
 from tracker.entries import Checker, EntryError, check_one, check_rows, exclusive, read_rows, write_template
 from tracker.errors import XinxiError

@@ -12,10 +12,9 @@ from rich.table import Table
 
 from scoring import PeriodError, parse_date
 from tracker import store
-from tracker.cli import CREATES_DB, cli, shown_time, with_settings
-from tracker.cli.output import Output, output_options
+from tracker.cli.app import CREATES_DB, by_option, cli, default_user, shown_time, with_settings
+from tracker.cli.output import Output, console_for, output_options
 from tracker.cli.params import SQLITE_MAX_INT, OutOfRange
-from tracker.cli.score_cmd import by_option, console_for, default_user
 from tracker.config import Settings
 from tracker.errors import XinxiError
 from tracker.notices import Outcome, import_file, load_context

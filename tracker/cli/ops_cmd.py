@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tracker import ops, runs, store
-from tracker.cli import cli, shown_time, with_settings
+from tracker.cli.app import cli, shown_time, with_settings
 from tracker.cli.params import COUNT
 from tracker.config import Settings
 from tracker.lock import utc_now

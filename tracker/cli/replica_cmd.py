@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from tracker.cli import cli
+from tracker.cli.app import cli
 
 
 @cli.group()

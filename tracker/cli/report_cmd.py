@@ -12,16 +12,17 @@ from sqlite_utils import Database
 from scoring import Period, Scoreboard, resolve_period
 from scoring.periods import parse_date
 from tracker import snapshots, store
-from tracker.cli import AppContext, cli, shown_time, with_settings
-from tracker.cli import _common_options as common_options
-from tracker.cli.score_cmd import (
+from tracker.cli.app import (
+    AppContext,
     by_option,
+    cli,
+    common_options,
     default_user,
-    period_options,
-    unit_result,
-    waiting_articles,
-    writing,
+    shown_time,
+    with_settings,
 )
+from tracker.cli.output import writing
+from tracker.cli.score_cmd import period_options, unit_result, waiting_articles
 from tracker.config import Settings
 from tracker.opsconfig import load_ops
 from tracker.scores import Scorer, ScoringError, period_or_error

@@ -12,11 +12,10 @@ from rich.table import Table
 from sqlite_utils import Database
 
 from tracker import review, store
-from tracker.cli import cli, shown_time, with_settings
+from tracker.cli.app import by_option, cli, default_user, shown_time, with_settings
 from tracker.cli.crawl_cmd import iso_date
-from tracker.cli.output import Output, output_options
+from tracker.cli.output import Output, console_for, output_options
 from tracker.cli.params import ARTICLE, COUNT, SQLITE_MAX_INT
-from tracker.cli.score_cmd import by_option, console_for, default_user
 from tracker.config import Settings
 from tracker.text import clean_tree
 from tracker.text import shown as shown_text

@@ -6,7 +6,6 @@ The entry and flag commands live in entry_cmd and are registered from here.
 from __future__ import annotations
 
 import contextlib
-import getpass
 import io
 import json
 import os
@@ -22,8 +21,8 @@ from sqlite_utils import Database
 
 from scoring import Period, Scoreboard, UnitResult, compare, fmt_points, resolve_period
 from tracker import assessments, snapshots, store
-from tracker.cli import cli, shown_time, with_settings
-from tracker.cli.output import console_for, emit, print_tables, writing  # noqa: F401 (used by sibling commands)
+from tracker.cli.app import by_option, cli, default_user, shown_time, with_settings
+from tracker.cli.output import console_for, emit, print_tables, writing
 from tracker.cli.params import YEAR
 from tracker.config import Settings
 from tracker.score_view import (
@@ -44,14 +43,6 @@ from tracker.scores import Scorer, ScoringError, period_or_error
 from tracker.text import shown
 
 FORMATS = ("table", "csv", "json", "xlsx")
-
-
-def default_user() -> str:
-    return os.environ.get("XINXI_USER") or getpass.getuser()
-
-
-def by_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--by", default=None, help="操作人（默认取环境变量 XINXI_USER 或登录名）。")(fn)
 
 
 def period_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -304,4 +295,3 @@ def snapshot_list(settings: Settings) -> None:
         click.echo(f"#{row['id']}  {row['period']}  {shown_time(row['published_at'], settings.timezone)}  {row['published_by']}  {state}")
 
 
-from tracker.cli import entry_cmd, report_cmd  # noqa: E402,F401

@@ -8,8 +8,8 @@ import click
 from rich.table import Table
 
 from tracker import store, users
-from tracker.cli import cli, shown_time, with_settings
-from tracker.cli.score_cmd import by_option, console_for, default_user
+from tracker.cli.app import by_option, cli, default_user, shown_time, with_settings
+from tracker.cli.output import console_for
 from tracker.config import Settings
 from tracker.errors import XinxiError
 from tracker.units import load_units

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tracker.cli import cli, with_settings
+from tracker.cli.app import cli, with_settings
 from tracker.config import Settings
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
