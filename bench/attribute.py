@@ -26,8 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crawler.replica.generator import generate  # noqa: E402
-from tracker import attribute_batch, review, store  # noqa: E402
-from tracker.attribution import ArticleFacts, compile_engine  # noqa: E402
+from tracker import store  # noqa: E402
+from tracker.attribution import batch as attribute_batch  # noqa: E402
+from tracker.attribution import review  # noqa: E402
+from tracker.attribution.engine import ArticleFacts, compile_engine  # noqa: E402
 from tracker.config import DEFAULT_CONFIG_DIR  # noqa: E402
 from tracker.units import load_units  # noqa: E402
 

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crawler.replica.generator import generate  # noqa: E402
-from tracker.attribution import ArticleFacts, Engine, compile_engine  # noqa: E402
+from tracker.attribution.engine import ArticleFacts, Engine, compile_engine  # noqa: E402
 from tracker.config import DEFAULT_CONFIG_DIR  # noqa: E402
 from tracker.units import Registry, load_units  # noqa: E402
 

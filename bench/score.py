@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 from scoring import Adoption, Scoreboard, Unit, load_rulebook, score, year_period  # noqa: E402
 from tracker import store  # noqa: E402
 from tracker.reports import write_docx, write_xlsx  # noqa: E402
-from tracker.score_view import explain_rows  # noqa: E402
-from tracker.scores import entry_items  # noqa: E402
+from tracker.scores.scorer import entry_items  # noqa: E402
+from tracker.scores.view import explain_rows  # noqa: E402
 
 DISTRICTS = ("liyang", "jintan", "wujin", "xinbei", "tianning", "zhonglou", "jingkai")
 DEPARTMENTS = ("office", "organization", "publicity", "democracy", "protection", "economy", "safety", "legal",
@@ -95,9 +95,9 @@ def from_the_store(path: Path, n: int, seed: int) -> tuple[int, int, float, floa
     import subprocess
 
     from crawler.replica.generator import generate
-    from tracker import review
+    from tracker.attribution import review
     from tracker.config import load_settings
-    from tracker.scores import Scorer
+    from tracker.scores.scorer import Scorer
     from tracker.units import load_units
 
     site = generate(n, seed=seed, per_day=n / 183)   # 2016-07-01 … 2016-12-31: one scored half-year

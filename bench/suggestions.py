@@ -22,9 +22,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from attribution_quality import real_cases, replica_cases  # noqa: E402
 
-from tracker.attribution import ArticleFacts, Engine, compile_engine  # noqa: E402
+from tracker.attribution.engine import ArticleFacts, Engine, compile_engine  # noqa: E402
+from tracker.attribution.suggestions import learn  # noqa: E402
 from tracker.config import DEFAULT_CONFIG_DIR  # noqa: E402
-from tracker.suggestions import learn  # noqa: E402
 from tracker.units import load_units  # noqa: E402
 
 Case = tuple[ArticleFacts, str | None, str]

@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crawler.replica.generator import generate  # noqa: E402
-from tracker import review, store, users  # noqa: E402
+from tracker import store, users  # noqa: E402
+from tracker.attribution import review  # noqa: E402
 from tracker.config import load_settings  # noqa: E402
 from tracker.units import load_units  # noqa: E402
 

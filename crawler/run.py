@@ -22,7 +22,7 @@ from crawler import settings as defaults
 from crawler.spiders.column import ColumnSpider, Plan
 from tracker import store
 from tracker.config import Settings, Site, load_settings, parse_base_urls
-from tracker.runs import LOOPBACK
+from tracker.ops.runs import LOOPBACK
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

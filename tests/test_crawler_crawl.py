@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from crawler.replica.process import ReplicaProcess
-from tracker import runs, store
+from tracker import store
 from tracker.config import DEFAULT_CONFIG_DIR, Settings, load_settings
+from tracker.ops import runs
 
 N = 120
 COLUMNS = 8

@@ -16,9 +16,10 @@ import hostile_site as hs
 import pytest
 from click.testing import CliRunner
 
-from tracker import runs, store
+from tracker import store
 from tracker.cli import cli
 from tracker.config import DEFAULT_CONFIG_DIR, Settings, load_settings
+from tracker.ops import runs
 from tracker.text import strip_controls
 
 CEILING = 6

@@ -13,10 +13,12 @@ from crawler.replica.hanweb.generator import ELSEWHERE, NEWS, SERVICE
 from crawler.replica.hanweb.process import HanwebReplicaProcess
 from crawler.replica.process import ReplicaProcess
 from scoring.periods import year_period
-from tracker import health, review, runs, store
+from tracker import store
+from tracker.attribution import review
 from tracker.config import DEFAULT_CONFIG_DIR, Settings, load_settings
-from tracker.opsconfig import load_ops
-from tracker.scores import Scorer
+from tracker.ops import health, runs
+from tracker.ops.settings import load_ops
+from tracker.scores.scorer import Scorer
 from tracker.units import load_units
 
 FIELDS = ("title", "date", "source", "closing_bylines", "correspondents", "image_count")

@@ -17,10 +17,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tracker.alerts import Alert, Delivery, RunSummary, compose, deliver, signed_url
 from tracker.config import ConfigError, Section
-from tracker.health import Finding
-from tracker.opsconfig import AlertsConfig, EmailChannel, WebhookChannel, load_alerts
+from tracker.ops.alerts import Alert, Delivery, RunSummary, compose, deliver, signed_url
+from tracker.ops.health import Finding
+from tracker.ops.settings import AlertsConfig, EmailChannel, WebhookChannel, load_alerts
 
 REDESIGN = Finding("redesign:czgh:jcdt", "redesign", "warning",
                    "常州市总工会「基层动态」栏目的列表页打开了，但找不到任何文章链接：网站可能改版了", "czgh", "jcdt")
@@ -140,7 +140,7 @@ def test_failed_deliveries_are_logged_and_do_not_raise(robot: tuple[str, type[Ro
         webhooks=(WebhookChannel("dingtalk", f"{base}/robot/send?access_token=bad"),
                   WebhookChannel("wecom", f"{base}/send?key=k", secret_env="XINXI_NOT_SET")),
     )
-    with caplog.at_level(logging.ERROR, logger="tracker.alerts"):
+    with caplog.at_level(logging.ERROR, logger="tracker.ops.alerts"):
         deliveries = deliver(Alert("主题", "正文", "error"), cfg)
     assert [d.ok for d in deliveries] == [False, False, False]
     assert (deliveries[0].error or "").startswith("连接被拒绝（服务器没开，或端口不对）［ConnectionRefusedError")
@@ -272,8 +272,8 @@ def test_the_nightly_run_records_a_delivery_that_hit_its_deadline(dripping_smtp:
     import time
 
     from tracker import store
-    from tracker.nightly import Step, StepResult, run_nightly
-    from tracker.opsconfig import load_ops
+    from tracker.ops.nightly import Step, StepResult, run_nightly
+    from tracker.ops.settings import load_ops
 
     email = EmailChannel(host="127.0.0.1", port=dripping_smtp.port, sender="xinxi@example.org",
                          to=("office@example.org",), security="none", timeout=1.0, deadline=1.5)

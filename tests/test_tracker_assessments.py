@@ -10,10 +10,11 @@ import pytest
 from scoring import year_period
 from scoring.assessment import propose
 from scoring.rules import RulesError, load_rules
-from tracker import assessments, store
-from tracker.assessments import AssessmentError
+from tracker import store
 from tracker.config import DEFAULT_CONFIG_DIR, Settings
-from tracker.scores import Scorer
+from tracker.scores import assessments
+from tracker.scores.assessments import AssessmentError
+from tracker.scores.scorer import Scorer
 
 
 def entries(unit: str, kind: str, count: int, day: str = "2024-05-06") -> list[dict]:

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from crawler.replica.generator import generate
-from tracker import attribute_batch, review, store
+from tracker import store
+from tracker.attribution import batch as attribute_batch
+from tracker.attribution import review
 from tracker.config import DEFAULT_CONFIG_DIR
 from tracker.units import load_units
 

@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 import pytest
 
-from tracker.attribution import ArticleFacts, Attribution, compile_engine
+from tracker.attribution.engine import ArticleFacts, Attribution, compile_engine
 from tracker.config import DEFAULT_CONFIG_DIR
 from tracker.units import Registry, load_units
 

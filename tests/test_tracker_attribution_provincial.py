@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 from crawler.replica.hanweb.generator import ELSEWHERE, generate
-from tracker import review, store
-from tracker.attribution import ArticleFacts, compile_engine
-from tracker.attribution_provincial import ELSEWHERE as METHOD
-from tracker.attribution_provincial import attribute_provincial, opening_sentence, title_lead
+from tracker import store
+from tracker.attribution import review
+from tracker.attribution.engine import ArticleFacts, compile_engine
+from tracker.attribution.gazetteer import load_gazetteer
+from tracker.attribution.provincial import ELSEWHERE as METHOD
+from tracker.attribution.provincial import attribute_provincial, opening_sentence, title_lead
 from tracker.config import DEFAULT_CONFIG_DIR, ConfigError
-from tracker.gazetteer import load_gazetteer
 from tracker.units import load_units
 
 REGISTRY = load_units(DEFAULT_CONFIG_DIR)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from tracker.cli import cli
 from tracker.config import DEFAULT_CONFIG_DIR, load_settings
-from tracker.scores import load_rulebook
+from tracker.scores.scorer import load_rulebook
 from tracker.units import load_units
 
 

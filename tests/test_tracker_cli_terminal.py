@@ -205,8 +205,8 @@ def test_json_is_the_short_form_of_format(name: str) -> None:
 
 
 def test_a_long_first_crawl_says_how_long_before_it_starts(settings, credited) -> None:
-    from tracker import runs
     from tracker.cli.crawl_cmd import crawl_estimate
+    from tracker.ops import runs
 
     assert crawl_estimate(settings, runs.CrawlRequest(sites=("czgh",))) == [
         "常州市总工会：首次完整抓取约 30,000 页，按每秒 1 次约需 8 小时；可 Ctrl-C 中断，下次从断点继续"]
@@ -218,8 +218,8 @@ def test_a_long_first_crawl_says_how_long_before_it_starts(settings, credited) -
 
 def test_a_provincial_site_is_estimated_by_its_own_figure(settings, db) -> None:
     # sites.toml gives each provincial site its own size; the default 30,000 is the municipal site's.
-    from tracker import runs
     from tracker.cli.crawl_cmd import crawl_estimate
+    from tracker.ops import runs
 
     sizes = {key: settings.site(key).politeness.expected_articles for key in ("jsgh", "jsghfw")}
     assert sizes == {"jsgh": 20000, "jsghfw": 10000}

@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 
 from tracker import store
-from tracker.demo_provincial import confirm_one_notice
+from tracker.demo.provincial import confirm_one_notice
 from tracker.notices import import_file, load_context
 from tracker.store import notices as records
 

@@ -14,10 +14,11 @@ import pytest
 from conftest import municipal_only
 from sqlite_utils import Database
 
-from tracker import health, store
+from tracker import store
 from tracker.config import DEFAULT_CONFIG_DIR, Settings, load_settings
-from tracker.nightly import Step, crawl_step, health_step, run_nightly
-from tracker.opsconfig import HealthConfig, ScheduleConfig, load_ops
+from tracker.ops import health
+from tracker.ops.nightly import Step, crawl_step, health_step, run_nightly
+from tracker.ops.settings import HealthConfig, ScheduleConfig, load_ops
 
 SH = ZoneInfo("Asia/Shanghai")
 CFG = HealthConfig()

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from tracker import sheets, store
+from tracker import store
+from tracker.scores import sheets
 
 XINXI = Path(sys.executable).parent / "xinxi"
 HEADER = "单位,类别,日期,标题,依据,备注\n"

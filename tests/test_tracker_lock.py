@@ -17,14 +17,14 @@ import pytest
 
 from tracker import store
 from tracker.errors import LockHeld
-from tracker.lock import acquire, read_lock, release, run_lock
+from tracker.ops.lock import acquire, read_lock, release, run_lock
 
 SH = ZoneInfo("Asia/Shanghai")
 
 HOLDER = textwrap.dedent("""
     import sys, time
     from tracker import store
-    from tracker.lock import run_lock
+    from tracker.ops.lock import run_lock
     with run_lock(sys.argv[1], "夜间任务（测试）", heartbeat_every=0.2):
         db = store.open_db(sys.argv[1])
         run_id = store.start_run(db, "nightly", trigger="schedule")

@@ -14,9 +14,9 @@ from conftest import municipal_only
 from tracker import store
 from tracker.config import DEFAULT_CONFIG_DIR, Settings, load_settings
 from tracker.errors import XinxiError
-from tracker.lock import read_lock
-from tracker.nightly import Step, StepResult, health_step, run_nightly
-from tracker.opsconfig import load_ops
+from tracker.ops.lock import read_lock
+from tracker.ops.nightly import Step, StepResult, health_step, run_nightly
+from tracker.ops.settings import load_ops
 
 
 def closed_port() -> int:

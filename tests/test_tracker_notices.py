@@ -347,8 +347,8 @@ def test_a_package_declaring_more_than_a_notice_could_hold_is_not_unpacked(db, c
 def test_two_people_confirming_the_same_proposal_at_once_make_its_entry_once(db, db_path, settings, ctx) -> None:
     import threading
 
-    from tracker.entries import exclusive
     from tracker.notices.decisions import _confirm, confirm
+    from tracker.scores.entries import exclusive
 
     ingest(db, ctx, [Incoming((SAMPLES / "annual-ranking.html").read_bytes(), "a.html")], origin="import", by="测试")
     other: dict = {}

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from crawler.replica.generator import generate
 from crawler.replica.openings import CREDITED, SHAPES, TRAPS
-from tracker.attribution import ArticleFacts, compile_engine
+from tracker.attribution.engine import ArticleFacts, compile_engine
+from tracker.attribution.opening import first_sentences
 from tracker.config import DEFAULT_CONFIG_DIR
-from tracker.opening import first_sentences
 from tracker.units import Registry, load_units
 
 REGISTRY = load_units(DEFAULT_CONFIG_DIR)

@@ -16,10 +16,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlite_utils import Database
 
-from tracker import health, ops, store
+from tracker import store
 from tracker.config import DEFAULT_CONFIG_DIR, ConfigError, Settings, load_settings
-from tracker.lock import acquire
-from tracker.opsconfig import load_ops
+from tracker.ops import health
+from tracker.ops import maintenance as ops
+from tracker.ops.lock import acquire
+from tracker.ops.settings import load_ops
 
 
 def add_articles(db: Database, ids: range) -> None:

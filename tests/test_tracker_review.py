@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tracker import review, store
+from tracker import store
+from tracker.attribution import review
 from tracker.config import DEFAULT_CONFIG_DIR
 from tracker.errors import NotFound
 from tracker.units import UnknownUnit, load_units

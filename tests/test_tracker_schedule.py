@@ -21,9 +21,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from tracker import store
 from tracker.config import DEFAULT_CONFIG_DIR
-from tracker.lock import read_lock
-from tracker.opsconfig import ScheduleConfig
-from tracker.schedule import (
+from tracker.ops.lock import read_lock
+from tracker.ops.schedule import (
     JOB_ID,
     build_scheduler,
     fire_times_between,
@@ -32,6 +31,7 @@ from tracker.schedule import (
     plan_start,
     start_scheduler,
 )
+from tracker.ops.settings import ScheduleConfig
 
 SH = ZoneInfo("Asia/Shanghai")
 CFG = ScheduleConfig()  # 02:30 every day, Asia/Shanghai, 6 hours' grace

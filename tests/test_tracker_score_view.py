@@ -12,8 +12,8 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from scoring import year_period
-from tracker.score_view import clause_legend, department_table, ranking_table, short_name
-from tracker.scores import Scorer
+from tracker.scores.scorer import Scorer
+from tracker.scores.view import clause_legend, department_table, ranking_table, short_name
 
 BASE = "https://czgh.jscz.org.cn/html/czgh"
 

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from scoring import parse_period, year_period
 from tracker import store
 from tracker.config import DEFAULT_CONFIG_DIR, ConfigError, Settings, load_settings
-from tracker.scores import Scorer, load_keywords, load_rulebook
+from tracker.scores.scorer import Scorer, load_keywords, load_rulebook
 
 BASE = "https://czgh.jscz.org.cn/html/czgh"
 
@@ -241,7 +241,7 @@ def test_snapshot_publish_diff_reopen(xinxi, scored: list[dict], db) -> None:
 
 
 def test_frozen_figures_survive_a_rules_change(db, settings: Settings, credited: list[dict]) -> None:
-    from tracker import snapshots
+    from tracker.scores import snapshots
 
     credited.append(art(1, "wujin", ["ghyw"]))
     board = Scorer.load(settings).score(db, parse_period("2024Q2"))

@@ -181,7 +181,7 @@ def test_monthly_sending_is_off_by_default_and_sends_last_month_once(xinxi, scor
     from datetime import date
 
     from tracker.config import load_settings
-    from tracker.opsconfig import load_ops
+    from tracker.ops.settings import load_ops
     from tracker.reports.sending import load_mail_template, send_monthly
 
     assert load_mail_template(DEFAULT_CONFIG_DIR).monthly is False

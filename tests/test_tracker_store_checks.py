@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from tracker import ops, store
+from tracker import store
+from tracker.ops import maintenance as ops
 from tracker.store.migrations import migrations
 
 GOOD = {"site": "czgh", "id": 1, "url": "https://czgh.jscz.org.cn/html/czgh/2024/KEBQLDDJ_0229/1.html",

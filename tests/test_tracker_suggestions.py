@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from tracker import review, store
-from tracker.attribution import ArticleFacts, compile_engine
+from tracker import store
+from tracker.attribution import review
+from tracker.attribution.engine import ArticleFacts, compile_engine
+from tracker.attribution.suggestions import MIN_DECIDED, features, learn, merge
 from tracker.config import DEFAULT_CONFIG_DIR
-from tracker.suggestions import MIN_DECIDED, features, learn, merge
 from tracker.units import load_units
 
 REGISTRY = load_units(DEFAULT_CONFIG_DIR)

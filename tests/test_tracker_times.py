@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tracker import assessments, store
+from tracker import store
 from tracker.config import Settings
-from tracker.scores import Scorer
+from tracker.scores import assessments
+from tracker.scores.scorer import Scorer
 from tracker.times import shown_date, shown_time
 
 LATE = "2024-12-31T20:00:00+00:00"

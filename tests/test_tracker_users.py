@@ -6,8 +6,9 @@ import sqlite3
 
 import pytest
 
-from tracker import review, store, users
-from tracker.snapshots import SnapshotError
+from tracker import store, users
+from tracker.attribution import review
+from tracker.scores.snapshots import SnapshotError
 from tracker.units import load_units
 
 

@@ -9,9 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.replica.process import ReplicaProcess
-from tracker import review, runs, store
+from tracker import store
+from tracker.attribution import review
 from tracker.cli import cli, shown_time
 from tracker.config import DEFAULT_CONFIG_DIR, load_settings
+from tracker.ops import runs
 from tracker.units import load_units
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tracker import review, store, users
-from tracker.scores import Scorer
+from tracker import store, users
+from tracker.attribution import review
+from tracker.scores.scorer import Scorer
 from tracker.units import load_units
 from tracker.web import create_app
 

@@ -14,8 +14,10 @@ import pytest
 from openpyxl import load_workbook
 
 from crawler.replica.process import ReplicaProcess
-from tracker import review, runs, store, users
+from tracker import store, users
+from tracker.attribution import review
 from tracker.config import DEFAULT_CONFIG_DIR, load_settings
+from tracker.ops import runs
 from tracker.units import load_units
 
 CHROMIUM = Path("/usr/bin/chromium")

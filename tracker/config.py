@@ -19,7 +19,7 @@ from tracker.errors import NotFound, XinxiError
 
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 KIND_NAMES = {int: "整数", str: "文字", bool: "true 或 false", list: "列表", dict: "表"}
-# The tables of settings.toml: [store] and [time] are read here, the rest by tracker.opsconfig.
+# The tables of settings.toml: [store] and [time] are read here, the rest by tracker.ops.settings.
 SETTINGS_TABLES = ("store", "time", "schedule", "health", "alerts")
 CATEGORIES = ("grassroots", "department", "union_news", "provincial", "provincial_report", "none")
 # Kinds of CMS, each with its own page objects (crawler/cms/): czgh is the municipal site's, hanweb 大汉 JCMS.

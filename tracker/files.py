@@ -23,7 +23,7 @@ from lxml import etree
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
-from tracker.lock import pid_alive
+from tracker.ops.lock import pid_alive
 
 TEMP_SUFFIX = ".xinxi-tmp"
 

@@ -23,7 +23,7 @@ from tracker.cli.chinese import XinxiCommand, XinxiSubGroup
 from tracker.cli.params import BadValue, OutOfRange, check_base_urls
 from tracker.config import ConfigError, Settings, load_settings, parse_base_urls
 from tracker.errors import XinxiError
-from tracker.opsconfig import load_ops
+from tracker.ops.settings import load_ops
 from tracker.times import shown_time as shown_time  # the commands format times through this one name
 
 # Commands that may start a new database (or look at one that is missing and say so themselves).

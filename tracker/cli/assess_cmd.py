@@ -11,13 +11,14 @@ import click
 from rich.table import Table
 
 from scoring import fmt_points
-from tracker import assessments, store
-from tracker.assessments import Assessment
+from tracker import store
 from tracker.cli.app import by_option, cli, default_user, shown_time, with_settings
 from tracker.cli.output import console_for, emit, print_tables
 from tracker.cli.params import YEAR
 from tracker.config import Settings
-from tracker.scores import Scorer
+from tracker.scores import assessments
+from tracker.scores.assessments import Assessment
+from tracker.scores.scorer import Scorer
 from tracker.text import plain_cell, shown
 
 year_option = click.option("--year", type=YEAR, required=True, help="年度，例如 2024。")

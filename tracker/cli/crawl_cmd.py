@@ -13,13 +13,15 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from tracker import review, runs, store
+from tracker import store
+from tracker.attribution import review
 from tracker.cli.app import AppContext, cli, common_options, shown_time, with_settings
 from tracker.cli.output import Output, output_options
 from tracker.cli.params import ARTICLE, COUNT
 from tracker.config import Settings
-from tracker.lock import run_lock
-from tracker.scores import scoring_files_hash
+from tracker.ops import runs
+from tracker.ops.lock import run_lock
+from tracker.scores.scorer import scoring_files_hash
 from tracker.text import clean_tree, shown
 from tracker.units import load_units
 

@@ -15,7 +15,7 @@ from tracker import files, store
 from tracker.cli.app import cli, with_settings
 from tracker.cli.output import writing
 from tracker.config import Settings
-from tracker.scores import scoring_files_hash
+from tracker.scores.scorer import scoring_files_hash
 from tracker.units import load_units
 
 # table → (title, description, {column: label}, facets, sort column (newest first))

@@ -17,6 +17,6 @@ def demo(articles: int, seed: int) -> None:
 
     例如：xinxi demo --articles 300
     """
-    from tracker.demo import run_demo
+    from tracker.demo.municipal import run_demo
 
     sys.exit(run_demo(articles=articles, seed=seed))

@@ -12,14 +12,23 @@ import click
 from rich.table import Table
 
 from scoring import year_period
-from tracker import review, store
+from tracker import store
+from tracker.attribution import review
 from tracker.cli.app import by_option, cli, default_user, shown_time, with_settings
 from tracker.cli.output import Output, console_for, output_options, writing
 from tracker.cli.params import ARTICLE, RECORD_ID, YEAR
 from tracker.config import Settings
-from tracker.entries import Checker, EntryError, check_one, check_rows, exclusive, read_rows, write_template
 from tracker.errors import XinxiError
-from tracker.scores import ScoringError, load_rulebook
+from tracker.scores.entries import (
+    Checker,
+    EntryError,
+    check_one,
+    check_rows,
+    exclusive,
+    read_rows,
+    write_template,
+)
+from tracker.scores.scorer import ScoringError, load_rulebook
 from tracker.text import clean_tree, plain_cell, shown, strip_controls
 from tracker.units import load_units
 

@@ -13,12 +13,14 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from tracker import ops, runs, store
+from tracker import store
 from tracker.cli.app import cli, shown_time, with_settings
 from tracker.cli.params import COUNT
 from tracker.config import Settings
-from tracker.lock import utc_now
-from tracker.opsconfig import load_ops
+from tracker.ops import maintenance as ops
+from tracker.ops import runs
+from tracker.ops.lock import utc_now
+from tracker.ops.settings import load_ops
 from tracker.text import shown
 
 KINDS = {"crawl": "抓取", "recrawl": "重新抓取", "nightly": "夜间任务"}
@@ -62,8 +64,8 @@ def schedule(settings: Settings, once: bool, if_missed: bool, from_cron: bool) -
 
     例如：xinxi schedule --once
     """
-    from tracker import nightly  # the scheduler's libraries load only for this command
-    from tracker.schedule import plan_start
+    from tracker.ops import nightly  # the scheduler's libraries load only for this command
+    from tracker.ops.schedule import plan_start
 
     ops_settings = load_ops(settings)
     _setup_logging()

@@ -23,7 +23,7 @@ import click
 from rich.console import Console
 
 from tracker import files
-from tracker.scores import ScoringError
+from tracker.scores.scorer import ScoringError
 from tracker.text import plain_cell
 
 

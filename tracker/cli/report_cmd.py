@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from scoring import Period, Scoreboard, resolve_period
 from scoring.periods import parse_date
-from tracker import snapshots, store
+from tracker import store
 from tracker.cli.app import (
     AppContext,
     by_option,
@@ -24,8 +24,9 @@ from tracker.cli.app import (
 from tracker.cli.output import writing
 from tracker.cli.score_cmd import period_options, unit_result, waiting_articles
 from tracker.config import Settings
-from tracker.opsconfig import load_ops
-from tracker.scores import Scorer, ScoringError, period_or_error
+from tracker.ops.settings import load_ops
+from tracker.scores import snapshots
+from tracker.scores.scorer import Scorer, ScoringError, period_or_error
 
 
 def _report_board(settings: Settings, chosen: Period,

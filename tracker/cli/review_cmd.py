@@ -11,7 +11,8 @@ import click
 from rich.table import Table
 from sqlite_utils import Database
 
-from tracker import review, store
+from tracker import store
+from tracker.attribution import review
 from tracker.cli.app import by_option, cli, default_user, shown_time, with_settings
 from tracker.cli.crawl_cmd import iso_date
 from tracker.cli.output import Output, console_for, output_options

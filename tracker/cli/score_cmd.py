@@ -20,12 +20,14 @@ from rich.table import Table
 from sqlite_utils import Database
 
 from scoring import Period, Scoreboard, UnitResult, compare, fmt_points, resolve_period
-from tracker import assessments, snapshots, store
+from tracker import store
 from tracker.cli.app import by_option, cli, default_user, shown_time, with_settings
 from tracker.cli.output import console_for, emit, print_tables, writing
 from tracker.cli.params import YEAR
 from tracker.config import Settings
-from tracker.score_view import (
+from tracker.scores import assessments, snapshots
+from tracker.scores.scorer import Scorer, ScoringError, period_or_error
+from tracker.scores.view import (
     clause_legend,
     department_table,
     diff_csv,
@@ -39,7 +41,6 @@ from tracker.score_view import (
     result_rows,
     results_csv,
 )
-from tracker.scores import Scorer, ScoringError, period_or_error
 from tracker.text import shown
 
 FORMATS = ("table", "csv", "json", "xlsx")

@@ -12,10 +12,10 @@ from typing import Any
 from sqlite_utils import Database
 
 from tracker import store
-from tracker.entries import Checker, exclusive
 from tracker.errors import XinxiError
 from tracker.notices.propose import WEBSITE_CLAUSE, already_crawled
 from tracker.notices.service import Context, credited
+from tracker.scores.entries import Checker, exclusive
 from tracker.store import notices as records
 from tracker.units import UnknownUnit
 

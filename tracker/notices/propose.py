@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from scoring import RuleBook
-from tracker.matching import Vocabulary, union_follows
+from tracker.attribution.matching import Vocabulary, union_follows
 from tracker.notices.config import NoticeRules
 from tracker.notices.meta import CN_DATE, ISO_DATE, NoticeMeta, cn_number
 from tracker.notices.model import Document, Table, squash

@@ -18,15 +18,15 @@ from sqlite_utils import Database
 
 from scoring import RuleBook
 from tracker import store
+from tracker.attribution.matching import Vocabulary, compile_vocabulary
 from tracker.config import Settings
-from tracker.entries import exclusive
-from tracker.matching import Vocabulary, compile_vocabulary
 from tracker.notices.config import NoticeRules, load_notice_rules
 from tracker.notices.meta import NoticeMeta, Period, find_period, read_meta
 from tracker.notices.model import Document, NoticeError
 from tracker.notices.propose import Credited, Proposer
 from tracker.notices.reader import UnknownFormat, read_document
-from tracker.scores import load_rulebook
+from tracker.scores.entries import exclusive
+from tracker.scores.scorer import load_rulebook
 from tracker.store import notices as records
 from tracker.text import strip_controls
 from tracker.units import Registry, load_units

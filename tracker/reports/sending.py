@@ -22,12 +22,12 @@ from sqlite_utils import Database
 
 from scoring import Period, Scoreboard, fmt_points, parse_period
 from tracker import store
-from tracker.alerts import failure_reason
 from tracker.config import Section, Settings, read_toml
 from tracker.errors import XinxiError
-from tracker.opsconfig import EmailChannel
+from tracker.ops.alerts import failure_reason
+from tracker.ops.settings import EmailChannel
 from tracker.reports.statement import evidence_columns, file_name, standing, statement_bytes
-from tracker.scores import Scorer
+from tracker.scores.scorer import Scorer
 from tracker.units import Registry
 
 MAIL_FILE = "mail.toml"

@@ -20,8 +20,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from tracker import store
 from tracker.config import Settings
 from tracker.errors import XinxiError
-from tracker.opsconfig import load_ops
-from tracker.scores import Scorer
+from tracker.ops.settings import load_ops
+from tracker.scores.scorer import Scorer
 from tracker.web import auth, entries, notices, reports, review, scores, status
 from tracker.web.cache import VersionCache
 from tracker.web.common import close_db, template_helpers

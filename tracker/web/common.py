@@ -11,9 +11,10 @@ from flask import abort, current_app, g, redirect, request, url_for
 from sqlite_utils import Database
 
 from scoring import Period, PeriodError, Scoreboard, fmt_points, parse_period
-from tracker import snapshots, store
+from tracker import store
 from tracker.config import Settings
-from tracker.scores import Scorer
+from tracker.scores import snapshots
+from tracker.scores.scorer import Scorer
 from tracker.times import shown_time
 from tracker.units import Registry
 from tracker.users import User

@@ -12,8 +12,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 
 from scoring import year_period
 from tracker import store
-from tracker.entries import COLUMNS, Checker, EntryError, check_rows, exclusive, read_rows, write_template
 from tracker.errors import NotFound
+from tracker.scores.entries import (
+    COLUMNS,
+    Checker,
+    EntryError,
+    check_rows,
+    exclusive,
+    read_rows,
+    write_template,
+)
 from tracker.web.common import get_db, local_time, office_required, registry, scorer, user
 
 bp = Blueprint("entries", __name__, url_prefix="/entries")

@@ -11,9 +11,10 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 
 from scoring import Scoreboard
-from tracker import assessments, snapshots, store
+from tracker import store
 from tracker.errors import XinxiError
 from tracker.reports import write_office_notice, write_xlsx
+from tracker.scores import assessments, snapshots
 from tracker.web.common import (
     PARTS,
     busiest_year,

@@ -10,10 +10,10 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from scoring import PeriodError, parse_period
-from tracker import review as reviewing
 from tracker import store
+from tracker.attribution import review as reviewing
+from tracker.attribution.review import REASONS, BulkResult
 from tracker.errors import XinxiError
-from tracker.review import REASONS, BulkResult
 from tracker.store import QueueFilter
 from tracker.web.common import PARTS, cached, get_db, office_required, registry, settings, user
 

@@ -10,8 +10,9 @@ from flask import Blueprint, abort, render_template
 from markupsafe import Markup
 
 from scoring import Period, Scoreboard, UnitResult
-from tracker import snapshots, store
+from tracker import store
 from tracker.reports.wording import assessment_cells
+from tracker.scores import snapshots
 from tracker.web.common import (
     PARTS,
     busiest_year,

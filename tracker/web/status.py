@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
-from tracker import ops, store
-from tracker.schedule import utc_now
+from tracker import store
+from tracker.ops import maintenance as ops
+from tracker.ops.schedule import utc_now
 from tracker.web.common import column_names, get_db, loaded, office_required, settings
 
 bp = Blueprint("status", __name__, url_prefix="/status")

@@ -31,8 +31,8 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from tracker.health import Finding
-from tracker.opsconfig import AlertsConfig, EmailChannel, WebhookChannel
+from tracker.ops.health import Finding
+from tracker.ops.settings import AlertsConfig, EmailChannel, WebhookChannel
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from tracker.matching import SEPARATORS, strip_brackets
+from tracker.attribution.matching import SEPARATORS, strip_brackets
 
 HAN = re.compile(r"[\u4e00-\u9fff]+")
 MIN_DECIDED = 2       # a unit needs this many decided articles before its words mean anything

@@ -20,9 +20,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from tracker import store
-from tracker.attribution import ArticleFacts, Attribution, Engine
-from tracker.attribution_provincial import SiteEngine
-from tracker.runs import die_with_parent
+from tracker.attribution.engine import ArticleFacts, Attribution, Engine
+from tracker.attribution.provincial import SiteEngine
+from tracker.ops.runs import die_with_parent
 
 CHUNK = 2000           # articles read, decided and written together
 PARALLEL_FROM = 8000   # fewer articles than this are done here: starting workers would cost more than it saves

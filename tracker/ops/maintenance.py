@@ -14,9 +14,9 @@ from sqlite_utils import Database
 
 from tracker import files, store
 from tracker.errors import XinxiError
-from tracker.lock import LOCK_NAME, SCHEDULER_LOCK, LockInfo, read_lock, stale_reason
-from tracker.opsconfig import OpsSettings
-from tracker.schedule import next_fire
+from tracker.ops.lock import LOCK_NAME, SCHEDULER_LOCK, LockInfo, read_lock, stale_reason
+from tracker.ops.schedule import next_fire
+from tracker.ops.settings import OpsSettings
 from tracker.store.migrations import migrations
 from tracker.store.notices import files_dir as notice_files_dir
 

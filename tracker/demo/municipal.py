@@ -19,11 +19,13 @@ from sqlite_utils import Database
 from crawler.replica.generator import ReplicaSite
 from crawler.replica.hanweb.process import HanwebReplicaProcess
 from crawler.replica.process import ReplicaProcess
-from tracker import review, runs, store, users
+from tracker import store, users
+from tracker.attribution import review
 from tracker.cli.crawl_cmd import column_names, print_run
 from tracker.config import Settings, load_settings
-from tracker.demo_provincial import confirm_one_notice, provincial_check
-from tracker.score_view import show_scores
+from tracker.demo.provincial import confirm_one_notice, provincial_check
+from tracker.ops import runs
+from tracker.scores.view import show_scores
 from tracker.units import Registry, load_units
 
 DEMO_DIR = Path("data/demo")

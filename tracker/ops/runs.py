@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from tracker import store
 from tracker.config import Settings, Site
 from tracker.errors import XinxiError
-from tracker.lock import pid_alive
+from tracker.ops.lock import pid_alive
 
 STDERR_TAIL = 4000
 PR_SET_PDEATHSIG = 1

@@ -4,7 +4,7 @@ The provincial site (江苏工会网) publishes items from the whole province. T
 name, 来源/ContentSource may name the sender, the closing byline and a signature line may name it again, and
 the opening sentence after 本网讯 usually names who did what. Those that point only to another city or to
 the provincial union are recorded as such (`method = "elsewhere"`): never credited, never queued. Those that
-point to Changzhou go through the municipal engine (tracker.attribution) with the site's own default 来源
+point to Changzhou go through the municipal engine (tracker.attribution.engine) with the site's own default 来源
 and the signature's date line left out. Signs of both, or of nothing, go to a person.
 """
 
@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from tracker.attribution import ArticleFacts, Attribution, Engine
-from tracker.gazetteer import PROVINCE, Gazetteer
-from tracker.matching import Vocabulary
+from tracker.attribution.engine import ArticleFacts, Attribution, Engine
+from tracker.attribution.gazetteer import PROVINCE, Gazetteer
+from tracker.attribution.matching import Vocabulary
 from tracker.units import Registry
 
 ELSEWHERE = "elsewhere"

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from crawler.replica.hanweb.generator import ELSEWHERE, ProvincialSite
 from tracker import store
-from tracker.attribution_provincial import ELSEWHERE as ELSEWHERE_METHOD
+from tracker.attribution.provincial import ELSEWHERE as ELSEWHERE_METHOD
 from tracker.config import Settings
 from tracker.units import Registry
 

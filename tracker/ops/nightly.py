@@ -27,15 +27,17 @@ from apscheduler.triggers.base import BaseTrigger
 from sqlite_utils import Database
 
 from scoring.periods import year_period
-from tracker import alerts, health, review, runs, store
+from tracker import store
+from tracker.attribution import review
 from tracker.config import Settings
 from tracker.errors import LockHeld, XinxiError
-from tracker.health import Finding
-from tracker.lock import SCHEDULER_LOCK, run_lock, utc_now
-from tracker.opsconfig import OpsSettings
-from tracker.runs import CrawlRequest, crawl
-from tracker.schedule import Clock, StartPlan, next_fire, start_scheduler
-from tracker.scores import Scorer
+from tracker.ops import alerts, health, runs
+from tracker.ops.health import Finding
+from tracker.ops.lock import SCHEDULER_LOCK, run_lock, utc_now
+from tracker.ops.runs import CrawlRequest, crawl
+from tracker.ops.schedule import Clock, StartPlan, next_fire, start_scheduler
+from tracker.ops.settings import OpsSettings
+from tracker.scores.scorer import Scorer
 from tracker.times import shown_time
 from tracker.units import load_units
 

@@ -15,9 +15,9 @@ from sqlite_utils import Database
 
 from tracker import store
 from tracker.config import Settings
-from tracker.opsconfig import HealthConfig, ScheduleConfig
-from tracker.runs import STOPPED
-from tracker.schedule import fire_times_between
+from tracker.ops.runs import STOPPED
+from tracker.ops.schedule import fire_times_between
+from tracker.ops.settings import HealthConfig, ScheduleConfig
 from tracker.times import shown_date, shown_time
 
 SITE_CHECKS = ("redesign", "parse_failures", "missing_source", "stale_site", "failed_crawl", "bounds", "blocked")

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from tracker.matching import Hit, sector_follows
+from tracker.attribution.matching import Hit, sector_follows
 
 OPENING_SENTENCES = 2
 SENTENCE_END = re.compile(r"[。！？!?；;\n]")

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from tracker.attribution.matching import trie_pattern
 from tracker.config import ConfigError, Section, read_toml
-from tracker.matching import trie_pattern
 
 GAZETTEER_FILE = "jiangsu.toml"
 PROVINCE = "江苏省"

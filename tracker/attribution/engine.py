@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
-from tracker.matching import (
+from tracker.attribution.matching import (
     Hit,
     Vocabulary,
     compile_vocabulary,
 )
-from tracker.opening import Opening, first_sentences, read_opening
-from tracker.reading import Claim, TextReading, UnitScore, read_claim, read_text
-from tracker.suggestions import Learned, merge
+from tracker.attribution.opening import Opening, first_sentences, read_opening
+from tracker.attribution.reading import Claim, TextReading, UnitScore, read_claim, read_text
+from tracker.attribution.suggestions import Learned, merge
 from tracker.units import Registry
 
 # How a unit was decided: 来源 field, closing byline, a unit's name in the text (or a taught alias), a town or

@@ -16,7 +16,7 @@ from scoring import Scoreboard, fmt_points, year_period
 from scoring.assessment import Proposal, propose
 from scoring.rules import AssessmentRule
 from tracker import store
-from tracker.scores import Scorer, ScoringError
+from tracker.scores.scorer import Scorer, ScoringError
 
 # The office's figure is an adjustment in the 文明部室 assessment: a few points either way.
 MAX_ADJUSTMENT = 100

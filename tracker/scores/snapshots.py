@@ -9,9 +9,10 @@ from typing import Any
 from sqlite_utils import Database
 
 from scoring import Period, Scoreboard, UnitDiff, compare, from_data, parse_period, to_data
-from tracker import assessments, store
+from tracker import store
 from tracker.errors import NotFound, XinxiError
-from tracker.scores import Scorer, period_or_error
+from tracker.scores import assessments
+from tracker.scores.scorer import Scorer, period_or_error
 from tracker.text import clean_tree
 from tracker.times import DEFAULT_TZ, shown_time
 

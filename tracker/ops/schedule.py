@@ -20,7 +20,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from tracker.opsconfig import ScheduleConfig
+from tracker.ops.settings import ScheduleConfig
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from tracker.matching import (
+from tracker.attribution.matching import (
     Entry,
     Hit,
     Segment,

@@ -17,13 +17,13 @@ from typing import Any
 from sqlite_utils import Database
 
 from tracker import store
-from tracker.attribute_batch import as_row, decided_chunks
-from tracker.attribution import ArticleFacts, Attribution, Engine, compile_engine
-from tracker.attribution_provincial import SiteEngine
+from tracker.attribution.batch import as_row, decided_chunks
+from tracker.attribution.engine import ArticleFacts, Attribution, Engine, compile_engine
+from tracker.attribution.gazetteer import gazetteer_or_none
+from tracker.attribution.matching import SEPARATORS
+from tracker.attribution.provincial import SiteEngine
+from tracker.attribution.suggestions import learn
 from tracker.errors import NotFound, XinxiError
-from tracker.gazetteer import gazetteer_or_none
-from tracker.matching import SEPARATORS
-from tracker.suggestions import learn
 from tracker.units import Registry, Unit
 
 

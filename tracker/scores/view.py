@@ -14,11 +14,11 @@ from rich.table import Table
 from sqlite_utils import Database
 
 from scoring import Scoreboard, UnitDiff, UnitResult, fmt_points, year_period
-from tracker import assessments
-from tracker.assessments import Assessment
 from tracker.config import Settings
 from tracker.reports import percent, write_xlsx
-from tracker.scores import Scorer
+from tracker.scores import assessments
+from tracker.scores.assessments import Assessment
+from tracker.scores.scorer import Scorer
 from tracker.text import plain_cell, shown, strip_controls
 
 

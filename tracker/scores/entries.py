@@ -24,7 +24,7 @@ from sqlite_utils import Database
 from scoring import PeriodError, RuleBook, fmt_points, parse_date
 from tracker.errors import XinxiError
 from tracker.files import workbook
-from tracker.sheets import MAX_CELL_CHARS, read_table
+from tracker.scores.sheets import MAX_CELL_CHARS, read_table
 from tracker.text import strip_controls
 from tracker.units import Registry, Unit, UnknownUnit
 

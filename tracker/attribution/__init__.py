@@ -1,0 +1,1 @@
+"""Who sent an article: the engine, its vocabulary and readers, the batch runner and the review queue."""

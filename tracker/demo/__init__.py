@@ -1,0 +1,1 @@
+"""The demonstration: replicas served, crawled, attributed, scored and reported end to end."""
