@@ -157,6 +157,22 @@ def _stream(fmt: str, pages: Iterator[list[dict[str, Any]]], fields: Sequence[st
         write(csv_text([], list(fields)))
 
 
+def _default(ctx: click.Context, name: str) -> bool:
+    return ctx.get_parameter_source(name) in (None, click.core.ParameterSource.DEFAULT)
+
+
+def _format_of(output: Path, choices: Sequence[str]) -> str:
+    """The format a file's name asks for, when --format was not given: 名单.csv is CSV, 表.txt a table as text."""
+    suffix = output.suffix.lower().lstrip(".")
+    if suffix in choices and suffix != "table":
+        return suffix
+    if suffix in ("", "txt"):
+        return "table"
+    known = "、".join(f".{c}" for c in choices if c != "table")
+    raise click.UsageError(f"--output {output}：不认识 .{suffix} 文件；请写成 {known} 或 .txt（表格文字），"
+                           "或用 --format 指明格式")
+
+
 def output_options(*formats: str, json_flag: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Add --format (the first of `formats` by default), --output and, where it existed, --json."""
     choices = ("table", *formats)
@@ -166,6 +182,8 @@ def output_options(*formats: str, json_flag: bool = True) -> Callable[[Callable[
         def wrapper(*args: Any, fmt: str, output: Path | None, as_json: bool = False, **kwargs: Any) -> Any:
             if as_json:
                 fmt = "json"
+            elif output is not None and _default(click.get_current_context(), "fmt"):
+                fmt = _format_of(output, choices)
             if fmt == "xlsx" and output is None:
                 raise click.UsageError("--format xlsx 须配 --output 文件名.xlsx")
             return fn(*args, out=Output(fmt, output), **kwargs)
