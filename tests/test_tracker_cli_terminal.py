@@ -115,6 +115,14 @@ def test_the_output_file_name_chooses_the_format_unless_format_says(xinxi, db, t
     assert refused.exit_code == 2 and "不认识 .pdf 文件" in refused.stderr and not (tmp_path / "别名.pdf").exists()
 
 
+def test_json_carries_no_terminal_control_characters(xinxi, db) -> None:
+    run_id = store.start_run(db, "crawl", site="czgh")
+    store.finish_run(db, run_id, "failed", "列表页 \x1b[2J\x9b31m 出错")
+    out = xinxi("runs", "--json").stdout
+    assert not re.search("[\x1b\x80-\x9f]", out)
+    assert json.loads(out)[0]["error"] == "列表页 [2J31m 出错"
+
+
 @pytest.mark.parametrize("ref", ["czgh/7001", "7001"])
 def test_an_article_is_named_with_or_without_its_site(xinxi, credited, ref: str) -> None:
     credited.append({"id": 7001, "url": "http://x/7001", "date": "2024-03-01", "title": "职工运动会",
