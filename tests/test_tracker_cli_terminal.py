@@ -101,6 +101,28 @@ def test_output_writes_the_file_and_json_stays_the_short_form(xinxi, db, tmp_pat
     assert refused.exit_code == 2 and "--format xlsx 须配 --output" in refused.stderr
 
 
+def test_the_output_file_name_chooses_the_format_unless_format_says(xinxi, db, tmp_path: Path) -> None:
+    xinxi("review", "alias", "新北工会", "xinbei")
+    xinxi("review", "aliases", "--output", str(tmp_path / "别名.csv"))
+    assert next(csv.DictReader(io.StringIO((tmp_path / "别名.csv").read_text(encoding="utf-8-sig"))))["text"] == "新北工会"
+    xinxi("review", "aliases", "--output", str(tmp_path / "别名.json"))
+    assert json.loads((tmp_path / "别名.json").read_text(encoding="utf-8"))[0]["unit_id"] == "xinbei"
+    xinxi("review", "aliases", "--output", str(tmp_path / "别名.xlsx"))
+    assert (tmp_path / "别名.xlsx").read_bytes()[:2] == b"PK"
+    xinxi("review", "aliases", "--format", "json", "--output", str(tmp_path / "别名.txt"))
+    assert json.loads((tmp_path / "别名.txt").read_text(encoding="utf-8"))[0]["text"] == "新北工会"
+    refused = xinxi("review", "aliases", "--output", str(tmp_path / "别名.pdf"), ok=False)
+    assert refused.exit_code == 2 and "不认识 .pdf 文件" in refused.stderr and not (tmp_path / "别名.pdf").exists()
+
+
+def test_json_carries_no_terminal_control_characters(xinxi, db) -> None:
+    run_id = store.start_run(db, "crawl", site="czgh")
+    store.finish_run(db, run_id, "failed", "列表页 \x1b[2J\x9b31m 出错")
+    out = xinxi("runs", "--json").stdout
+    assert not re.search("[\x1b\x80-\x9f]", out)
+    assert json.loads(out)[0]["error"] == "列表页 [2J31m 出错"
+
+
 @pytest.mark.parametrize("ref", ["czgh/7001", "7001"])
 def test_an_article_is_named_with_or_without_its_site(xinxi, credited, ref: str) -> None:
     credited.append({"id": 7001, "url": "http://x/7001", "date": "2024-03-01", "title": "职工运动会",

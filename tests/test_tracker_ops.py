@@ -166,7 +166,7 @@ def test_cli_status_shows_runs_warnings_lock_and_next_run(db: Database, settings
     acquire(db, "手动抓取")
     out = xinxi("status").output
     assert "调度程序：没有在运行" in out
-    assert "下次运行：" in out and "02:30（Asia/Shanghai）" in out
+    assert "下次运行：" in out and "02:30（北京时间）" in out
     assert "运行锁：手动抓取 持有" in out
     [row] = [line for line in out.splitlines() if "夜间任务·定时" in line]
     assert row.split()[0] == str(run_id) and "失败" in row.split()

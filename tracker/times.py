@@ -33,3 +33,8 @@ def shown_date(stamp: str | None, tz: str | dt.tzinfo = DEFAULT_TZ) -> str:
         return ""
     moment = _local(stamp, tz)
     return stamp[:10] if moment is None else moment.date().isoformat()
+
+
+def zone_words(tz: str) -> str:
+    """How a time zone is named beside a time: 北京时间 for China's, else its name (Europe/Berlin)."""
+    return "北京时间" if tz in ("Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "PRC") else tz

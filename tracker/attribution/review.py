@@ -118,7 +118,7 @@ def resolve_article(db: Database, ref: str) -> tuple[str, int]:
     """An article from `site/id` or a bare id (when only one site has it)."""
     site, sep, number = ref.strip().rpartition("/")
     if not number.isdigit():
-        raise ReviewError(f"文章编号应写作 数字 或 网站/数字（例如 28013 或 czgh/28013），实为 {ref!r}")
+        raise ReviewError(f"文章编号应写作 数字 或 网站/数字（例如 9909 或 czgh/9909），而不是“{ref}”")
     aid = int(number)
     sites = store.sites_with_article(db, aid)
     if sep:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 
 import click
@@ -13,7 +12,7 @@ from rich.table import Table
 from scoring import fmt_points
 from tracker import store
 from tracker.cli.app import by_option, cli, default_user, shown_time, with_settings
-from tracker.cli.output import console_for, emit, print_tables
+from tracker.cli.output import console_for, emit, json_text, print_tables
 from tracker.cli.params import YEAR
 from tracker.config import Settings
 from tracker.scores import assessments
@@ -85,7 +84,7 @@ def assess_list(settings: Settings, year: int, fmt: str, output: Path | None) ->
     rule = assessments.rule_for(scorer, year)
     items = assessments.assess(db, scorer, year)
     if fmt == "json":
-        emit(json.dumps([i.to_dict() for i in items], ensure_ascii=False, indent=2), output)
+        emit(json_text([i.to_dict() for i in items], 2), output)
         return
     if fmt == "csv":
         emit(assessment_csv(items, settings.timezone), output)

@@ -22,6 +22,7 @@ from tracker.ops import runs
 from tracker.ops.lock import utc_now
 from tracker.ops.settings import load_ops
 from tracker.text import shown
+from tracker.times import zone_words
 
 KINDS = {"crawl": "抓取", "recrawl": "重新抓取", "nightly": "夜间任务"}
 TRIGGERS = {"manual": "手动", "schedule": "定时", "catchup": "补跑"}
@@ -113,7 +114,7 @@ def status(settings: Settings, limit: int) -> None:
                       f"自 {_local(st.scheduler.acquired_at, tz)} 起）")
     else:
         console.print("调度程序：[yellow]没有在运行[/]（用 xinxi schedule 或 systemd 启动）")
-    console.print(f"下次运行：{_local(st.next_run, tz)}（{ops_settings.schedule.timezone}）")
+    console.print(f"下次运行：{_local(st.next_run, tz)}（{zone_words(ops_settings.schedule.timezone)}）")
     console.print(f"上次成功的夜间运行：{_local(st.last_success, tz) if st.last_success else '还没有'}")
     if st.lock is None:
         console.print("运行锁：空闲")

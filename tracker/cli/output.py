@@ -24,7 +24,7 @@ from rich.console import Console
 
 from tracker import files
 from tracker.scores.scorer import ScoringError
-from tracker.text import plain_cell
+from tracker.text import clean_tree, plain_cell
 
 
 def console_for() -> Console:
@@ -59,6 +59,12 @@ def writing(write: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         else:
             why = exc.strerror or str(exc)
         raise ScoringError(f"无法写入 {name}：{why}") from None
+
+
+def json_text(value: Any, indent: int = 1) -> str:
+    """JSON for a terminal or a file: stored text is scraped text, so control characters (ESC, the C1 block)
+    are dropped rather than escaped into a terminal that might act on them."""
+    return json.dumps(clean_tree(value), ensure_ascii=False, indent=indent)
 
 
 def _write_text(text: str, output: Path) -> None:
@@ -109,7 +115,7 @@ class Output:
     def data(self, records: Any, fields: list[str] | None = None) -> None:
         """Records (or, for json, any JSON value) in the chosen format, on the terminal or into the file."""
         if self.fmt == "json":
-            emit(json.dumps(records, ensure_ascii=False, indent=1), self.path)
+            emit(json_text(records), self.path)
             return
         rows = records if isinstance(records, list) else [records]
         keys = list(rows[0]) if rows else list(fields or [])  # the header stays when nothing is listed
@@ -146,7 +152,7 @@ def _stream(fmt: str, pages: Iterator[list[dict[str, Any]]], fields: Sequence[st
     first = True
     for shaped in pages:
         if fmt == "json":
-            write(("[\n" if first else ",\n") + json.dumps(shaped, ensure_ascii=False, indent=1)[2:-2])
+            write(("[\n" if first else ",\n") + json_text(shaped)[2:-2])
         else:
             keys = list(shaped[0]) if shaped else list(fields)
             write(csv_text(shaped, keys) if first else csv_text(shaped, keys).split("\n", 1)[1])
@@ -155,6 +161,22 @@ def _stream(fmt: str, pages: Iterator[list[dict[str, Any]]], fields: Sequence[st
         write("[]\n" if first else "\n]\n")
     elif first:
         write(csv_text([], list(fields)))
+
+
+def _default(ctx: click.Context, name: str) -> bool:
+    return ctx.get_parameter_source(name) in (None, click.core.ParameterSource.DEFAULT)
+
+
+def _format_of(output: Path, choices: Sequence[str]) -> str:
+    """The format a file's name asks for, when --format was not given: 名单.csv is CSV, 表.txt a table as text."""
+    suffix = output.suffix.lower().lstrip(".")
+    if suffix in choices and suffix != "table":
+        return suffix
+    if suffix in ("", "txt"):
+        return "table"
+    known = "、".join(f".{c}" for c in choices if c != "table")
+    raise click.UsageError(f"--output {output}：不认识 .{suffix} 文件；请写成 {known} 或 .txt（表格文字），"
+                           "或用 --format 指明格式")
 
 
 def output_options(*formats: str, json_flag: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -166,6 +188,8 @@ def output_options(*formats: str, json_flag: bool = True) -> Callable[[Callable[
         def wrapper(*args: Any, fmt: str, output: Path | None, as_json: bool = False, **kwargs: Any) -> Any:
             if as_json:
                 fmt = "json"
+            elif output is not None and _default(click.get_current_context(), "fmt"):
+                fmt = _format_of(output, choices)
             if fmt == "xlsx" and output is None:
                 raise click.UsageError("--format xlsx 须配 --output 文件名.xlsx")
             return fn(*args, out=Output(fmt, output), **kwargs)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -22,7 +21,7 @@ from sqlite_utils import Database
 from scoring import Period, Scoreboard, UnitResult, compare, fmt_points, resolve_period
 from tracker import store
 from tracker.cli.app import by_option, cli, default_user, shown_time, with_settings
-from tracker.cli.output import console_for, emit, print_tables, writing
+from tracker.cli.output import console_for, emit, json_text, print_tables, writing
 from tracker.cli.params import YEAR
 from tracker.config import Settings
 from tracker.scores import assessments, snapshots
@@ -94,7 +93,7 @@ def score_cmd(settings: Settings, year: int | None, period: str | None, since: s
             wanted = scorer.unit_id(unit_text)
             diffs = [d for d in diffs if d.unit_id == wanted]
         if fmt == "json":
-            emit(json.dumps(diff_rows(diffs), ensure_ascii=False, indent=2), output)
+            emit(json_text(diff_rows(diffs), 2), output)
         elif fmt == "csv":
             emit(diff_csv(diffs), output)
         elif fmt == "xlsx":
@@ -105,7 +104,7 @@ def score_cmd(settings: Settings, year: int | None, period: str | None, since: s
     if explain_unit:
         result = unit_result(scorer, board, explain_unit)
         if fmt == "json":
-            emit(json.dumps(explain_rows(board, result), ensure_ascii=False, indent=2), output)
+            emit(json_text(explain_rows(board, result), 2), output)
         elif fmt == "csv":
             emit(explain_csv(board, result), output)
         elif fmt == "xlsx":
@@ -121,7 +120,7 @@ def score_cmd(settings: Settings, year: int | None, period: str | None, since: s
     if unit_text:
         results = [unit_result(scorer, board, unit_text)]
     if fmt == "json":
-        emit(json.dumps(result_rows(board, results), ensure_ascii=False, indent=2), output)
+        emit(json_text(result_rows(board, results), 2), output)
     elif fmt == "csv":
         emit(results_csv(board, results), output)
     elif fmt == "xlsx":
