@@ -9,9 +9,9 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from tracker.errors import NotFound, XinxiError
+from tracker.errors import NotFound
 from tracker.notices import load_context
-from tracker.notices.decisions import confirm, reject
+from tracker.notices.decisions import Blocked, DecisionError, NotConfirmed, NoUnit, confirm, reject
 from tracker.store import notices as records
 from tracker.web.common import get_db, login_required, office_required, registry, scorer, settings, user
 
@@ -77,6 +77,24 @@ def _chosen(notice_id: int) -> list[int]:
     return ids
 
 
+def _words(why: Blocked) -> str:
+    """Why a proposal waits, in terms of this page's controls."""
+    if isinstance(why, NoUnit):
+        return f"{why}，请先在这一行选择单位，再勾选它点“确认选中”"
+    return str(why)
+
+
+def _problem(exc: DecisionError) -> str:
+    if isinstance(exc, NotConfirmed):
+        return "未确认任何建议：" + "；".join(f"#{pid}：{_words(why)}" for pid, why in exc.problems)
+    return f"{exc}。"
+
+
+def _units_chosen(ids: list[int]) -> dict[int, str]:
+    """The unit picked in the row of each ticked proposal whose unit was not recognised."""
+    return {pid: unit for pid in ids if (unit := request.form.get(f"unit-{pid}", ""))}
+
+
 def _by() -> str:
     account = user()
     assert account is not None
@@ -94,11 +112,10 @@ def confirm_some(notice_id: int) -> Any:
     if not ids:
         flash("没有待确认的建议。" if whole else "没有选中任何建议。", "warn")
         return redirect(url_for("notices.show", notice_id=notice_id))
-    unit = request.form.get("unit") or None
     try:
-        done = confirm(db, load_context(settings(), db), ids, by=_by(), unit=unit, lenient=whole)
-    except XinxiError as exc:
-        return _page(notice_id, problem=str(exc), status=400)
+        done = confirm(db, load_context(settings(), db), ids, by=_by(), units=_units_chosen(ids), lenient=whole)
+    except DecisionError as exc:
+        return _page(notice_id, problem=_problem(exc), status=400)
     made = [f"#{pid}（录入 #{'、#'.join(map(str, entries))}）" for pid, entries in done.made.items() if entries]
     if made:
         flash(f"已确认 {len(made)} 条：{'；'.join(made)}", "ok")
@@ -106,7 +123,7 @@ def confirm_some(notice_id: int) -> Any:
     if again:
         flash(f"{'、'.join(again)} 此前已确认，未重复录入。", "warn")
     for pid, why in done.skipped.items():
-        flash(f"#{pid} 未确认：{why}", "warn")
+        flash(f"#{pid} 未确认：{_words(why)}", "warn")
     return redirect(url_for("notices.show", notice_id=notice_id))
 
 
@@ -122,7 +139,7 @@ def reject_some(notice_id: int) -> Any:
         return _page(notice_id, problem="不采纳须写明理由。", status=400)
     try:
         done = reject(get_db(), ids, reason=reason, by=_by())
-    except XinxiError as exc:
-        return _page(notice_id, problem=str(exc), status=400)
+    except DecisionError as exc:
+        return _page(notice_id, problem=_problem(exc), status=400)
     flash("；".join(f"#{pid} {what}" for pid, what in done.items()), "ok")
     return redirect(url_for("notices.show", notice_id=notice_id))
