@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from scoring import PeriodError, parse_period
 from tracker.errors import NotFound
 from tracker.notices import load_context
 from tracker.notices.decisions import Blocked, DecisionError, NotConfirmed, NoUnit, confirm, reject
@@ -20,6 +21,23 @@ PROPOSAL_STATUS = {"proposed": "待确认", "confirmed": "已确认", "rejected"
 NOTICE_STATUS = {"proposed": "有建议", "needs_typing": "需要人工录入", "missing_files": "附件没有收到",
                  "empty": "没有可计分的内容"}
 FILE_STATUS = {"read": "已读", "needs_typing": "需要人工录入", "unreadable": "读不出"}
+
+
+def period_words(label: str | None) -> str:
+    """A notice's period as the office says it: 2024年上半年, 2024年第四季度, 2024年10月."""
+    if not label:
+        return ""
+    try:
+        return parse_period(label).title
+    except PeriodError:
+        return label
+
+
+def status_words(status: str, waiting: int) -> str:
+    """A notice's state; one whose proposals have all been decided says so."""
+    if status == "proposed" and not waiting:
+        return "已全部处理"
+    return NOTICE_STATUS.get(status, status)
 
 
 def _notice(notice_id: int) -> dict[str, Any]:
@@ -44,6 +62,8 @@ def _page(notice_id: int, problem: str | None = None, status: int = 200) -> Any:
         notes=json.loads(notice["notes"] or "[]"), clauses=_clause_names(), problem=problem,
         proposal_status=PROPOSAL_STATUS, notice_status=NOTICE_STATUS, file_status=FILE_STATUS,
         units=list(registry()), waiting=sum(p["status"] == "proposed" for p in proposals),
+        unnamed=sum(p["status"] == "proposed" and not p["unit_id"] for p in proposals),
+        period_words=period_words, status_words=status_words,
     ), status
 
 
@@ -56,7 +76,8 @@ def index() -> Any:
     rows = records.list_notices(get_db())
     if chosen:
         rows = [n for n in rows if n["status"] == chosen]
-    return render_template("notices/index.html", rows=rows, chosen=chosen, notice_status=NOTICE_STATUS)
+    return render_template("notices/index.html", rows=rows, chosen=chosen, notice_status=NOTICE_STATUS,
+                           period_words=period_words, status_words=status_words)
 
 
 @bp.route("/<int:notice_id>")
