@@ -18,7 +18,7 @@ from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 from scrapy.http import TextResponse
 
-from crawler.checks import MAX_DEPTH, PageRefused, calendar_date, tree_depth
+from crawler.checks import MAX_DEPTH, PageRefused, calendar_date, too_deep
 from crawler.urls import ArticleRef, parse_article_url
 from tracker.config import Site
 from tracker.store.schema.articles import MAX_BYLINES
@@ -179,7 +179,7 @@ class ArticlePage:
     def _walk(self) -> tuple[list[str], list[str] | None]:
         """The page's lines, and the lines of the body the configured selector picks (None if none)."""
         top = self.response.selector.root
-        if tree_depth(top) > MAX_DEPTH:
+        if too_deep(top):
             raise PageRefused("depth", f"页面标签嵌套超过 {MAX_DEPTH} 层，不像文章页")
         body = top.find("body")
         root = body if body is not None else top

@@ -22,6 +22,10 @@ DOWNLOAD_MAXSIZE = 4 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 1024 * 1024
 # A redirect chain longer than this (a page redirecting to itself) is a failure of that page.
 REDIRECT_MAX_TIMES = 5
+# Scrapy checks each generator callback for a `return value` by reading and parsing its source, remembered
+# only as long as that bound method object lives: a new one comes with every request, so a crawl kept
+# re-reading the spider's source (a twentieth of its time on the provincial replica).
+WARN_ON_GENERATOR_RETURN_VALUE = False
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 # Rows per SQLite transaction, and the longest an item waits in memory before it is written.
 STORE_BATCH_SIZE = 200

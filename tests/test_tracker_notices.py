@@ -359,7 +359,23 @@ def test_two_people_confirming_the_same_proposal_at_once_make_its_entry_once(db,
     worker = threading.Thread(target=second_person)
     with exclusive(db):
         worker.start()  # waits for the write lock held here
-        mine = _confirm(db, ctx, [1], by="甲", unit=None, today=None, lenient=False)
+        mine = _confirm(db, ctx, [1], by="甲", unit=None, units={}, today=None, lenient=False)
     worker.join(timeout=60)
     assert (mine.made, other["done"].made) == ({1: [1]}, {1: []})
     assert [e["created_by"] for e in store.list_entries(db)] == ["甲"]
+
+
+def test_why_a_proposal_waits_is_data_each_front_end_words(db, ctx) -> None:
+    from tracker.notices.decisions import NotConfirmed, NoUnit, confirm
+
+    ingest(db, ctx, [Incoming((SAMPLES / "h1-items.docx").read_bytes(), "h1.docx")], origin="import", by="测试")
+    (unnamed,) = [p["id"] for p in records.list_proposals(db) if p["unit_id"] is None]
+    with pytest.raises(NotConfirmed) as refused:
+        confirm(db, ctx, [unnamed], by="甲")
+    assert refused.value.problems == [(unnamed, NoUnit("常州市总工会"))]
+    assert "--unit" not in str(refused.value) and "选择" not in str(refused.value)  # the fact, no front end's advice
+    assert confirm(db, ctx, [1, unnamed], by="甲", lenient=True).skipped == {unnamed: NoUnit("常州市总工会")}
+    # A unit chosen for that one proposal (a page's row) wins over the one given for all (the command's --unit).
+    done = confirm(db, ctx, [unnamed], by="甲", unit="wujin", units={unnamed: "办公室"})
+    (entry,) = [e for e in store.list_entries(db) if e["id"] in done.made[unnamed]]
+    assert entry["unit_id"] == ctx.registry.find("办公室").id

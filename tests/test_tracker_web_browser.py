@@ -3,15 +3,12 @@ on a database crawled from the replica over real HTTP. Screenshots of each page 
 
 from __future__ import annotations
 
-import os
 import re
-import select
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from web_browser import CHROMIUM, NO_CHROMIUM, chromium, login, web_server
 
 from crawler.replica.process import ReplicaProcess
 from tracker import store, users
@@ -20,15 +17,12 @@ from tracker.config import DEFAULT_CONFIG_DIR, load_settings
 from tracker.ops import runs
 from tracker.units import load_units
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 OFFICE, OFFICE_PASSWORD = "王芳", "office-pass-1"
 UNIT, UNIT_PASSWORD = "wj", "unit-pass-12"
 HOSTILE_TITLE = '<script>alert("title")</script>" onmouseover="alert(1)'
 HOSTILE_BYLINE = '(<img src=x onerror="alert(2)">" onmouseover="alert(3))'
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium 未安装（make test 会先安装）")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
 
 
 @pytest.fixture(scope="module")
@@ -61,39 +55,14 @@ def crawled(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(crawled):
-    """`xinxi web` on 127.0.0.1 and a free port, as the office would start it."""
-    xinxi = Path(sys.executable).with_name("xinxi")
-    proc = subprocess.Popen([str(xinxi), "--db", str(crawled), "web", "--port", "0"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        ready, _, _ = select.select([proc.stdout], [], [], 60)
-        assert ready, "xinxi web 没有在 60 秒内启动"
-        line = proc.stdout.readline()
-        url = re.search(r"http://127\.0\.0\.1:\d+", line)
-        assert url, line + proc.stderr.read()
-        yield url.group(0)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with web_server(crawled) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def login(browser, base: str, name: str, password: str):
-    page = browser.new_page(viewport={"width": 1366, "height": 768}, accept_downloads=True)
-    page.goto(f"{base}/login")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", password)
-    page.click("form.login button[type=submit]")
-    return page
+    with chromium() as b:
+        yield b
 
 
 def queue_count(page) -> int:

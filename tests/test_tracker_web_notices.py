@@ -80,7 +80,8 @@ def test_the_list_shows_counts_and_filters_by_status(office, unit) -> None:
         assert "关于2024年上半年省总工会信息采用情况的通报" in page and "苏工办〔2024〕25号" in page
         assert "2024-07-08" in page
         row = re.search(r"<tr><td>#1</td>.*?</tr>", page, re.S).group(0)
-        assert re.findall(r"<td>(\d+)</td>", row)[-3:] == ["6", "0", "0"]
+        assert re.findall(r'<td class="pts">(?:<b>)?(\d+)', row) == ["6", "0", "0"]
+        assert "<td>2024年上半年</td>" in row  # the period in words, not 2024H1
     assert 'href="/notices"' in office.get("/notices").get_data(as_text=True)  # in the menu
     typing = office.get("/notices?status=needs_typing").get_data(as_text=True)
     assert "苏工办〔2024〕25号" not in typing and "没有通报" in typing
@@ -146,6 +147,9 @@ def test_confirm_all_proposed_leaves_only_what_cannot_be_confirmed(app, office) 
     confirmed = [p for p in mine if p["status"] == "confirmed"]
     assert confirmed and all(p["decided_by"] == "clerk" for p in confirmed)
     assert all(p["status"] == "confirmed" or p["unit_id"] is None for p in mine)
+    (waiting,) = [p for p in mine if p["status"] == "proposed"]
+    page = office.get("/notices/1").get_data(as_text=True)
+    assert f"#{waiting['id']} 未确认：没有认出单位（“常州市总工会”），请先在这一行选择单位" in page and "--unit" not in page
     db = store.open_db(app.config["DB_PATH"])
     assert len(store.list_entries(db)) == sum(p["count"] for p in confirmed)
     db.close()
@@ -189,9 +193,13 @@ def test_an_unrecognised_unit_is_confirmed_only_with_a_unit_chosen(app, office) 
     target = next(p for p in proposals(db_path).values() if p["notice_id"] == 1 and p["unit_id"] is None)
     csrf = token(office, "/notices/1")
     reply = office.post("/notices/1/confirm", data={"proposal": target["id"], "csrf_token": csrf})
-    assert reply.status_code == 400 and "没有认出单位" in reply.get_data(as_text=True)
+    problem = re.search(r'<p class="flash error" id="problem">(.*?)</p>', reply.get_data(as_text=True)).group(1)
+    # The page speaks of its own controls, not of the command line's.
+    assert reply.status_code == 400 and problem == (
+        f"未确认任何建议：#{target['id']}：没有认出单位（“常州市总工会”），请先在这一行选择单位，再勾选它点“确认选中”")
     assert proposals(db_path)[target["id"]]["status"] == "proposed"
-    reply = office.post("/notices/1/confirm", data={"proposal": target["id"], "unit": "wujin", "csrf_token": csrf})
+    reply = office.post("/notices/1/confirm", data={"proposal": target["id"], f"unit-{target['id']}": "wujin",
+                                                 "csrf_token": csrf})
     assert reply.status_code == 302
     after = proposals(db_path)[target["id"]]
     assert (after["status"], after["unit_id"], after["decided_by"]) == ("confirmed", "wujin", "clerk")

@@ -16,9 +16,10 @@ from html import unescape
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from lxml import etree
 from scrapy.http import TextResponse
 
-from crawler.checks import MAX_DEPTH, PageRefused, calendar_date, tree_depth
+from crawler.checks import MAX_DEPTH, PageRefused, calendar_date, too_deep
 from crawler.pages import IMG, ListEntry, _cap, _is_byline, _label_pattern, clean, page_and_selected
 from crawler.urls import parse_article_url
 from tracker.config import Site
@@ -39,6 +40,11 @@ ATTACHMENT_EXT = (".doc", ".docx", ".xls", ".xlsx", ".pdf", ".wps", ".et", ".zip
 SENTENCE_END = "。！？!?；;…"
 FOOTER_MARKERS = ("主办单位", "版权所有", "ICP备", "打印本页")
 MAX_BODY = 200_000
+# Compiled once: a crawl asks every article page the same questions.
+META_CONTENT = etree.XPath("//meta[@name and @content]")
+CONTENT_START, CONTENT_END = etree.XPath("//meta[@name='ContentStart']"), etree.XPath("//meta[@name='ContentEnd']")
+RSS_BEGIN = etree.XPath("//comment()[contains(., 'content.begin')]")
+RSS_END = etree.XPath("//comment()[contains(., 'content.end')]")
 
 
 def _day(text: str | None) -> str | None:
@@ -135,21 +141,28 @@ class ArticlePage:
         self.site = site
         self.ref = parse_article_url(site, response.url)
 
+    @cached_property
+    def _metas(self) -> dict[str, str]:
+        """Each meta name's first content, read in one pass (a page is asked for several names)."""
+        found: dict[str, str] = {}
+        for tag in META_CONTENT(self.response.selector.root):
+            found.setdefault(tag.get("name"), tag.get("content"))
+        return found
+
     def meta(self, name: str) -> str | None:
         """The content of `<meta name=…>`; None when the tag is absent, '' when it is empty."""
-        found = self.response.xpath("//meta[@name=$n]/@content", n=name).get()
+        found = self._metas.get(name)
         return None if found is None else clean(found)
 
     @cached_property
     def _walk(self) -> tuple[list[str], list[str] | None]:
         """Every line of the page, and the lines between the body markers (None without markers)."""
         top = self.response.selector.root
-        if tree_depth(top) > MAX_DEPTH:
+        if too_deep(top):
             raise PageRefused("depth", f"页面标签嵌套超过 {MAX_DEPTH} 层，不像文章页")
         body = top.find("body")
         root = body if body is not None else top
-        picked = _between(top, "//meta[@name='ContentStart']", "//meta[@name='ContentEnd']") or \
-            _between(top, "//comment()[contains(., 'content.begin')]", "//comment()[contains(., 'content.end')]")
+        picked = _between(top, CONTENT_START, CONTENT_END) or _between(top, RSS_BEGIN, RSS_END)
         return page_and_selected(root, picked)
 
     @cached_property
@@ -316,13 +329,13 @@ def _closing_line(line: str) -> bool:
     return len(line) <= 40 and ("通讯员" in line or "记者" in line) and not any(ch in line for ch in SENTENCE_END)
 
 
-def _between(top: Any, begin: str, end: str) -> list[Any]:
+def _between(top: Any, begin: etree.XPath, end: etree.XPath) -> list[Any]:
     """The elements after the first `begin` node and before the `end` node that shares its parent."""
-    starts = top.xpath(begin)
+    starts = begin(top)
     if not starts:
         return []
     start = starts[0]
-    stops = set(top.xpath(end))
+    stops = set(end(top))
     out = []
     for sibling in start.itersiblings():
         if sibling in stops:

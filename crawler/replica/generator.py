@@ -9,12 +9,12 @@ drawn at random with the proportions the real site shows.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Generic, Self, TypeVar
 
 from crawler.replica.bylines import Byline, Force, sign
 from crawler.replica.openings import make_shaped, shape_of
@@ -308,8 +308,52 @@ def _shaped_article(seed: int, index: int, aid: int, day: date, shape: str) -> A
     )
 
 
+P = TypeVar("P")
+
+
+class GeneratedSite(Generic[P]):
+    """What the content of either replica answers alike: its size, its pages by id, the page carrying a quirk,
+    and itself grown by newer pages. A subclass (a frozen dataclass) names its pages and its generator."""
+
+    seed: int
+    per_day: float
+    quirks: Mapping[str, int]
+
+    @property
+    def pages(self) -> tuple[P, ...]:
+        raise NotImplementedError
+
+    def regenerate(self, n: int, keep: tuple[P, ...]) -> Self:
+        """The replica of the same seed with `n` pages, reusing `keep` as its first ones."""
+        raise NotImplementedError
+
+    @property
+    def n(self) -> int:
+        return len(self.pages)
+
+    @cached_property
+    def by_id(self) -> Mapping[int, P]:
+        return MappingProxyType({p.id: p for p in self.pages})  # type: ignore[attr-defined]
+
+    def quirk(self, name: str) -> P:
+        """The page carrying a quirk; KeyError when the replica is too small to hold it."""
+        return self.by_id[self.quirks[name]]
+
+    def grow(self, k: int) -> Self:
+        """The same replica with k newer pages."""
+        return self.regenerate(self.n + k, self.pages)
+
+
+def first_pages(make: Callable[[int, int, float], P], n: int, seed: int, per_day: float, keep: tuple[P, ...],
+                quirk_at: Mapping[int, Any]) -> tuple[tuple[P, ...], Mapping[str, int]]:
+    """`keep`'s first `n` pages and newly made ones up to `n`; and the id of the page at each quirk's index."""
+    pages = keep[:n] + tuple(make(seed, i, per_day) for i in range(len(keep), n))
+    quirks = {spec.name: pages[i].id for i, spec in quirk_at.items() if i < len(pages)}  # type: ignore[attr-defined]
+    return pages, MappingProxyType(quirks)
+
+
 @dataclass(frozen=True)
-class ReplicaSite:
+class ReplicaSite(GeneratedSite[Article]):
     """The replica's content: articles oldest first, and the ids carrying each quirk."""
 
     seed: int
@@ -318,19 +362,14 @@ class ReplicaSite:
     quirks: Mapping[str, int] = field(default_factory=dict)
 
     @property
-    def n(self) -> int:
-        return len(self.articles)
+    def pages(self) -> tuple[Article, ...]:
+        return self.articles
 
-    @cached_property
-    def by_id(self) -> Mapping[int, Article]:
-        return MappingProxyType({a.id: a for a in self.articles})
+    def regenerate(self, n: int, keep: tuple[Article, ...]) -> ReplicaSite:
+        return generate(n, self.seed, self.per_day, keep=keep)
 
     def article(self, aid: int) -> Article | None:
         return self.by_id.get(aid)
-
-    def quirk(self, name: str) -> Article:
-        """The article carrying a quirk; KeyError when the replica is too small to hold it."""
-        return self.by_id[self.quirks[name]]
 
     @cached_property
     def _listings(self) -> Mapping[str, tuple[Article, ...]]:
@@ -347,10 +386,6 @@ class ReplicaSite:
     def page_count(self, key: str) -> int:
         return max(1, -(-len(self.listing(key)) // PAGE_SIZE))
 
-    def grow(self, k: int) -> ReplicaSite:
-        """The same replica with k newer articles."""
-        return generate(self.n + k, self.seed, self.per_day, keep=self.articles)
-
 
 def list_path(key: str, page: int = 1) -> str:
     """Path of a column's list page; page 1 is index.html."""
@@ -361,6 +396,5 @@ def list_path(key: str, page: int = 1) -> str:
 def generate(n_articles: int, seed: int = 1, per_day: float = ARTICLES_PER_DAY,
              keep: tuple[Article, ...] = ()) -> ReplicaSite:
     """The replica with `n_articles` articles; `keep` reuses an already generated prefix."""
-    articles = keep[:n_articles] + tuple(make_article(seed, i, per_day) for i in range(len(keep), n_articles))
-    quirks = {spec.name: articles[i].id for i, spec in QUIRK_AT.items() if i < len(articles)}
-    return ReplicaSite(seed, per_day, articles, MappingProxyType(quirks))
+    articles, quirks = first_pages(make_article, n_articles, seed, per_day, keep, QUIRK_AT)
+    return ReplicaSite(seed, per_day, articles, quirks)

@@ -18,7 +18,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlencode
 
 from crawler.replica.generator import ARTICLES_PER_DAY, ReplicaSite, generate
@@ -48,11 +48,18 @@ class ReplicaProcess:
 
     # --- lifecycle -----------------------------------------------------------------------------------
 
-    def start(self) -> ReplicaProcess:
+    # What the server is called in an error, and the module that serves it.
+    NAME = "副本服务器"
+
+    def command(self) -> list[str]:
+        """The child's command line."""
+        return [sys.executable, "-m", "crawler.replica", "serve", "--articles", str(self.articles),
+                "--seed", str(self.seed), "--port", str(self.port), "--slow-seconds", str(self.slow_seconds),
+                "--per-day", str(self.per_day), "--stop-on-eof"]
+
+    def start(self) -> Self:
         """Start the server and wait until it answers."""
-        cmd = [sys.executable, "-m", "crawler.replica", "serve", "--articles", str(self.articles),
-               "--seed", str(self.seed), "--port", str(self.port), "--slow-seconds", str(self.slow_seconds),
-               "--per-day", str(self.per_day), "--stop-on-eof"]
+        cmd = self.command()
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(PROJECT_ROOT), env.get("PYTHONPATH"))))
         # The child stops by itself when this process goes away and its stdin pipe closes.
@@ -61,7 +68,7 @@ class ReplicaProcess:
         line = self._first_line()
         if not line.startswith(READY_PREFIX + " "):
             self.stop()
-            raise ReplicaError(f"副本服务器没有启动：{line!r}")
+            raise ReplicaError(f"{self.NAME}没有启动：{line!r}")
         self.base_url = line.split()[1]
         self.info()  # answers over HTTP, not just printed its address
         return self
@@ -93,7 +100,7 @@ class ReplicaProcess:
             if pipe is not None:
                 pipe.close()
 
-    def __enter__(self) -> ReplicaProcess:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -106,9 +113,12 @@ class ReplicaProcess:
     def site(self) -> ReplicaSite:
         """The ground truth of what the server now serves (regenerated here, grown in step)."""
         if self._site is None or self._site.n != self.articles:
-            self._site = self._site.grow(self.articles - self._site.n) if self._site else \
-                generate(self.articles, self.seed, self.per_day)
+            self._site = self._site.grow(self.articles - self._site.n) if self._site else self.generate()
         return self._site
+
+    def generate(self) -> ReplicaSite:
+        """The ground truth of a fresh server of this size and seed."""
+        return generate(self.articles, self.seed, self.per_day)
 
     def url(self, path: str) -> str:
         return self.base_url + path

@@ -10,6 +10,7 @@ import json
 import re
 import weakref
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -39,7 +40,31 @@ class ControlError(Exception):
     """A control request with a bad or missing parameter."""
 
 
-class ReplicaState:
+Handler = Callable[[dict[str, str]], dict[str, Any]]
+
+
+class Controlled:
+    """Control requests under /__replica__/ACTION?…, answered in JSON and not counted; each replica's state
+    names its actions in `handlers()`."""
+
+    def handlers(self) -> dict[str, Handler]:
+        raise NotImplementedError
+
+    def control(self, target: str) -> Reply:
+        """A control request under /__replica__/; answers JSON and is not counted."""
+        parts = urlsplit(target)
+        action = parts.path.removeprefix(CONTROL).strip("/")
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        handlers = self.handlers()
+        if action not in handlers:
+            return _json(404, {"error": f"unknown action {action!r}", "actions": sorted(handlers)})
+        try:
+            return _json(200, handlers[action](query))
+        except ControlError as exc:
+            return _json(400, {"error": str(exc)})
+
+
+class ReplicaState(Controlled):
     """The served site plus what tests can observe and change: counters, growth, broken columns."""
 
     def __init__(self, site: ReplicaSite, slow_seconds: float = 2.0) -> None:
@@ -139,19 +164,9 @@ class ReplicaState:
 
     # --- control -------------------------------------------------------------------------------------
 
-    def control(self, target: str) -> Reply:
-        """A control request under /__replica__/; answers JSON and is not counted."""
-        parts = urlsplit(target)
-        action = parts.path.removeprefix(CONTROL).strip("/")
-        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-        handlers = {"info": self.info, "grow": self.grow, "requests": self.requests, "reset": self.reset,
-                    "break": self.break_column, "restore": self.restore_column}
-        if action not in handlers:
-            return _json(404, {"error": f"unknown action {action!r}", "actions": sorted(handlers)})
-        try:
-            return _json(200, handlers[action](query))
-        except ControlError as exc:
-            return _json(400, {"error": str(exc)})
+    def handlers(self) -> dict[str, Handler]:
+        return {"info": self.info, "grow": self.grow, "requests": self.requests, "reset": self.reset,
+                "break": self.break_column, "restore": self.restore_column}
 
     def info(self, _: dict[str, str]) -> dict[str, Any]:
         site = self.site

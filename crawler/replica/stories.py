@@ -86,7 +86,8 @@ def _body(rng: random.Random, topic: Topic, values: dict[str, object], experienc
     return [p.format(**values) for p in paragraphs], topic.titles[lead]
 
 
-def _with_images(rng: random.Random, paragraphs: list[str], images: int) -> list[str | None]:
+def with_images(rng: random.Random, paragraphs: list[str], images: int) -> list[str | None]:
+    """The paragraphs with images (each followed by its caption) after the first one."""
     if images <= 0:
         return list(paragraphs)
     blocks: list[str | None] = [paragraphs[0]]
@@ -131,7 +132,7 @@ def district_story(rng: random.Random, day: date, district: District, topic_key:
     if extras.district_department:
         unit = f"{district.union}{rng.choice(DISTRICT_DEPARTMENTS)}"
         paragraphs.insert(1, f"{unit}有关负责同志参加活动，并对下一步工作提出了要求。")
-    return Draft("district", title, subtitle, _with_images(rng, paragraphs, extras.images), district.union,
+    return Draft("district", title, subtitle, with_images(rng, paragraphs, extras.images), district.union,
                  extras.experience, district, town, level, author=actor)
 
 
@@ -142,7 +143,7 @@ def department_story(rng: random.Random, day: date, department: Department, extr
     values = _values(rng, day, actor, "全市", rng.choice(MUNICIPAL_FIRMS))
     paragraphs, phrase = _body(rng, topic, values, extras.experience)
     title = f"市总工会：{rng.choice(topic.lessons)}" if extras.experience else f"市总工会{phrase}"
-    return Draft("department", title, None, _with_images(rng, paragraphs, extras.images), department.name,
+    return Draft("department", title, None, with_images(rng, paragraphs, extras.images), department.name,
                  extras.experience, department=department)
 
 
@@ -155,7 +156,7 @@ def municipal_story(rng: random.Random, day: date, extras: Extras = Extras()) ->
                   "大家表示，将以更加务实的作风推动工会工作再上新台阶。"]
     paragraphs = [p.format(**values) for p in paragraphs]
     title = MUNICIPAL_TITLES[lead].format(**values)
-    return Draft("municipal", title, None, _with_images(rng, paragraphs, extras.images), None)
+    return Draft("municipal", title, None, with_images(rng, paragraphs, extras.images), None)
 
 
 def other_story(rng: random.Random, day: date, body: str | None = None) -> Draft:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from rich.table import Table
@@ -18,13 +19,22 @@ from tracker.cli.params import SQLITE_MAX_INT, OutOfRange
 from tracker.config import Settings
 from tracker.errors import XinxiError
 from tracker.notices import Outcome, import_file, load_context
-from tracker.notices.decisions import confirm, reject
+from tracker.notices.decisions import (
+    Blocked,
+    NoReason,
+    NotConfirmed,
+    NoUnit,
+    UnknownProposals,
+    confirm,
+    reject,
+)
 from tracker.notices.service import Context
 from tracker.store import notices as records
 from tracker.text import strip_controls
 
 # Notices that came by e-mail can be imported before anything was ever crawled.
 CREATES_DB.add("notice")
+T = TypeVar("T")
 STATUS_NAMES = {"proposed": "待确认", "confirmed": "已确认", "rejected": "不采纳"}
 NOTICE_STATUS = {"proposed": "有建议", "needs_typing": "需要人工录入", "missing_files": "附件没有收到",
                  "empty": "没有可计分的内容"}
@@ -191,6 +201,26 @@ def notice_show(settings: Settings, notice_id: int) -> None:
         click.echo("  没有建议。" + ("请对照原件用 xinxi entry add 录入。" if n["status"] == "needs_typing" else ""))
 
 
+def _words(why: Blocked) -> str:
+    """Why a proposal waits, with what to type about it."""
+    if isinstance(why, NoUnit):
+        return f"{why}，请加 --unit 指定"
+    return str(why)
+
+
+def _decided(do: Callable[[], T]) -> T:
+    """Run a decision, turning its refusals into this command's words."""
+    try:
+        return do()
+    except UnknownProposals as exc:
+        raise NoticeCommandError(f"{exc}（见 xinxi notice list）") from None
+    except NoReason:
+        raise NoticeCommandError("请用 --reason 写明不采纳的理由") from None
+    except NotConfirmed as exc:
+        raise NoticeCommandError("未确认任何建议：" + "；".join(f"#{pid}：{_words(why)}"
+                                                        for pid, why in exc.problems)) from None
+
+
 @notice_group.command("confirm")
 @click.argument("proposal_ids", nargs=-1, type=PROPOSAL, metavar="建议编号")
 @click.option("--all-proposed", "notice_id", type=NOTICE, default=None, metavar="通报编号",
@@ -214,15 +244,15 @@ def notice_confirm(settings: Settings, proposal_ids: tuple[int, ...], notice_id:
             return
     if not ids:
         raise NoticeCommandError("请写出要确认的建议编号，或用 --all-proposed 通报编号")
-    done = confirm(db, load_context(settings, db), ids, by=by or default_user(), unit=unit,
-                   lenient=notice_id is not None)
+    ctx = load_context(settings, db)
+    done = _decided(lambda: confirm(db, ctx, ids, by=by or default_user(), unit=unit, lenient=notice_id is not None))
     for pid, entry_ids in done.made.items():
         if entry_ids:
             click.echo(f"已确认 #{pid}：录入 #{'、#'.join(map(str, entry_ids))}")
         else:
             click.echo(f"#{pid} 此前已确认，未重复录入")
     for pid, why in done.skipped.items():
-        click.echo(f"#{pid} 未确认：{why}")
+        click.echo(f"#{pid} 未确认：{_words(why)}")
 
 
 @notice_group.command("reject")
@@ -236,7 +266,8 @@ def notice_reject(settings: Settings, proposal_ids: tuple[int, ...], reason: str
     例如：xinxi notice reject 7 --reason "批示不是本单位的信息"
     """
     db = store.open_db(settings.db_path)
-    for pid, what in reject(db, list(proposal_ids), reason=reason.strip(), by=by or default_user()).items():
+    done = _decided(lambda: reject(db, list(proposal_ids), reason=reason.strip(), by=by or default_user()))
+    for pid, what in done.items():
         click.echo(f"#{pid} {what}")
 
 

@@ -4,7 +4,7 @@ counts for nothing (and a rejection after confirming removes the entries it made
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -19,9 +19,74 @@ from tracker.scores.entries import Checker, exclusive
 from tracker.store import notices as records
 from tracker.units import UnknownUnit
 
+# Why a proposal was not confirmed, as data. `str()` states the fact only; what to do about it is each front
+# end's to say in terms of its own controls ("add --unit" means nothing on a page, "choose a unit in this row"
+# nothing in a terminal).
+
+
+@dataclass(frozen=True)
+class NoUnit:
+    """The notice's row names no unit we recognise; a person must name one."""
+
+    unit_text: str
+
+    def __str__(self) -> str:
+        return f"没有认出单位（“{self.unit_text}”）"
+
+
+@dataclass(frozen=True)
+class AlreadyCounted:
+    """A provincial website item the crawl has already credited."""
+
+    title: str
+    article: str  # site/id of the crawled article
+
+    def __str__(self) -> str:
+        return f"“{self.title}”已由抓取的文章 {self.article} 计分，不能再计"
+
+
+@dataclass(frozen=True)
+class EntryRefused:
+    """The entry the proposal stands for was refused by the entry checks (their own words)."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+Blocked = NoUnit | AlreadyCounted | EntryRefused
+
 
 class DecisionError(XinxiError):
     """A proposal that cannot be confirmed or rejected as asked; nothing was changed."""
+
+
+class UnknownProposals(DecisionError):
+    """Proposal numbers that do not exist."""
+
+    def __init__(self, ids: Sequence[int]) -> None:
+        self.ids = list(ids)
+        super().__init__(f"没有建议 #{'、#'.join(map(str, self.ids))}")
+
+
+class NoReason(DecisionError):
+    """A rejection without a reason."""
+
+    def __init__(self) -> None:
+        super().__init__("不采纳须写明理由")
+
+
+class UnknownUnitChosen(DecisionError):
+    """The unit named for unrecognised proposals is not one of ours."""
+
+
+class NotConfirmed(DecisionError):
+    """Proposals that cannot be confirmed; none of those asked for was."""
+
+    def __init__(self, problems: Sequence[tuple[int, Blocked]]) -> None:
+        self.problems = list(dict.fromkeys(problems))
+        super().__init__("未确认任何建议：" + "；".join(f"#{pid}：{why}" for pid, why in self.problems))
 
 
 def evidence(p: dict[str, Any]) -> str:
@@ -52,34 +117,38 @@ def _already_crawled(db: Database, p: dict[str, Any]) -> str | None:
 @dataclass
 class Confirmed:
     made: dict[int, list[int]] = field(default_factory=dict)   # proposal id → entry ids (empty: it already was)
-    skipped: dict[int, str] = field(default_factory=dict)      # proposal id → why it was left waiting
+    skipped: dict[int, Blocked] = field(default_factory=dict)  # proposal id → why it was left waiting
 
 
 def confirm(db: Database, ctx: Context, ids: Sequence[int], *, by: str, unit: str | None = None,
-            today: date | None = None, lenient: bool = False) -> Confirmed:
+            units: Mapping[int, str] | None = None, today: date | None = None, lenient: bool = False) -> Confirmed:
     """Confirm proposals, all or none; with `lenient` (a whole notice at once) those without a recognised
-    unit or already counted from the crawl are left waiting instead of stopping the rest.
+    unit or already counted from the crawl are left waiting instead of stopping the rest. A proposal without a
+    recognised unit is credited to `units[its id]`, else to `unit`.
 
     Reading the proposals and the stored entries, checking and storing happen under the database's write
     lock: two people confirming the same proposal at once make its entries once."""
     with exclusive(db):
-        return _confirm(db, ctx, ids, by=by, unit=unit, today=today, lenient=lenient)
+        return _confirm(db, ctx, ids, by=by, unit=unit, units=units or {}, today=today, lenient=lenient)
+
+
+def _unit_id(ctx: Context, name: str) -> str:
+    try:
+        return ctx.registry.find(name).id
+    except UnknownUnit as exc:
+        raise UnknownUnitChosen(str(exc)) from None
 
 
 def _confirm(db: Database, ctx: Context, ids: Sequence[int], *, by: str, unit: str | None,
-             today: date | None, lenient: bool) -> Confirmed:
+             units: Mapping[int, str], today: date | None, lenient: bool) -> Confirmed:
     found = {p["id"]: p for p in records.list_proposals_by_ids(db, ids)}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise DecisionError(f"没有建议 #{'、#'.join(map(str, missing))}（见 xinxi notice list）")
-    forced = None
-    if unit:
-        try:
-            forced = ctx.registry.find(unit).id
-        except UnknownUnit as exc:
-            raise DecisionError(str(exc)) from None
+        raise UnknownProposals(missing)
+    forced = _unit_id(ctx, unit) if unit else None
+    chosen = {pid: _unit_id(ctx, name) for pid, name in units.items() if name}
     checker = Checker(ctx.book, ctx.registry, today or date.today(), store.list_entries(db))
-    problems: list[str] = []
+    problems: list[tuple[int, Blocked]] = []
     result = Confirmed()
     planned: list[tuple[dict[str, Any], str | None, list[dict[str, Any]]]] = []
     seen = checker.seen()
@@ -88,27 +157,27 @@ def _confirm(db: Database, ctx: Context, ids: Sequence[int], *, by: str, unit: s
         if p["status"] == "confirmed":
             planned.append((p, None, []))
             continue
-        unit_id = p["unit_id"] or forced
-        blocked = None
+        unit_id = p["unit_id"] or chosen.get(pid) or forced
+        blocked: Blocked | None = None
         if unit_id is None:
-            blocked = f"没有认出单位（“{p['unit_text']}”），请加 --unit 指定"
+            blocked = NoUnit(p["unit_text"] or "")
         elif (ref := _already_crawled(db, p)) is not None:
-            blocked = f"“{p['title']}”已由抓取的文章 {ref} 计分，不能再计"
+            blocked = AlreadyCounted(p["title"], ref)
         if blocked and lenient:
             result.skipped[pid] = blocked
             continue
         if blocked:
-            problems.append(f"#{pid}：{blocked}")
+            problems.append((pid, blocked))
             continue
         rows = []
         for raw in entries_for(p, unit_id):
             entry, errors = checker.check(raw, seen)
-            problems.extend(f"#{pid}：{message}" for _, message in errors)
+            problems.extend((pid, EntryRefused(message)) for _, message in errors)
             seen.add(entry, f"建议 #{pid} ")
             rows.append(entry)
         planned.append((p, unit_id, rows))
     if problems:
-        raise DecisionError("未确认任何建议：" + "；".join(dict.fromkeys(problems)))
+        raise NotConfirmed(problems)
     for p, unit_id, rows in planned:
         if not rows:
             result.made[p["id"]] = []
@@ -122,13 +191,13 @@ def _confirm(db: Database, ctx: Context, ids: Sequence[int], *, by: str, unit: s
 def reject(db: Database, ids: Sequence[int], *, reason: str, by: str) -> dict[int, str]:
     """Reject proposals: returns proposal id → what happened, in words."""
     if not reason.strip():
-        raise DecisionError("请用 --reason 写明不采纳的理由")
+        raise NoReason()
     done: dict[int, str] = {}
     with exclusive(db):
         found = {p["id"]: p for p in records.list_proposals_by_ids(db, ids)}
         missing = [i for i in ids if i not in found]
         if missing:
-            raise DecisionError(f"没有建议 #{'、#'.join(map(str, missing))}（见 xinxi notice list）")
+            raise UnknownProposals(missing)
         for pid in dict.fromkeys(ids):
             p = found[pid]
             if p["status"] == "rejected":

@@ -9,9 +9,10 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from tracker.errors import NotFound, XinxiError
+from scoring import PeriodError, parse_period
+from tracker.errors import NotFound
 from tracker.notices import load_context
-from tracker.notices.decisions import confirm, reject
+from tracker.notices.decisions import Blocked, DecisionError, NotConfirmed, NoUnit, confirm, reject
 from tracker.store import notices as records
 from tracker.web.common import get_db, login_required, office_required, registry, scorer, settings, user
 
@@ -20,6 +21,23 @@ PROPOSAL_STATUS = {"proposed": "待确认", "confirmed": "已确认", "rejected"
 NOTICE_STATUS = {"proposed": "有建议", "needs_typing": "需要人工录入", "missing_files": "附件没有收到",
                  "empty": "没有可计分的内容"}
 FILE_STATUS = {"read": "已读", "needs_typing": "需要人工录入", "unreadable": "读不出"}
+
+
+def period_words(label: str | None) -> str:
+    """A notice's period as the office says it: 2024年上半年, 2024年第四季度, 2024年10月."""
+    if not label:
+        return ""
+    try:
+        return parse_period(label).title
+    except PeriodError:
+        return label
+
+
+def status_words(status: str, waiting: int) -> str:
+    """A notice's state; one whose proposals have all been decided says so."""
+    if status == "proposed" and not waiting:
+        return "已全部处理"
+    return NOTICE_STATUS.get(status, status)
 
 
 def _notice(notice_id: int) -> dict[str, Any]:
@@ -44,6 +62,8 @@ def _page(notice_id: int, problem: str | None = None, status: int = 200) -> Any:
         notes=json.loads(notice["notes"] or "[]"), clauses=_clause_names(), problem=problem,
         proposal_status=PROPOSAL_STATUS, notice_status=NOTICE_STATUS, file_status=FILE_STATUS,
         units=list(registry()), waiting=sum(p["status"] == "proposed" for p in proposals),
+        unnamed=sum(p["status"] == "proposed" and not p["unit_id"] for p in proposals),
+        period_words=period_words, status_words=status_words,
     ), status
 
 
@@ -56,7 +76,8 @@ def index() -> Any:
     rows = records.list_notices(get_db())
     if chosen:
         rows = [n for n in rows if n["status"] == chosen]
-    return render_template("notices/index.html", rows=rows, chosen=chosen, notice_status=NOTICE_STATUS)
+    return render_template("notices/index.html", rows=rows, chosen=chosen, notice_status=NOTICE_STATUS,
+                           period_words=period_words, status_words=status_words)
 
 
 @bp.route("/<int:notice_id>")
@@ -77,6 +98,24 @@ def _chosen(notice_id: int) -> list[int]:
     return ids
 
 
+def _words(why: Blocked) -> str:
+    """Why a proposal waits, in terms of this page's controls."""
+    if isinstance(why, NoUnit):
+        return f"{why}，请先在这一行选择单位，再勾选它点“确认选中”"
+    return str(why)
+
+
+def _problem(exc: DecisionError) -> str:
+    if isinstance(exc, NotConfirmed):
+        return "未确认任何建议：" + "；".join(f"#{pid}：{_words(why)}" for pid, why in exc.problems)
+    return f"{exc}。"
+
+
+def _units_chosen(ids: list[int]) -> dict[int, str]:
+    """The unit picked in the row of each ticked proposal whose unit was not recognised."""
+    return {pid: unit for pid in ids if (unit := request.form.get(f"unit-{pid}", ""))}
+
+
 def _by() -> str:
     account = user()
     assert account is not None
@@ -94,11 +133,10 @@ def confirm_some(notice_id: int) -> Any:
     if not ids:
         flash("没有待确认的建议。" if whole else "没有选中任何建议。", "warn")
         return redirect(url_for("notices.show", notice_id=notice_id))
-    unit = request.form.get("unit") or None
     try:
-        done = confirm(db, load_context(settings(), db), ids, by=_by(), unit=unit, lenient=whole)
-    except XinxiError as exc:
-        return _page(notice_id, problem=str(exc), status=400)
+        done = confirm(db, load_context(settings(), db), ids, by=_by(), units=_units_chosen(ids), lenient=whole)
+    except DecisionError as exc:
+        return _page(notice_id, problem=_problem(exc), status=400)
     made = [f"#{pid}（录入 #{'、#'.join(map(str, entries))}）" for pid, entries in done.made.items() if entries]
     if made:
         flash(f"已确认 {len(made)} 条：{'；'.join(made)}", "ok")
@@ -106,7 +144,7 @@ def confirm_some(notice_id: int) -> Any:
     if again:
         flash(f"{'、'.join(again)} 此前已确认，未重复录入。", "warn")
     for pid, why in done.skipped.items():
-        flash(f"#{pid} 未确认：{why}", "warn")
+        flash(f"#{pid} 未确认：{_words(why)}", "warn")
     return redirect(url_for("notices.show", notice_id=notice_id))
 
 
@@ -122,7 +160,7 @@ def reject_some(notice_id: int) -> Any:
         return _page(notice_id, problem="不采纳须写明理由。", status=400)
     try:
         done = reject(get_db(), ids, reason=reason, by=_by())
-    except XinxiError as exc:
-        return _page(notice_id, problem=str(exc), status=400)
+    except DecisionError as exc:
+        return _page(notice_id, problem=_problem(exc), status=400)
     flash("；".join(f"#{pid} {what}" for pid, what in done.items()), "ok")
     return redirect(url_for("notices.show", notice_id=notice_id))

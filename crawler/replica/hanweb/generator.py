@@ -16,7 +16,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
-from crawler.replica.generator import QUIRK_MIN_ARTICLES
+from crawler.replica.generator import QUIRK_MIN_ARTICLES, GeneratedSite, first_pages
 from crawler.replica.generator import make_article as municipal_article
 from crawler.replica.hanweb.jiangsu import CITY_BY_NAME, OTHER_CITIES, TOWNS, City, union_of
 from crawler.replica.hanweb.stories import Speaker, Story, open_with_bwx, province_story, sign, union_story
@@ -262,22 +262,18 @@ def make_item(seed: int, index: int, per_day: float = ITEMS_PER_DAY) -> Item:
 
 
 @dataclass(frozen=True)
-class ProvincialSite:
+class ProvincialSite(GeneratedSite[Item]):
     seed: int
     per_day: float
     items: tuple[Item, ...]
     quirks: Mapping[str, int] = field(default_factory=dict)
 
     @property
-    def n(self) -> int:
-        return len(self.items)
+    def pages(self) -> tuple[Item, ...]:
+        return self.items
 
-    @cached_property
-    def by_id(self) -> Mapping[int, Item]:
-        return MappingProxyType({i.id: i for i in self.items})
-
-    def quirk(self, name: str) -> Item:
-        return self.by_id[self.quirks[name]]
+    def regenerate(self, n: int, keep: tuple[Item, ...]) -> ProvincialSite:
+        return generate(n, self.seed, self.per_day, keep=keep)
 
     @cached_property
     def _listings(self) -> Mapping[int, tuple[Item, ...]]:
@@ -290,15 +286,11 @@ class ProvincialSite:
         """A news column's items, newest first."""
         return self._listings.get(column, ())
 
-    def grow(self, k: int) -> ProvincialSite:
-        return generate(self.n + k, self.seed, self.per_day, keep=self.items)
-
 
 def generate(n_items: int, seed: int = 1, per_day: float = ITEMS_PER_DAY, keep: tuple[Item, ...] = ()) -> ProvincialSite:
     """The replica with `n_items` news items; `keep` reuses an already generated prefix."""
-    items = keep[:n_items] + tuple(make_item(seed, i, per_day) for i in range(len(keep), n_items))
-    quirks = {spec.name: items[i].id for i, spec in QUIRK_AT.items() if i < len(items)}
-    return ProvincialSite(seed, per_day, items, MappingProxyType(quirks))
+    items, quirks = first_pages(make_item, n_items, seed, per_day, keep, QUIRK_AT)
+    return ProvincialSite(seed, per_day, items, quirks)
 
 
 def list_path(column: Column, page: int = 1) -> str:

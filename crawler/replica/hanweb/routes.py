@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 from crawler.replica.hanweb import render
 from crawler.replica.hanweb.generator import COLUMN_BY_ID, NOTICES, PAGE_SIZE, ProvincialSite
 from crawler.replica.hanweb.notices import Notice, make_notices
-from crawler.replica.routes import CONTROL, ControlError, Reply, _int, _json
+from crawler.replica.routes import ControlError, Controlled, Handler, Reply, _int
 
 LIST = re.compile(r"^/col/col(\d+)/index\.html$")
 ARTICLE = re.compile(r"^/art/(\d{4})/(\d{1,2})/(\d{1,2})/art_(\d+)_(\d+)\.html$")
@@ -26,7 +26,7 @@ TYPES = {".doc": b"application/msword", ".xls": b"application/vnd.ms-excel", ".p
          ".xlsx": b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-class HanwebState:
+class HanwebState(Controlled):
     """The served provincial site, its request log, and the switches tests use."""
 
     def __init__(self, site: ProvincialSite, notices: tuple[Notice, ...] | None = None) -> None:
@@ -113,18 +113,9 @@ class HanwebState:
 
     # --- control -------------------------------------------------------------------------------------
 
-    def control(self, target: str) -> Reply:
-        parts = urlsplit(target)
-        action = parts.path.removeprefix(CONTROL).strip("/")
-        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-        handlers = {"info": self.info, "grow": self.grow, "requests": self.requests, "reset": self.reset,
-                    "block": self.block, "unblock": self.unblock}
-        if action not in handlers:
-            return _json(404, {"error": f"unknown action {action!r}", "actions": sorted(handlers)})
-        try:
-            return _json(200, handlers[action](query))
-        except ControlError as exc:
-            return _json(400, {"error": str(exc)})
+    def handlers(self) -> dict[str, Handler]:
+        return {"info": self.info, "grow": self.grow, "requests": self.requests, "reset": self.reset,
+                "block": self.block, "unblock": self.unblock}
 
     def info(self, _: dict[str, str]) -> dict[str, Any]:
         return {"articles": self.site.n, "seed": self.site.seed, "per_day": self.site.per_day,

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from crawler.replica.places import people, person
-from crawler.replica.topics import CAPTIONS, DISTRICT_TOPICS, TOPICS
+from crawler.replica.stories import with_images
+from crawler.replica.topics import DISTRICT_TOPICS, TOPICS
 
 IMAGE = None  # a body block that is an image
 REPORTERS = ("谢天白", "朱明", "顾雯", "陈曦", "许晴")   # the provincial site's own reporters
@@ -77,7 +78,7 @@ def union_story(rng: random.Random, day: date, speaker: Speaker, images: int, to
     paragraphs = [p.format(**values) for p in (topic.leads[lead], *details, rng.choice(topic.endings))]
     head = speaker.full if prefix is None else prefix
     title = f"{head}{topic.titles[lead]}" + ("(附图)" if images else "")
-    return Story(title, _with_images(rng, paragraphs, images), [], [], images)
+    return Story(title, with_images(rng, paragraphs, images), [], [], images)
 
 
 def province_story(rng: random.Random, day: date) -> Story:
@@ -86,15 +87,6 @@ def province_story(rng: random.Random, day: date) -> Story:
     values = _values(rng, day, "省总工会", "全省")
     paragraphs = [PROVINCE_LEADS[i].format(**values), *rng.sample(PROVINCE_DETAILS, k=2)]
     return Story(PROVINCE_TITLES[i].format(**values), list(paragraphs), [], [])
-
-
-def _with_images(rng: random.Random, paragraphs: list[str], images: int) -> list[str | None]:
-    if images <= 0:
-        return list(paragraphs)
-    blocks: list[str | None] = [paragraphs[0]]
-    for caption in rng.sample(CAPTIONS, k=min(images, len(CAPTIONS))):
-        blocks += [IMAGE, caption]
-    return blocks + paragraphs[1:]
 
 
 def open_with_bwx(story: Story) -> None:
