@@ -15,8 +15,9 @@ import pytest
 from web_browser import CHROMIUM, NO_CHROMIUM, chromium, login, web_server
 
 from crawler.replica.hanweb.process import HanwebReplicaProcess
-from tracker import runs, store, users
+from tracker import store, users
 from tracker.config import DEFAULT_CONFIG_DIR, load_settings
+from tracker.ops import runs
 from tracker.store import notices as records
 from tracker.units import load_units
 
