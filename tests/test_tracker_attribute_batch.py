@@ -3,7 +3,10 @@ only where they can help."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import threading
 from typing import Any
 
@@ -36,19 +39,56 @@ def attributions(db) -> list[tuple]:
         "FROM attributions ORDER BY site, article_id").fetchall()]
 
 
-def test_workers_decide_exactly_what_one_process_decides(filled) -> None:
+# The comparison runs in a fresh interpreter: workers are forked only where no other thread runs, and the test
+# process may hold threads of earlier tests (servers, pools).
+COMPARE = """
+import json, sys
+from tracker import store
+from tracker.attribution import review
+from tracker.config import DEFAULT_CONFIG_DIR
+from tracker.units import load_units
+db, registry = store.open_db(sys.argv[1]), load_units(DEFAULT_CONFIG_DIR)
+rows = lambda: [tuple(r) for r in db.execute(
+    "SELECT site, article_id, unit_id, method, confidence, evidence, suggestions, needs_review, content_hash "
+    "FROM attributions ORDER BY site, article_id").fetchall()]
+out = {}
+for workers in (0, 2):
+    db.execute("DELETE FROM attributions")
+    db.conn.commit()
+    summary = review.attribute_all(db, registry, workers=workers)
+    out[workers] = {"rows": rows(), "summary": summary.as_dict()}
+again = review.attribute_all(db, registry, workers=2)
+out["again"] = {"rows": rows(), "summary": again.as_dict()}
+print(json.dumps(out, ensure_ascii=False))
+"""
+
+
+def test_workers_decide_exactly_what_one_process_decides(filled, db_path) -> None:
+    filled.close()
+    done = subprocess.run([sys.executable, "-c", COMPARE, str(db_path)], capture_output=True, text=True,
+                          timeout=300, check=True)
+    out = json.loads(done.stdout)
+    alone, together, again = out["0"], out["2"], out["again"]
+    assert len(alone["rows"]) == ARTICLES and together["rows"] == alone["rows"] and again["rows"] == alone["rows"]
+    assert (alone["summary"]["workers"], together["summary"]["workers"]) == (0, 2)
+    for key in ("total", "review", "automatic", "changed"):
+        assert together["summary"][key] == alone["summary"][key]
+    assert together["summary"]["changed"] == ARTICLES   # every row was new, both times
+    assert again["summary"]["changed"] == 0
+
+
+def test_no_worker_is_forked_beside_another_thread(filled) -> None:
     registry = load_units(DEFAULT_CONFIG_DIR)
-    alone = review.attribute_all(filled, registry, workers=0)
-    by_one = attributions(filled)
-    filled.execute("DELETE FROM attributions")
-    filled.conn.commit()
-    together = review.attribute_all(filled, registry, workers=2)
-    assert attributions(filled) == by_one
-    assert len(by_one) == ARTICLES
-    assert (together.total, together.review, together.automatic) == (alone.total, alone.review, alone.automatic)
-    assert together.changed == ARTICLES   # every row was new the second time, as the first
-    again = review.attribute_all(filled, registry, workers=2)
-    assert again.changed == 0 and attributions(filled) == by_one
+    stop = threading.Event()
+    beside = threading.Thread(target=stop.wait)
+    beside.start()
+    try:
+        summary = review.attribute_all(filled, registry, workers=2)
+    finally:
+        stop.set()
+        beside.join()
+    assert summary.workers == 0 and summary.total == ARTICLES
+    assert len(attributions(filled)) == ARTICLES
 
 
 def test_a_decision_is_left_alone_by_the_workers(filled) -> None:
@@ -56,7 +96,7 @@ def test_a_decision_is_left_alone_by_the_workers(filled) -> None:
     review.attribute_all(filled, registry, workers=0)
     queued = store.review_queue(filled)[0]["id"]
     review.assign(filled, registry, f"czgh/{queued}", "武进区总工会", by="测试")
-    summary = review.attribute_all(filled, registry, workers=2)
+    summary = review.attribute_all(filled, registry)
     assert summary.kept == 1 and summary.total == ARTICLES - 1
     row = next(r for r in store.credited_articles(filled) if r["id"] == queued)
     assert row["unit_id"] == "wujin"
@@ -73,13 +113,15 @@ def test_workers_only_where_they_help(db, tmp_path) -> None:
     many = attribute_batch.PARALLEL_FROM
     assert attribute_batch.workers_for(db, many - 1) == 0                    # a night's few articles
     assert attribute_batch.workers_for(store.open_db(":memory:"), many) == 0   # no file for workers to open
-    expected = min(len(os.sched_getaffinity(0)), attribute_batch.MAX_WORKERS, -(-many // 2000))
-    assert attribute_batch.workers_for(db, many) == expected
+    processors = min(len(os.sched_getaffinity(0)), attribute_batch.MAX_WORKERS, -(-many // 2000))
+    assert attribute_batch.workers_for(db, many) == (processors if processors > 1 else 0)
+    assert attribute_batch.workers_for(db, 10, wanted=3) == 3                 # asked for, whatever the count
     stop = threading.Event()
     beside = threading.Thread(target=stop.wait)
     beside.start()
     try:
         assert attribute_batch.workers_for(db, many) == 0               # another thread (a lock's heartbeat)
+        assert attribute_batch.workers_for(db, many, wanted=2) == 0     # even when asked for
     finally:
         stop.set()
         beside.join()

@@ -15,6 +15,7 @@ import signal
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from sqlite_utils import Database
@@ -58,14 +59,23 @@ def chunks(keys: Sequence[tuple[str, int]]) -> list[tuple[str, list[int]]]:
     return [(site, ids[start:start + CHUNK]) for site, ids in by_site.items() for start in range(0, len(ids), CHUNK)]
 
 
-def workers_for(db: Database, count: int) -> int:
-    """How many worker processes to use for `count` articles: none (this process) unless there are many, the
-    machine has more than one processor, the database is a file others can open, and nothing else runs here
-    (a forked child would inherit another thread's locks half-held)."""
-    if count < PARALLEL_FROM or threading.active_count() > 1 or not db_file(db):
+def workers_for(db: Database, count: int, wanted: int | None = None) -> int:
+    """How many worker processes to use for `count` articles (0: this process alone).
+
+    `wanted` None chooses: workers only for many articles, one per processor. Whatever is wanted, there are
+    none when the database is no file others can open, or when another thread runs in this process (the
+    nightly job's lock heartbeat, the web server): a forked child would inherit that thread's locks
+    half-held and could wait on them for ever.
+    """
+    if threading.active_count() > 1 or not db_file(db) or "fork" not in multiprocessing.get_all_start_methods():
         return 0
-    return min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
-               MAX_WORKERS, -(-count // CHUNK)) if multiprocessing.get_all_start_methods().count("fork") else 0
+    if wanted is not None:
+        return wanted if wanted > 1 else 0
+    if count < PARALLEL_FROM:
+        return 0
+    processors = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    found = min(processors, MAX_WORKERS, -(-count // CHUNK))
+    return found if found > 1 else 0
 
 
 def db_file(db: Database) -> str:
@@ -74,17 +84,20 @@ def db_file(db: Database) -> str:
 
 
 def decided_chunks(db: Database, engine: Engine | SiteEngine, keys: Sequence[tuple[str, int]],
-                   workers: int | None = None) -> Iterator[list[Decided]]:
-    """Each chunk's decisions, in order; `workers` None chooses by `workers_for`, 1 or more forces processes."""
+                   workers: int = 0) -> Iterator[list[Decided]]:
+    """Each chunk's decisions, in order: here, or by `workers` processes (as `workers_for` allows)."""
     work = chunks(keys)
-    workers = workers_for(db, len(keys)) if workers is None else workers
     if workers <= 1:
         for site, ids in work:
             yield decide(db, engine, site, ids)
         return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_start_worker, initargs=(engine, db_file(db))) as pool:
-        yield from pool.imap(_decide_in_worker, work)
+    # A pool that loses a worker (killed, out of memory) says so (BrokenProcessPool) instead of waiting.
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_start_worker, initargs=(engine, db_file(db)))
+    try:
+        yield from pool.map(_decide_in_worker, work)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)   # on Ctrl-C only the chunks under way are finished
 
 
 # --- inside a worker process ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from tracker import store
-from tracker.attribution.batch import as_row, decided_chunks
+from tracker.attribution.batch import as_row, decided_chunks, workers_for
 from tracker.attribution.engine import ArticleFacts, Attribution, Engine, compile_engine
 from tracker.attribution.gazetteer import gazetteer_or_none
 from tracker.attribution.matching import SEPARATORS
@@ -42,11 +42,12 @@ class AttributeSummary:
     kept: int = 0                                         # articles a reviewer decided, left alone
     seconds: float = 0.0
     refreshed: int = 0                                    # queued articles re-ranked after new review decisions
+    workers: int = 0                                      # worker processes that read and decided (0: this one)
 
     def as_dict(self) -> dict[str, Any]:
         return {"total": self.total, "automatic": dict(self.automatic), "review": self.review,
                 "changed": self.changed, "kept": self.kept, "seconds": round(self.seconds, 3),
-                "refreshed": self.refreshed}
+                "refreshed": self.refreshed, "workers": self.workers}
 
 
 def engine_for(db: Database, registry: Registry) -> Engine | SiteEngine:
@@ -62,6 +63,7 @@ def _run(db: Database, engine: Engine | SiteEngine, keys: Sequence[tuple[str, in
     started = time.perf_counter()
     automatic: Counter[str] = Counter()
     review = changed = 0
+    workers = workers_for(db, len(keys), workers)
     for rows in decided_chunks(db, engine, keys, workers):
         for row, old in rows:
             if row["needs_review"]:
@@ -71,7 +73,8 @@ def _run(db: Database, engine: Engine | SiteEngine, keys: Sequence[tuple[str, in
             if old != (row["unit_id"], bool(row["needs_review"])):
                 changed += 1
         store.save_attributions(db, [row for row, _ in rows])
-    return AttributeSummary(len(keys), dict(automatic), review, changed, kept, time.perf_counter() - started)
+    return AttributeSummary(len(keys), dict(automatic), review, changed, kept, time.perf_counter() - started,
+                            workers=workers)
 
 
 def attribute_pending(db: Database, registry: Registry, *, engine: Engine | SiteEngine | None = None) -> AttributeSummary:
@@ -95,7 +98,7 @@ def attribute_pending(db: Database, registry: Registry, *, engine: Engine | Site
 def attribute_all(db: Database, registry: Registry, since: str | None = None, *,
                   engine: Engine | SiteEngine | None = None, workers: int | None = None) -> AttributeSummary:
     """Re-attribute every stored article (dated from `since`), except those a reviewer decided; `workers`
-    None lets the batch runner choose how many processes to use."""
+    None lets the batch runner choose how many processes to use (see `batch.workers_for`)."""
     keys = store.attribution_keys(db, since=since)
     return _run(db, engine or engine_for(db, registry), keys, store.decided_count(db, since=since), workers)
 

@@ -72,7 +72,8 @@ def attribute_cmd(settings: Settings, everything: bool, since: str | None, out: 
         out.data({"run": summary.as_dict(), "store": counts})
         return
     auto = review.by_method(summary.automatic)
-    click.echo(f"本次处理 {summary.total} 篇（用时 {summary.seconds:.1f} 秒）：自动归属 {sum(summary.automatic.values())} 篇"
+    together = f"，{summary.workers} 个进程同时处理" if summary.workers else ""
+    click.echo(f"本次处理 {summary.total} 篇（用时 {summary.seconds:.1f} 秒{together}）：自动归属 {sum(summary.automatic.values())} 篇"
                + (f"（{auto}）" if auto else "") + f"，待人工审核 {summary.review} 篇，结果有变化 {summary.changed} 篇"
                + (f"；人工已决定的 {summary.kept} 篇未改动" if summary.kept else "")
                + (f"；按新的人工决定重排了 {summary.refreshed} 篇待审文章的建议" if summary.refreshed else "") + "。")
