@@ -8,7 +8,7 @@ untrusted: every field is plain text, length-capped, and None when absent.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
@@ -317,33 +317,13 @@ class ArticlePage:
 
     def closing_bylines(self) -> list[str]:
         """The byline lines closing the body, exactly as written, in page order."""
-        found: list[str] = []
-        paragraphs = self._paragraphs
-        for i in range(len(paragraphs) - 1, 0, -1):
-            line = paragraphs[i]
-            if _is_byline(line):
-                found.append(line)
-                if len(found) >= MAX_BYLINES:
-                    break  # a closing byline is a line or two; a wall of them is not one
-                continue
-            trailing = re.search(rf"[{SENTENCE_END}]\s*([{OPEN}][^{OPEN}{CLOSE}]{{1,60}}[{CLOSE}])\s*$", line)
-            if trailing and not found:
-                found.append(trailing[1])
-            break
-        return [_cap(line) for line in reversed(found)]  # type: ignore[misc]
+        return closing_lines(self._paragraphs, _is_byline)
 
     def correspondents(self) -> list[str]:
-        names: list[str] = []
-        text = "\n".join(self._paragraphs)
-        for match in re.finditer(r"(?:通讯员|作者)\s*[:：]?\s*([\u4e00-\u9fff·]{2,4}(?:[、， ,]+[\u4e00-\u9fff·]{2,4})*)", text):
-            for name in re.split(r"[、， ,]+", match[1]):
-                if name and name not in names:
-                    names.append(name)
-        return names[:20]
+        return correspondents_in(self._paragraphs)
 
     def body(self) -> str | None:
-        text = "\n".join(self._paragraphs)
-        return text[:MAX_BODY] if text else None
+        return body_text(self._paragraphs)
 
     def to_item(self) -> dict[str, Any]:
         """The record; raises PageRefused when the page cannot be one."""
@@ -361,6 +341,42 @@ class ArticlePage:
             "image_count": self.image_count(),
             "date_text": self.date_text(),
         }
+
+
+CORRESPONDENT = re.compile(r"(?:通讯员|作者)\s*[:：]?\s*([\u4e00-\u9fff·]{2,4}(?:[、， ,]+[\u4e00-\u9fff·]{2,4})*)")
+TRAILING_UNIT = re.compile(rf"[{SENTENCE_END}]\s*([{OPEN}][^{OPEN}{CLOSE}]{{1,60}}[{CLOSE}])\s*$")
+
+
+def closing_lines(paragraphs: list[str], closes: Callable[[str], bool]) -> list[str]:
+    """The lines closing a story's body that `closes` accepts (a byline, a signature), or else the
+    parenthesised unit ending its last sentence; exactly as written, in page order."""
+    found: list[str] = []
+    for line in reversed(paragraphs[1:]):
+        if closes(line):
+            found.append(line)
+            if len(found) >= MAX_BYLINES:
+                break  # a closing byline is a line or two; a wall of them is not one
+            continue
+        trailing = TRAILING_UNIT.search(line)
+        if trailing and not found:
+            found.append(trailing[1])
+        break
+    return [c for c in (_cap(line) for line in reversed(found)) if c]
+
+
+def correspondents_in(paragraphs: list[str]) -> list[str]:
+    """The names after 通讯员 / 作者 in a body, each once, at most 20."""
+    names: list[str] = []
+    for match in CORRESPONDENT.finditer("\n".join(paragraphs)):
+        for name in re.split(r"[、， ,]+", match[1]):
+            if name and name not in names:
+                names.append(name)
+    return names[:20]
+
+
+def body_text(paragraphs: list[str]) -> str | None:
+    text = "\n".join(paragraphs)
+    return text[:MAX_BODY] if text else None
 
 
 def _is_byline(line: str) -> bool:

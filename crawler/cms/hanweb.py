@@ -20,10 +20,21 @@ from lxml import etree
 from scrapy.http import TextResponse
 
 from crawler.checks import MAX_DEPTH, PageRefused, calendar_date, too_deep
-from crawler.pages import IMG, ListEntry, _cap, _is_byline, _label_pattern, clean, page_and_selected
+from crawler.pages import (
+    IMG,
+    SENTENCE_END,
+    ListEntry,
+    _cap,
+    _is_byline,
+    _label_pattern,
+    body_text,
+    clean,
+    closing_lines,
+    correspondents_in,
+    page_and_selected,
+)
 from crawler.urls import parse_article_url
 from tracker.config import Site
-from tracker.store.schema.articles import MAX_BYLINES
 
 RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 HREF = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*["']([^"']+)["']""", re.I | re.S)
@@ -34,12 +45,9 @@ DAY = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 TOTAL_PAGES = (re.compile(r"<totalpage>\s*(\d+)\s*</totalpage>"), re.compile(r"totalPage\s*[:=]\s*(\d+)"))
 TOTAL_RECORDS = (re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>"), re.compile(r"totalRecord\s*[:=]\s*(\d+)"))
 DATE_LINE = re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?$")
-CORRESPONDENT = re.compile(r"(?:通讯员|作者)\s*[:：]?\s*([\u4e00-\u9fff·]{2,4}(?:[、， ,]+[\u4e00-\u9fff·]{2,4})*)")
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\s*\d{1,4}\s*号")
 ATTACHMENT_EXT = (".doc", ".docx", ".xls", ".xlsx", ".pdf", ".wps", ".et", ".zip", ".rar")
-SENTENCE_END = "。！？!?；;…"
 FOOTER_MARKERS = ("主办单位", "版权所有", "ICP备", "打印本页")
-MAX_BODY = 200_000
 # Compiled once: a crawl asks every article page the same questions.
 META_CONTENT = etree.XPath("//meta[@name and @content]")
 CONTENT_START, CONTENT_END = etree.XPath("//meta[@name='ContentStart']"), etree.XPath("//meta[@name='ContentEnd']")
@@ -245,30 +253,13 @@ class ArticlePage:
 
     def closing_bylines(self) -> list[str]:
         """The lines closing the body: the byline, a signature line and its date, exactly as written."""
-        found: list[str] = []
-        for line in reversed(self.paragraphs[1:]):
-            if _closing_line(line):
-                found.append(line)
-                if len(found) >= MAX_BYLINES:
-                    break
-                continue
-            trailing = re.search(rf"[{SENTENCE_END}]\s*([(（][^()（）]{{1,60}}[)）])\s*$", line)
-            if trailing and not found:
-                found.append(trailing[1])
-            break
-        return [c for c in (_cap(line) for line in reversed(found)) if c]
+        return closing_lines(self.paragraphs, _closing_line)
 
     def correspondents(self) -> list[str]:
-        names: list[str] = []
-        for match in CORRESPONDENT.finditer("\n".join(self.paragraphs)):
-            for name in re.split(r"[、， ,]+", match[1]):
-                if name and name not in names:
-                    names.append(name)
-        return names[:20]
+        return correspondents_in(self.paragraphs)
 
     def body(self) -> str | None:
-        text = "\n".join(self.paragraphs)
-        return text[:MAX_BODY] if text else None
+        return body_text(self.paragraphs)
 
     def attachments(self) -> list[Attachment]:
         """Links to files (downfile.jsp or a document's extension), each address once, in page order."""
