@@ -167,7 +167,36 @@ class ListPage:
         return None
 
 
-class ArticlePage:
+class StoryBody:
+    """What a page object reads off its story's body lines (`_body_lines`, images as IMG): paragraphs,
+    images, the closing lines (those `closes` accepts), the correspondents and the body text."""
+
+    _body_lines: list[str]
+
+    @staticmethod
+    def closes(line: str) -> bool:
+        """Whether a line at the end of the body closes it (a byline) rather than telling the story."""
+        raise NotImplementedError
+
+    @cached_property
+    def paragraphs(self) -> list[str]:
+        return [line for line in self._body_lines if line != IMG]
+
+    def image_count(self) -> int:
+        return sum(1 for line in self._body_lines if line == IMG)
+
+    def closing_bylines(self) -> list[str]:
+        """The lines closing the body, exactly as written, in page order."""
+        return closing_lines(self.paragraphs, self.closes)
+
+    def correspondents(self) -> list[str]:
+        return correspondents_in(self.paragraphs)
+
+    def body(self) -> str | None:
+        return body_text(self.paragraphs)
+
+
+class ArticlePage(StoryBody):
     """An article page of either layout; fields are None when the page does not show them."""
 
     def __init__(self, response: TextResponse, site: Site) -> None:
@@ -299,6 +328,10 @@ class ArticlePage:
         found = self._source_match()
         return found[0] if found else None
 
+    @staticmethod
+    def closes(line: str) -> bool:
+        return _is_byline(line)
+
     @cached_property
     def _body_lines(self) -> list[str]:
         selected = self._walk[1]
@@ -307,23 +340,6 @@ class ArticlePage:
         if self.meta_index is None:
             return []
         return self.lines[self.meta_index + 1 : self.footer_index]
-
-    @cached_property
-    def _paragraphs(self) -> list[str]:
-        return [line for line in self._body_lines if line != IMG]
-
-    def image_count(self) -> int:
-        return sum(1 for line in self._body_lines if line == IMG)
-
-    def closing_bylines(self) -> list[str]:
-        """The byline lines closing the body, exactly as written, in page order."""
-        return closing_lines(self._paragraphs, _is_byline)
-
-    def correspondents(self) -> list[str]:
-        return correspondents_in(self._paragraphs)
-
-    def body(self) -> str | None:
-        return body_text(self._paragraphs)
 
     def to_item(self) -> dict[str, Any]:
         """The record; raises PageRefused when the page cannot be one."""

@@ -21,16 +21,13 @@ from scrapy.http import TextResponse
 
 from crawler.checks import MAX_DEPTH, PageRefused, calendar_date, too_deep
 from crawler.pages import (
-    IMG,
     SENTENCE_END,
     ListEntry,
+    StoryBody,
     _cap,
     _is_byline,
     _label_pattern,
-    body_text,
     clean,
-    closing_lines,
-    correspondents_in,
     page_and_selected,
 )
 from crawler.urls import parse_article_url
@@ -141,7 +138,7 @@ class Attachment:
     label: str | None          # the link text: usually the file's name
 
 
-class ArticlePage:
+class ArticlePage(StoryBody):
     """An article page, with or without the meta tags; fields are None when the page does not show them."""
 
     def __init__(self, response: TextResponse, site: Site) -> None:
@@ -244,22 +241,9 @@ class ArticlePage:
                    len(lines))
         return lines[index + 1: end]
 
-    @cached_property
-    def paragraphs(self) -> list[str]:
-        return [line for line in self._body_lines if line != IMG]
-
-    def image_count(self) -> int:
-        return sum(1 for line in self._body_lines if line == IMG)
-
-    def closing_bylines(self) -> list[str]:
-        """The lines closing the body: the byline, a signature line and its date, exactly as written."""
-        return closing_lines(self.paragraphs, _closing_line)
-
-    def correspondents(self) -> list[str]:
-        return correspondents_in(self.paragraphs)
-
-    def body(self) -> str | None:
-        return body_text(self.paragraphs)
+    @staticmethod
+    def closes(line: str) -> bool:
+        return _closing_line(line)
 
     def attachments(self) -> list[Attachment]:
         """Links to files (downfile.jsp or a document's extension), each address once, in page order."""
