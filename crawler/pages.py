@@ -168,15 +168,34 @@ class ListPage:
 
 
 class StoryBody:
-    """What a page object reads off its story's body lines (`_body_lines`, images as IMG): paragraphs,
-    images, the closing lines (those `closes` accepts), the correspondents and the body text."""
+    """What every CMS's article page shares: one walk of the page (refused when nested too deep), and what
+    is read off the story's body lines (`_body_lines`, images as IMG): paragraphs, images, the closing
+    lines (those `closes` accepts), the correspondents and the body text."""
 
     _body_lines: list[str]
+
+    def __init__(self, response: TextResponse, site: Site) -> None:
+        self.response = response
+        self.site = site
+        self.ref = parse_article_url(site, response.url)
+
+    def _picked(self, top: Any) -> list[Any]:
+        """The elements holding the story, as this CMS marks them ([] when the page does not say)."""
+        raise NotImplementedError
 
     @staticmethod
     def closes(line: str) -> bool:
         """Whether a line at the end of the body closes it (a byline) rather than telling the story."""
         raise NotImplementedError
+
+    @cached_property
+    def _walk(self) -> tuple[list[str], list[str] | None]:
+        """The page's lines, and the lines of the elements `_picked` holds (None when it holds none)."""
+        top = self.response.selector.root
+        if too_deep(top):
+            raise PageRefused("depth", f"页面标签嵌套超过 {MAX_DEPTH} 层，不像文章页")
+        body = top.find("body")
+        return page_and_selected(body if body is not None else top, self._picked(top))
 
     @cached_property
     def paragraphs(self) -> list[str]:
@@ -199,25 +218,13 @@ class StoryBody:
 class ArticlePage(StoryBody):
     """An article page of either layout; fields are None when the page does not show them."""
 
-    def __init__(self, response: TextResponse, site: Site) -> None:
-        self.response = response
-        self.site = site
-        self.ref = parse_article_url(site, response.url)
-
-    @cached_property
-    def _walk(self) -> tuple[list[str], list[str] | None]:
-        """The page's lines, and the lines of the body the configured selector picks (None if none)."""
-        top = self.response.selector.root
-        if too_deep(top):
-            raise PageRefused("depth", f"页面标签嵌套超过 {MAX_DEPTH} 层，不像文章页")
-        body = top.find("body")
-        root = body if body is not None else top
-        picked: list[Any] = []
+    def _picked(self, top: Any) -> list[Any]:
+        """The body the first configured selector that matches picks."""
         for css in self.site.body_selectors:
             picked = [node for node in css_xpath(css)(top) if not isinstance(node, str)]
             if picked:
-                break
-        return page_and_selected(root, picked)
+                return picked
+        return []
 
     @property
     def lines(self) -> list[str]:

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from lxml import etree
 from scrapy.http import TextResponse
 
-from crawler.checks import MAX_DEPTH, PageRefused, calendar_date, too_deep
+from crawler.checks import calendar_date
 from crawler.pages import (
     SENTENCE_END,
     ListEntry,
@@ -28,7 +28,6 @@ from crawler.pages import (
     _is_byline,
     _label_pattern,
     clean,
-    page_and_selected,
 )
 from crawler.urls import parse_article_url
 from tracker.config import Site
@@ -141,11 +140,6 @@ class Attachment:
 class ArticlePage(StoryBody):
     """An article page, with or without the meta tags; fields are None when the page does not show them."""
 
-    def __init__(self, response: TextResponse, site: Site) -> None:
-        self.response = response
-        self.site = site
-        self.ref = parse_article_url(site, response.url)
-
     @cached_property
     def _metas(self) -> dict[str, str]:
         """Each meta name's first content, read in one pass (a page is asked for several names)."""
@@ -159,16 +153,9 @@ class ArticlePage(StoryBody):
         found = self._metas.get(name)
         return None if found is None else clean(found)
 
-    @cached_property
-    def _walk(self) -> tuple[list[str], list[str] | None]:
-        """Every line of the page, and the lines between the body markers (None without markers)."""
-        top = self.response.selector.root
-        if too_deep(top):
-            raise PageRefused("depth", f"页面标签嵌套超过 {MAX_DEPTH} 层，不像文章页")
-        body = top.find("body")
-        root = body if body is not None else top
-        picked = _between(top, CONTENT_START, CONTENT_END) or _between(top, RSS_BEGIN, RSS_END)
-        return page_and_selected(root, picked)
+    def _picked(self, top: Any) -> list[Any]:
+        """The elements between the body markers (the editor's, else the RSS feed's)."""
+        return _between(top, CONTENT_START, CONTENT_END) or _between(top, RSS_BEGIN, RSS_END)
 
     @cached_property
     def _info(self) -> tuple[int | None, re.Match[str] | None]:
