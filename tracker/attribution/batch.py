@@ -29,8 +29,9 @@ CHUNK = 2000           # articles read, decided and written together
 PARALLEL_FROM = 8000   # fewer articles than this are done here: starting workers would cost more than it saves
 MAX_WORKERS = 8
 
-# (site, article id, unit, method, confidence, evidence, suggestions as JSON, needs review, content hash):
-# one row of `attributions`, as `store.save_attributions` takes it; then the unit and queue state it replaces.
+# One decided article: its `attributions` row as `store.save_attributions` takes it (site, article_id, unit_id,
+# method, confidence, evidence, suggestions as JSON, needs_review, content_hash), then the (unit, waiting for
+# review) it replaces.
 Decided = tuple[dict[str, Any], tuple[str | None, bool]]
 
 
