@@ -8,29 +8,20 @@ untrusted: every field is plain text, length-capped, and None when absent.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from lxml import etree
-from parsel.csstranslator import HTMLTranslator
 from scrapy.http import TextResponse
 
 from crawler.checks import MAX_DEPTH, PageRefused, calendar_date, too_deep
+from crawler.tree import IMG, TITLE_TEXT, clean, css_xpath, page_and_selected, page_root
 from crawler.urls import ArticleRef, parse_article_url
 from tracker.config import Site
 from tracker.store.schema.articles import MAX_BYLINES
-from tracker.text import strip_controls
 
-IMG = "\x00IMG\x00"
-BEGIN, END = "\x00BEGIN\x00", "\x00END\x00"
-BLOCK = {
-    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "table", "section",
-    "article", "header", "footer", "dd", "dt", "dl", "form", "center", "blockquote", "hr", "pre", "nav",
-}
-SKIP = {"script", "style", "noscript", "head", "select", "option", "template"}
 FOOTER_MARKERS = ("主办单位", "承办单位", "版权所有", "Copyright", "ICP备")
 DATE_RE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 SENTENCE_END = "。！？!?；;…"
@@ -38,79 +29,6 @@ OPEN, CLOSE = "(（", ")）"
 BYLINE_SUFFIXES = ("工会", "总工会", "工联会", "部", "办公室", "产业办", "委员会", "联合会", "办", "委", "室", "局", "处")
 MAX_FIELD = 300
 MAX_BODY = 200_000
-
-
-SPACES = str.maketrans({"\xa0": " ", "\u3000": " ", "\r": None})
-
-
-def clean(text: str) -> str:
-    """Fold the page's odd spaces into plain ones, drop control characters, and trim."""
-    return strip_controls(text.translate(SPACES)).strip()
-
-
-def page_and_selected(root: Any, picked: list[Any]) -> tuple[list[str], list[str] | None]:
-    """One walk of the page: all its lines, and the lines inside the `picked` elements (None if none)."""
-    lines = text_lines(root, picked)
-    if not picked:
-        return lines, None
-    page, selected, depth = [], [], 0
-    for line in lines:
-        if line == BEGIN:
-            depth += 1
-        elif line == END:
-            depth -= 1
-        else:
-            page.append(line)
-            if depth:
-                selected.append(line)
-    return page, selected
-
-
-def text_lines(node: Any, marked: Iterable[Any] = ()) -> list[str]:
-    """The visible text of an element as lines, one per block, with images as IMG markers.
-
-    The text of each `marked` element is framed by BEGIN and END lines, so one walk of the page also
-    yields the part a selector picked out.
-    """
-    parts: list[str] = []
-    marks = set(marked)
-    append = parts.append
-
-    def walk(el: Any) -> None:
-        tag = el.tag
-        if not isinstance(tag, str):
-            return
-        tag = tag.lower()
-        if tag in SKIP:
-            return
-        block = tag in BLOCK
-        framed = el in marks
-        if framed:
-            append(f"\n{BEGIN}\n")
-        elif block:
-            append("\n")
-        if tag == "img":
-            append(f"\n{IMG}\n")
-        if el.text:
-            append(strip_controls(el.text))
-        for child in el:
-            walk(child)
-            if child.tail:
-                append(strip_controls(child.tail))
-        if framed:
-            append(f"\n{END}\n")
-        elif block:
-            append("\n")
-
-    walk(node)
-    lines = "".join(parts).translate(SPACES).split("\n")
-    return [line for line in map(str.strip, lines) if line]
-
-
-@lru_cache(maxsize=64)
-def css_xpath(css: str) -> etree.XPath:
-    """A configured CSS selector (with ::text) compiled once into an lxml XPath."""
-    return etree.XPath(HTMLTranslator().css_to_xpath(css))
 
 
 @lru_cache(maxsize=64)
@@ -179,6 +97,11 @@ class StoryBody:
         self.site = site
         self.ref = parse_article_url(site, response.url)
 
+    @cached_property
+    def root(self) -> Any:
+        """The page's element tree (see `crawler.tree.page_root`)."""
+        return page_root(self.response)
+
     def _picked(self, top: Any) -> list[Any]:
         """The elements holding the story, as this CMS marks them ([] when the page does not say)."""
         raise NotImplementedError
@@ -191,7 +114,7 @@ class StoryBody:
     @cached_property
     def _walk(self) -> tuple[list[str], list[str] | None]:
         """The page's lines, and the lines of the elements `_picked` holds (None when it holds none)."""
-        top = self.response.selector.root
+        top = self.root
         if too_deep(top):
             raise PageRefused("depth", f"页面标签嵌套超过 {MAX_DEPTH} 层，不像文章页")
         body = top.find("body")
@@ -256,7 +179,7 @@ class ArticlePage(StoryBody):
         return len(self.lines)
 
     def _selected_text(self, selectors: tuple[str, ...]) -> str | None:
-        top = self.response.selector.root
+        top = self.root
         for css in selectors:
             found = css_xpath(css)(top)
             text = clean(" ".join(n if isinstance(n, str) else "".join(n.itertext()) for n in found))
@@ -285,7 +208,7 @@ class ArticlePage(StoryBody):
         for line in self._head_lines():
             if not line.startswith(("——", "--", "—")):
                 return _cap(line)
-        head = clean(" ".join(self.response.xpath("//title//text()").getall()))
+        head = clean(" ".join(TITLE_TEXT(self.root)))
         return _cap(head.split(" - ")[0].split("_")[0]) if head else None
 
     def title(self) -> str | None:

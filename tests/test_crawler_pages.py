@@ -10,6 +10,7 @@ from scrapy.http import HtmlResponse
 
 from crawler.checks import PageRefused, is_parse_failure
 from crawler.pages import ArticlePage, ListPage
+from crawler.tree import IMG, page_root, text_lines
 from crawler.urls import parse_article_url
 from tracker.config import DEFAULT_CONFIG_DIR, load_settings
 from tracker.store.schema.articles import MAX_BYLINES
@@ -246,3 +247,20 @@ def test_control_characters_never_reach_a_field() -> None:
     listing = ListPage(HtmlResponse(url="https://czgh.jscz.org.cn/html/czgh/KEBQLDDJ/index.html", encoding="utf-8",
                                     body=f'<li><a href="{URL}">标题\x1b[0m</a> 2023-12-21</li>'.encode()), SITE)
     assert [e.title for e in listing.entries()] == ["标题[0m"]
+
+
+def test_text_lines_keep_tails_and_fold_odd_spaces_and_line_ends() -> None:
+    html = ("<HTML><BODY><DIV>一<!-- 注释 -->二<SCRIPT>var x = 1;</SCRIPT>三<B>四</B>五\r\n六"
+            "<P>七\xa0八\u3000九\x1b[0m</P><IMG src='a.jpg'>尾<STYLE>p{}</STYLE></DIV></BODY></HTML>")
+    lines = text_lines(page_root(HtmlResponse(url=URL, body=html.encode(), encoding="utf-8")).find("body"))
+    # Text after a comment or a skipped element still counts; upper-case tags read as their blocks.
+    assert lines == ["一二三四五", "六", "七 八 九[0m", IMG, "尾"]
+
+
+def test_the_page_tree_is_parsed_as_scrapy_parses_it() -> None:
+    body = "\x00 <p>一</p>".encode() + b"\n"
+    response = HtmlResponse(url=URL, body=body, encoding="utf-8")
+    ours, scrapys = page_root(response), response.selector.root
+    assert [el.tag for el in ours.iter()] == [el.tag for el in scrapys.iter()]
+    assert "".join(ours.itertext()) == "".join(scrapys.itertext()) == "一"
+    assert page_root(HtmlResponse(url=URL, body=b"   ", encoding="utf-8")).tag == "html"

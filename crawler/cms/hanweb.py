@@ -20,15 +20,8 @@ from lxml import etree
 from scrapy.http import TextResponse
 
 from crawler.checks import calendar_date
-from crawler.pages import (
-    SENTENCE_END,
-    ListEntry,
-    StoryBody,
-    _cap,
-    _is_byline,
-    _label_pattern,
-    clean,
-)
+from crawler.pages import SENTENCE_END, ListEntry, StoryBody, _cap, _is_byline, _label_pattern
+from crawler.tree import TITLE_TEXT, clean, css_xpath
 from crawler.urls import parse_article_url
 from tracker.config import Site
 
@@ -49,11 +42,17 @@ META_CONTENT = etree.XPath("//meta[@name and @content]")
 CONTENT_START, CONTENT_END = etree.XPath("//meta[@name='ContentStart']"), etree.XPath("//meta[@name='ContentEnd']")
 RSS_BEGIN = etree.XPath("//comment()[contains(., 'content.begin')]")
 RSS_END = etree.XPath("//comment()[contains(., 'content.end')]")
+LINKS, TEXTS = etree.XPath("//a[@href]"), etree.XPath(".//text()")
 
 
 def _day(text: str | None) -> str | None:
     match = DAY.search(text or "")
     return calendar_date(int(match[1]), int(match[2]), int(match[3])) if match else None
+
+
+def _texts(found: list[Any]) -> list[str]:
+    """What a selector found, as text: strings as they are, elements by their text."""
+    return [n if isinstance(n, str) else "".join(n.itertext()) for n in found]
 
 
 def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> int | None:
@@ -144,7 +143,7 @@ class ArticlePage(StoryBody):
     def _metas(self) -> dict[str, str]:
         """Each meta name's first content, read in one pass (a page is asked for several names)."""
         found: dict[str, str] = {}
-        for tag in META_CONTENT(self.response.selector.root):
+        for tag in META_CONTENT(self.root):
             found.setdefault(tag.get("name"), tag.get("content"))
         return found
 
@@ -173,10 +172,10 @@ class ArticlePage(StoryBody):
         if value:
             return _cap(value)
         for css in (*self.site.title_selectors, "h1::text"):
-            found = clean(" ".join(self.response.css(css).getall()))
+            found = clean(" ".join(_texts(css_xpath(css)(self.root))))
             if found:
                 return _cap(found)
-        return _cap(clean(" ".join(self.response.xpath("//title//text()").getall())).split("_")[0].split(" - ")[0])
+        return _cap(clean(" ".join(TITLE_TEXT(self.root))).split("_")[0].split(" - ")[0])
 
     def date_text(self) -> str | None:
         """The publication date as written (PubDate, else the 发布日期 label); it may name no real day."""
@@ -235,8 +234,8 @@ class ArticlePage(StoryBody):
     def attachments(self) -> list[Attachment]:
         """Links to files (downfile.jsp or a document's extension), each address once, in page order."""
         out: list[Attachment] = []
-        for anchor in self.response.xpath("//a[@href]"):
-            href = anchor.attrib["href"].strip()
+        for anchor in LINKS(self.root):
+            href = anchor.get("href").strip()
             lowered = href.lower().split("#")[0]
             if "downfile.jsp" not in lowered and not urlsplit(lowered).path.endswith(ATTACHMENT_EXT) \
                     and not any(lowered.endswith(ext) for ext in ATTACHMENT_EXT):
@@ -244,7 +243,7 @@ class ArticlePage(StoryBody):
             url = self.response.urljoin(href)
             if any(a.url == url for a in out):
                 continue
-            out.append(Attachment(url, _cap(clean("".join(anchor.xpath(".//text()").getall())))))
+            out.append(Attachment(url, _cap(clean("".join(TEXTS(anchor))))))
         return out
 
     def to_item(self) -> dict[str, Any]:
