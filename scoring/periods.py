@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from scoring.wording import quoted
+
 _YEAR = re.compile(r"^(\d{4})$")
 _HALF = re.compile(r"^(\d{4})[Hh]([12])$")
 _QUARTER = re.compile(r"^(\d{4})[Qq]([1-4])$")
@@ -65,18 +67,18 @@ def parse_date(text: str) -> date:
     raw = text.strip()
     m = re.match(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$", raw)
     if not m:
-        raise PeriodError(f"日期应写作 2024-03-05，实为 {text!r}")
+        raise PeriodError(f"日期应写作 2024-03-05，实为 {quoted(text)}")
     try:
         return date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
-        raise PeriodError(f"没有这一天：{text!r}") from None
+        raise PeriodError(f"没有这一天：{quoted(text)}") from None
 
 
 def parse_period(text: str) -> Period:
     """Read 2024, 2024H1, 2024Q1 or 2024-03 into a Period."""
     raw = text.strip()
     if (m := re.match(r"^(\d{4})", raw)) and int(m[1]) == 0:
-        raise PeriodError(f"没有 0 年：{text!r}")
+        raise PeriodError(f"没有 0 年：{quoted(text)}")
     if m := _YEAR.match(raw):
         return year_period(int(m[1]))
     if m := _HALF.match(raw):
@@ -90,10 +92,10 @@ def parse_period(text: str) -> Period:
     if m := _MONTH.match(raw):
         year, month = int(m[1]), int(m[2])
         if not 1 <= month <= 12:
-            raise PeriodError(f"没有 {month} 月：{text!r}")
+            raise PeriodError(f"没有 {month} 月：{quoted(text)}")
         return Period(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]),
                       f"{year}-{month:02d}")
-    raise PeriodError(f"期间应写作 2024、2024H1、2024Q1 或 2024-03，实为 {text!r}")
+    raise PeriodError(f"期间应写作 2024、2024H1、2024Q1 或 2024-03，实为 {quoted(text)}")
 
 
 def resolve_period(

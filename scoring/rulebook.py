@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from scoring.rules import Rules, RulesError, load_rules
+from scoring.wording import quoted
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class RuleBook:
                 raise RulesError(after.path or "?", "rules.effective",
                                  f"生效日期 {after.effective} 与 {before.path} 相同")
             if before.id == after.id:
-                raise RulesError(after.path or "?", "rules.id", f"编号 {after.id!r} 与 {before.path} 相同")
+                raise RulesError(after.path or "?", "rules.id", f"编号{quoted(after.id)}与 {before.path} 相同")
         return cls(tuple(ordered))
 
     @classmethod

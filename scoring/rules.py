@@ -17,6 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from scoring.wording import quoted
+
 Points = int | float
 
 SEVERAL_COLUMNS = ("highest", "each")
@@ -177,18 +179,18 @@ class _Table:
             return default
         value = self.data[name]
         if isinstance(value, bool) and kind is not bool:
-            raise self.error(name, f"应为数字或文字，实为 {value!r}")
+            raise self.error(name, f"应为数字或文字，实为 {quoted(value)}")
         if not isinstance(value, kind):
             kinds = (kind,) if isinstance(kind, type) else kind
             names = "或".join(dict.fromkeys(_KIND_NAMES.get(k, k.__name__) for k in kinds))
-            raise self.error(name, f"应为{names}，实为 {value!r}")
+            raise self.error(name, f"应为{names}，实为 {quoted(value)}")
         return value
 
     def strings(self, name: str) -> tuple[str, ...]:
         value = self.get(name, list, [])
         for i, item in enumerate(value):
             if not isinstance(item, str) or not item:
-                raise self.error(f"{name}[{i}]", f"应为非空文字，实为 {item!r}")
+                raise self.error(f"{name}[{i}]", f"应为非空文字，实为 {quoted(item)}")
         return tuple(value)
 
     def sub(self, name: str, *, required: bool = False) -> _Table:
@@ -199,9 +201,9 @@ class _Table:
 def _points(table: _Table, name: str) -> Points:
     value = table.get(name, (int, float))
     if not math.isfinite(value):
-        raise table.error(name, f"分值应为有限的数字，实为 {value!r}")
+        raise table.error(name, f"分值应为有限的数字，实为 {quoted(value)}")
     if value < 0:
-        raise table.error(name, f"分值不能为负，实为 {value!r}")
+        raise table.error(name, f"分值不能为负，实为 {quoted(value)}")
     return value
 
 
@@ -210,14 +212,14 @@ def _clause(table: _Table, kinds: set[str]) -> Clause:
                 "per_year_limit", "extra_for", "flag"))
     cid = table.get("id", str)
     if not CLAUSE_ID.match(cid):
-        raise table.error("id", f"条款编号只能用小写字母、数字、下划线和点，实为 {cid!r}")
+        raise table.error("id", f"条款编号只能用小写字母、数字、下划线和点，实为 {quoted(cid)}")
     unit_kinds = table.strings("unit_kinds")
     for i, kind in enumerate(unit_kinds):
         if kind not in kinds:
-            raise table.error(f"unit_kinds[{i}]", f"未知单位类别 {kind!r}；可选：{'、'.join(sorted(kinds))}")
+            raise table.error(f"unit_kinds[{i}]", f"未知单位类别{quoted(kind)}；可选：{'、'.join(sorted(kinds))}")
     limit = table.get("per_year_limit", int, None)
     if limit is not None and limit < 1:
-        raise table.error("per_year_limit", f"应为正整数，实为 {limit!r}")
+        raise table.error("per_year_limit", f"应为正整数，实为 {quoted(limit)}")
     clause = Clause(
         id=cid,
         name=table.get("name", str),
@@ -253,7 +255,7 @@ def _assessment(top: _Table, clause_ids: set[str]) -> AssessmentRule | None:
     clauses = table.strings("instruction_clauses")
     for i, cid in enumerate(clauses):
         if cid not in clause_ids:
-            raise table.error(f"instruction_clauses[{i}]", f"没有条款 {cid!r}")
+            raise table.error(f"instruction_clauses[{i}]", f"没有条款{quoted(cid)}")
     return AssessmentRule(
         article=table.get("article", str),
         text=table.get("text", str, ""),
@@ -273,12 +275,12 @@ def _check_clauses(top: _Table, clauses: Sequence[Clause]) -> None:
     for i, clause in enumerate(clauses):
         key = f"clauses[{i}]"
         if clause.id in ids:
-            raise top.error(f"{key}.id", f"条款编号 {clause.id!r} 与 clauses[{ids[clause.id]}] 重复")
+            raise top.error(f"{key}.id", f"条款编号{quoted(clause.id)}与 clauses[{ids[clause.id]}] 重复")
         if clause.name in names:
-            raise top.error(f"{key}.name", f"条款名称 {clause.name!r} 与 clauses[{names[clause.name]}] 重复")
+            raise top.error(f"{key}.name", f"条款名称{quoted(clause.name)}与 clauses[{names[clause.name]}] 重复")
         if clause.category:
             if clause.category in categories:
-                raise top.error(f"{key}.category", f"栏目类别 {clause.category!r} 已用于条款 {categories[clause.category]}")
+                raise top.error(f"{key}.category", f"栏目类别{quoted(clause.category)}已用于条款 {categories[clause.category]}")
             categories[clause.category] = clause.id
         ids[clause.id] = i
         names[clause.name] = i
@@ -286,9 +288,9 @@ def _check_clauses(top: _Table, clauses: Sequence[Clause]) -> None:
     for i, clause in enumerate(clauses):
         for j, target in enumerate(clause.extra_for):
             if target not in by_id:
-                raise top.error(f"clauses[{i}].extra_for[{j}]", f"没有条款 {target!r}")
+                raise top.error(f"clauses[{i}].extra_for[{j}]", f"没有条款{quoted(target)}")
             if by_id[target].is_extra:
-                raise top.error(f"clauses[{i}].extra_for[{j}]", f"条款 {target!r} 本身是附加分条款")
+                raise top.error(f"clauses[{i}].extra_for[{j}]", f"条款{quoted(target)}本身是附加分条款")
 
 
 def parse_rules(data: Mapping[str, Any], path: Path | str, digest: str = "") -> Rules:
@@ -300,13 +302,13 @@ def parse_rules(data: Mapping[str, Any], path: Path | str, digest: str = "") -> 
     head.only(("id", "title", "document", "effective"))
     effective = head.get("effective", date)
     if not isinstance(effective, date) or hasattr(effective, "hour"):
-        raise head.error("effective", f"应为日期，例如 2016-07-01，实为 {effective!r}")
+        raise head.error("effective", f"应为日期，例如 2016-07-01，实为 {quoted(effective)}")
 
     policy = top.sub("policy")
     policy.only(("several_columns",))
     several = policy.get("several_columns", str, "highest")
     if several not in SEVERAL_COLUMNS:
-        raise policy.error("several_columns", f"应为 {' 或 '.join(SEVERAL_COLUMNS)}，实为 {several!r}")
+        raise policy.error("several_columns", f"应为 {' 或 '.join(SEVERAL_COLUMNS)}，实为 {quoted(several)}")
 
     groups_table = top.sub("groups", required=True)
     groups = []

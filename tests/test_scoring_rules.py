@@ -7,6 +7,7 @@ import pytest
 
 from scoring.rulebook import RuleBook, load_rulebook
 from scoring.rules import RulesError, load_rules
+from scoring.wording import quoted
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "config" / "rules"
 RULES_2016 = RULES_DIR / "2016.toml"
@@ -147,6 +148,16 @@ def test_the_scoring_package_imports_nothing_of_ours() -> None:
 def test_a_wrong_type_is_named_in_words(tmp_path: Path) -> None:
     text = RULES_2016.read_text(encoding="utf-8").replace("points = 20\n", 'points = "二十"\n', 1)
     (tmp_path / "bad.toml").write_text(text, encoding="utf-8")
-    with pytest.raises(RulesError, match="应为数字，实为 '二十'") as info:
+    with pytest.raises(RulesError, match="应为数字，实为 “二十”") as info:
         load_rules(tmp_path / "bad.toml")
     assert "int/float" not in str(info.value) and info.value.key == "clauses[0].points"
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    ("二十", "“二十”"), (5, "5"), (2.5, "2.5"), (float("inf"), "inf"), (True, "true"), (None, "空"),
+    (["a", 1], "[“a”, 1]"), (date(2020, 1, 1), "2020-01-01"),
+    # What a terminal would act on is shown, not obeyed; a long value is cut.
+    ("单位\x1b[2J\u202e名", "“单位\\u001b[2J\\u202e名”"), ("长" * 100, "“" + "长" * 80 + "…”"),
+])
+def test_a_value_in_a_message_is_quoted_as_written(value: object, shown: str) -> None:
+    assert quoted(value) == shown

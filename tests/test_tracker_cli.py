@@ -25,7 +25,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
         (("review", "assign"), "错误：缺少参数 文章"),
         (("score", "--year", "abc"), "错误：--year 的值无效：“abc”不是整数"),
         (("articles", "--since", "2024-13-01"),
-         "错误：--since 的值无效：日期应写作 YYYY-MM-DD，例如 2024-03-01，实为 '2024-13-01'"),
+         "错误：--since 的值无效：日期应写作 YYYY-MM-DD，例如 2024-03-01，实为 “2024-13-01”"),
         (("score", "--year", "2016", "--format", "pdf"),
          "错误：--format 的值无效：“pdf”不是可选值之一：table、csv、json、xlsx"),
         (("nosuch",), "错误：没有命令 nosuch"),

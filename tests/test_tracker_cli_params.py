@@ -61,4 +61,4 @@ def test_a_period_in_year_zero_is_one_line(capsys, db, db_path, argv: tuple[str,
     with pytest.raises(SystemExit) as exit_info:
         main(["--db", str(db_path), *argv])
     err = capsys.readouterr().err
-    assert exit_info.value.code == 2 and err.splitlines() == [f"错误：没有 0 年：{argv[-1]!r}"]
+    assert exit_info.value.code == 2 and err.splitlines() == [f"错误：没有 0 年：“{argv[-1]}”"]

@@ -78,4 +78,4 @@ def test_the_cli_reports_a_config_error_in_one_line(config_dir: Path, capsys: py
         main(["--config", str(config_dir), "crawl"])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err.strip()
-    assert err.splitlines() == [f"错误：配置错误：{path} 键 sites.czgh.politeness.timeout：应为数字，实为 'long'"]
+    assert err.splitlines() == [f"错误：配置错误：{path} 键 sites.czgh.politeness.timeout：应为数字，实为 “long”"]

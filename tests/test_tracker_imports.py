@@ -196,5 +196,5 @@ def test_a_date_cell_out_of_range_is_a_row_error_in_chinese(tmp_path: Path) -> N
     result = subprocess.run([str(XINXI), "--db", str(tmp_path / "x.db"), "entry", "import", str(sheet)],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
-    assert "第 3 行 [日期]：日期应写作 2024-03-05，实为 '#VALUE!'" in result.stderr
+    assert "第 3 行 [日期]：日期应写作 2024-03-05，实为 “#VALUE!”" in result.stderr
     assert "Warning" not in result.stderr and "openpyxl" not in result.stderr

@@ -189,7 +189,7 @@ def test_notices_config_refuses_unknown_keys_and_clauses(tmp_path: Path) -> None
         load_notice_rules(tmp_path)
     (tmp_path / "notices.toml").write_text(text.replace('"provincial.report"', '"provincial.reprot"', 1),
                                            encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"键 outlets.省总工会信息专报：考评办法中没有条款 'provincial.reprot'"):
+    with pytest.raises(ConfigError, match=r"键 outlets.省总工会信息专报：考评办法中没有条款“provincial.reprot”"):
         load_notice_rules(tmp_path, {"provincial.website", "provincial.report", "bonus.provincial_top10"})
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from scoring.wording import quoted
 from tracker.errors import NotFound, XinxiError
 
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
@@ -71,12 +72,12 @@ class Section:
         value = self.data[name]
         # bool is an int in Python; a flag written as 1 is a mistake worth naming.
         if (kind is int or kind == (int, float)) and isinstance(value, bool):
-            raise self.error(name, f"应为数字，实为 {value!r}")
+            raise self.error(name, f"应为数字，实为 {quoted(value)}")
         if not isinstance(value, kind):
             kinds = kind if isinstance(kind, tuple) else (kind,)
             expected = "数字" if float in kinds else "或".join(KIND_NAMES.get(k, k.__name__) for k in kinds)
             space = " " if expected.isascii() or expected[0].isascii() else ""
-            raise self.error(name, f"应为{space}{expected}，实为 {value!r}")
+            raise self.error(name, f"应为{space}{expected}，实为 {quoted(value)}")
         return value
 
     def only(self, *allowed: str) -> None:
@@ -90,13 +91,13 @@ class Section:
         """A finite number within bounds (`above` is exclusive); nan and inf are refused by name."""
         value = self.get(name, (int, float), default)
         if not math.isfinite(value):
-            raise self.error(name, f"应为有限的数字，实为 {value!r}")
+            raise self.error(name, f"应为有限的数字，实为 {quoted(value)}")
         if minimum is not None and value < minimum:
-            raise self.error(name, f"应不小于 {minimum:g}，实为 {value!r}")
+            raise self.error(name, f"应不小于 {minimum:g}，实为 {quoted(value)}")
         if above is not None and value <= above:
-            raise self.error(name, f"应大于 {above:g}，实为 {value!r}")
+            raise self.error(name, f"应大于 {above:g}，实为 {quoted(value)}")
         if maximum is not None and value > maximum:
-            raise self.error(name, f"应不大于 {maximum:g}，实为 {value!r}")
+            raise self.error(name, f"应不大于 {maximum:g}，实为 {quoted(value)}")
         return value
 
     def table(self, name: str, *, required: bool = False) -> Section:
@@ -116,7 +117,7 @@ class Section:
         value = self.get(name, list, list(default))
         for i, item in enumerate(value):
             if not isinstance(item, str):
-                raise self.error(f"{name}[{i}]", f"应为文字，实为 {item!r}")
+                raise self.error(f"{name}[{i}]", f"应为文字，实为 {quoted(item)}")
         return tuple(value)
 
 
@@ -171,7 +172,7 @@ class Site:
             if col.key == key or col.name == key:
                 return col
         names = "、".join(f"{c.key}（{c.name}）" for c in self.columns)
-        raise NotFound(f"网站 {self.key} 没有栏目 {key!r}；可选：{names}")
+        raise NotFound(f"网站 {self.key} 没有栏目{quoted(key)}；可选：{names}")
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,7 @@ class Settings:
 
     def site(self, key: str) -> Site:
         if key not in self.sites:
-            raise NotFound(f"没有网站 {key!r}；可选：{'、'.join(self.sites)}")
+            raise NotFound(f"没有网站{quoted(key)}；可选：{'、'.join(self.sites)}")
         return self.sites[key]
 
 
@@ -245,7 +246,7 @@ def _load_site(key: str, sec: Section, base_url: str | None) -> Site:
         csec.only(*COLUMN_KEYS)
         category = csec.get("category", str, required=True)
         if category not in CATEGORIES:
-            raise csec.error("category", f"未知计分类别 {category!r}；可选：{'、'.join(CATEGORIES)}")
+            raise csec.error("category", f"未知计分类别{quoted(category)}；可选：{'、'.join(CATEGORIES)}")
         col = Column(
             key=csec.get("key", str, required=True),
             name=csec.get("name", str, required=True),
@@ -256,16 +257,16 @@ def _load_site(key: str, sec: Section, base_url: str | None) -> Site:
             kind=csec.get("kind", str, "news"),
         )
         if col.kind not in COLUMN_KINDS:
-            raise csec.error("kind", f"应为 {'、'.join(COLUMN_KINDS)} 之一，实为 {col.kind!r}")
+            raise csec.error("kind", f"应为 {'、'.join(COLUMN_KINDS)} 之一，实为 {quoted(col.kind)}")
         if col.key in seen:
-            raise csec.error("key", f"栏目键 {col.key!r} 重复")
+            raise csec.error("key", f"栏目键{quoted(col.key)}重复")
         seen.add(col.key)
         columns.append(col)
     if not columns:
         raise sec.error("columns", "至少要有一个栏目")
     cms = sec.get("cms", str, "czgh")
     if cms not in CMS_KINDS:
-        raise sec.error("cms", f"未知的网站系统 {cms!r}；可选：{'、'.join(CMS_KINDS)}")
+        raise sec.error("cms", f"未知的网站系统{quoted(cms)}；可选：{'、'.join(CMS_KINDS)}")
     patterns: dict[str, str | None] = {"suitable_article": None}
     for name in ("legacy_article", "suitable_article"):
         if name == "suitable_article" and name not in sec.data and cms != "czgh":
@@ -281,9 +282,9 @@ def _load_site(key: str, sec: Section, base_url: str | None) -> Site:
     file_url = sec.get("base_url", str, base_url) if base_url else sec.get("base_url", str, required=True)
     url = base_url or file_url
     if not re.match(r"https?://[^/:?#]+", file_url):
-        raise sec.error("base_url", f"应为 http(s):// 开头的地址，实为 {file_url!r}")
+        raise sec.error("base_url", f"应为 http(s):// 开头的地址，实为 {quoted(file_url)}")
     if not re.match(r"https?://[^/:?#]+", url):
-        raise ConfigError("--base-url", None, f"{key} 的地址应为 http(s):// 开头，实为 {url!r}")
+        raise ConfigError("--base-url", None, f"{key} 的地址应为 http(s):// 开头，实为 {quoted(url)}")
     hosts = [_host(file_url), _host(url), *(h.lower() for h in sec.strings("hosts"))]
     labels = sec.table("labels")
     labels.only("date", "source")
@@ -312,10 +313,10 @@ def parse_base_urls(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
     for pair in pairs:
         site, sep, url = pair.partition("=")
         if not sep or not site or not url:
-            raise ConfigError("--base-url", None, f"应写作 网站=地址，例如 czgh=http://127.0.0.1:8000，实为 {pair!r}")
+            raise ConfigError("--base-url", None, f"应写作 网站=地址，例如 czgh=http://127.0.0.1:8000，实为 {quoted(pair)}")
         if not re.match(r"https?://[^/]+", url.strip()):
             raise ConfigError("--base-url", None, f"{site.strip()} 的地址应以 http:// 或 https:// 开头，"
-                              f"例如 {site.strip()}=http://{url.strip() or '127.0.0.1:8000'}，实为 {pair!r}")
+                              f"例如 {site.strip()}=http://{url.strip() or '127.0.0.1:8000'}，实为 {quoted(pair)}")
         out[site.strip()] = url.strip()
     return out
 
@@ -343,7 +344,7 @@ def load_settings(
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise time.error("timezone", f"未知时区 {timezone!r}") from None
+        raise time.error("timezone", f"未知时区{quoted(timezone)}") from None
 
     base_urls = dict(base_urls or {})
     sites_file = Section(sites_path, read_toml(sites_path))
@@ -356,7 +357,7 @@ def load_settings(
     for site in sites.values():
         for col in site.columns:
             if col.key in seen:
-                raise sites_top.table(site.key).error("columns", f"栏目键 {col.key!r} 已用于网站 {seen[col.key]}")
+                raise sites_top.table(site.key).error("columns", f"栏目键{quoted(col.key)}已用于网站 {seen[col.key]}")
             seen[col.key] = site.key
     if base_urls:
         raise ConfigError("--base-url", None, f"没有网站 {'、'.join(base_urls)}；可选：{'、'.join(sites)}")

@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from rapidfuzz import fuzz, process
 
+from scoring.wording import quoted
 from tracker.config import ConfigError, Section, read_toml
 from tracker.errors import NotFound
 
@@ -132,7 +133,7 @@ class Registry:
 def _date(sec: Section, name: str) -> date | None:
     value = sec.get(name, date, None)
     if value is not None and type(value) is not date:
-        raise sec.error(name, f"应为日期（例如 2020-01-01），实为 {value!r}")
+        raise sec.error(name, f"应为日期（例如 2020-01-01），实为 {quoted(value)}")
     return value
 
 
@@ -149,10 +150,10 @@ def _load_unit(sec: Section, prefixes: tuple[str, ...]) -> Unit:
              "short_areas", "email")
     unit_id = sec.get("id", str, required=True)
     if not unit_id.isascii() or not unit_id.replace("_", "").isalnum() or not unit_id.islower():
-        raise sec.error("id", f"应为小写英文字母、数字或下划线，实为 {unit_id!r}")
+        raise sec.error("id", f"应为小写英文字母、数字或下划线，实为 {quoted(unit_id)}")
     kind = sec.get("kind", str, required=True)
     if kind not in KINDS:
-        raise sec.error("kind", f"应为 {'、'.join(KINDS)} 之一，实为 {kind!r}")
+        raise sec.error("kind", f"应为 {'、'.join(KINDS)} 之一，实为 {quoted(kind)}")
     target = sec.get("target", int, None)
     if target is not None and kind != "department":
         raise sec.error("target", "辖市、区总工会不设目标分值")
@@ -174,7 +175,7 @@ def _load_unit(sec: Section, prefixes: tuple[str, ...]) -> Unit:
         raise sec.error("areas", "只有辖市、区总工会有地名")
     email = sec.get("email", str, None)
     if email is not None and not EMAIL.match(email.strip()):
-        raise sec.error("email", f"不是有效的邮箱地址：{email!r}")
+        raise sec.error("email", f"不是有效的邮箱地址：{quoted(email)}")
     return Unit(unit_id, name, kind, target, valid_from, valid_to, tuple(dict.fromkeys(aliases)), short_names,
                 areas, short_areas, email.strip() if email else None)
 
@@ -186,10 +187,10 @@ def _load_places(sec: Section, districts: set[str]) -> tuple[Place, ...]:
         psec.only("name", "district", "kind", "valid_from", "valid_to", "short")
         kind = psec.get("kind", str, required=True)
         if kind not in PLACE_KINDS:
-            raise psec.error("kind", f"应为 {'、'.join(PLACE_KINDS)} 之一，实为 {kind!r}")
+            raise psec.error("kind", f"应为 {'、'.join(PLACE_KINDS)} 之一，实为 {quoted(kind)}")
         district = psec.get("district", str, required=True)
         if district not in districts:
-            raise psec.error("district", f"不是辖市、区总工会的编号：{district!r}；可选：{'、'.join(sorted(districts))}")
+            raise psec.error("district", f"不是辖市、区总工会的编号：{quoted(district)}；可选：{'、'.join(sorted(districts))}")
         place = Place(psec.get("name", str, required=True).strip(), district, kind, _date(psec, "valid_from"),
                       _date(psec, "valid_to"), psec.get("short", str, None))
         if place.valid_from and place.valid_to and place.valid_from > place.valid_to:
@@ -232,7 +233,7 @@ def load_units(config_dir: Path | str) -> Registry:
     for sec in top.tables("units"):
         unit = _load_unit(sec, prefixes)
         if any(u.id == unit.id for u in units):
-            raise sec.error("id", f"单位编号 {unit.id!r} 重复")
+            raise sec.error("id", f"单位编号{quoted(unit.id)}重复")
         units.append(unit)
     if not units:
         raise top.error("units", "至少要有一个单位")
@@ -242,7 +243,7 @@ def load_units(config_dir: Path | str) -> Registry:
     for text in amb_sec.data:
         targets = amb_sec.strings(text)
         if len(targets) < 2 or not set(targets) <= ids:
-            raise amb_sec.error(text, f"应列出至少两个已有的单位编号，实为 {list(targets)!r}")
+            raise amb_sec.error(text, f"应列出至少两个已有的单位编号，实为 {quoted(list(targets))}")
         for prefix in ("", *prefixes):
             ambiguous[prefix + text] = targets
     _check_names(path, tuple(units), ambiguous)
@@ -251,7 +252,7 @@ def load_units(config_dir: Path | str) -> Registry:
     for site in sites_sec.data:
         unit_id = sites_sec.get(site, str)
         if unit_id not in ids:
-            raise sites_sec.error(site, f"没有单位编号 {unit_id!r}")
+            raise sites_sec.error(site, f"没有单位编号{quoted(unit_id)}")
         site_sources[site] = unit_id
     districts = {u.id for u in units if u.kind == "district"}
     return Registry(

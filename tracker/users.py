@@ -14,6 +14,7 @@ from typing import Any
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from scoring.wording import quoted
 from tracker import store
 from tracker.errors import NotFound, XinxiError
 from tracker.times import DEFAULT_TZ, shown_time
@@ -64,7 +65,7 @@ def add_user(db: Database, registry: Registry, name: str, role: str, password: s
     if not NAME_PATTERN.match(name):
         raise UserError(f"用户名“{name}”不合适：2 到 40 个字，只用汉字、字母、数字和 . - _ @")
     if role not in ROLES:
-        raise UserError(f"角色须为 office（办公室）或 unit（单位），实为 {role!r}")
+        raise UserError(f"角色须为 office（办公室）或 unit（单位），实为 {quoted(role)}")
     unit_id = None
     if role == "unit":
         if not unit:

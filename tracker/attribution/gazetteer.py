@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from scoring.wording import quoted
 from tracker.attribution.matching import trie_pattern
 from tracker.config import ConfigError, Section, read_toml
 
@@ -91,7 +92,7 @@ def load_gazetteer(config_dir: Path | str) -> Gazetteer:
         raise top.error("cities", "至少要有一个设区市")
     home = prov.get("home", str, required=True)
     if home not in {c.name for c in cities}:
-        raise prov.error("home", f"不是 [[cities]] 中的设区市：{home!r}")
+        raise prov.error("home", f"不是 [[cities]] 中的设区市：{quoted(home)}")
     places: dict[str, list[str]] = {}
     for city in cities:
         for label in (city.name, city.short, *city.counties):

@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from scoring.wording import quoted
 from tracker import store
 from tracker.attribution import review
 from tracker.cli.app import AppContext, cli, common_options, shown_time, with_settings
@@ -44,7 +45,7 @@ def iso_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> 
     try:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError:
-        raise click.BadParameter(f"日期应写作 YYYY-MM-DD，例如 2024-03-01，实为 {value!r}", param=param) from None
+        raise click.BadParameter(f"日期应写作 YYYY-MM-DD，例如 2024-03-01，实为 {quoted(value)}", param=param) from None
 
 
 def json_array(rows: Iterator[dict[str, Any]], shape: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],

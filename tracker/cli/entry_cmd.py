@@ -12,6 +12,7 @@ import click
 from rich.table import Table
 
 from scoring import year_period
+from scoring.wording import quoted
 from tracker import store
 from tracker.attribution import review
 from tracker.cli.app import by_option, cli, default_user, shown_time, with_settings
@@ -105,7 +106,7 @@ def entry_list(settings: Settings, year: int | None, unit: str | None, kind: str
     if kind:
         clause = next((c for rules in reversed(book.versions) if (c := rules.find_clause(kind))), None)
         if clause is None:
-            raise ScoringError(f"没有类别 {kind!r}")
+            raise ScoringError(f"没有类别{quoted(kind)}")
         kind = clause.id
     period = year_period(year) if year else None
     rows = store.list_entries(db, unit_id=unit_id, kind=kind, include_removed=include_removed,

@@ -12,6 +12,7 @@ import click
 from rich.table import Table
 
 from scoring import PeriodError, parse_date
+from scoring.wording import quoted
 from tracker import store
 from tracker.cli.app import CREATES_DB, by_option, cli, default_user, shown_time, with_settings
 from tracker.cli.output import Output, console_for, output_options
@@ -57,7 +58,7 @@ class Number(click.ParamType):
             text = str(value).strip().lstrip("#")
             number = int(text) if text.isascii() and text.isdigit() else None
             if number is None:
-                self.fail(f"{self.name}应为数字（见 {self.where} 的“编号”列），实为 {value!r}", param, ctx)
+                self.fail(f"{self.name}应为数字（见 {self.where} 的“编号”列），实为 {quoted(value)}", param, ctx)
         if not 1 <= number <= SQLITE_MAX_INT:
             raise OutOfRange(f"{self.name}应在 1 到 {SQLITE_MAX_INT} 之间，实为 {value}", ctx, param)
         return number

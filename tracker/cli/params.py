@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from scoring.wording import quoted
+
 SQLITE_MAX_INT = 2**63 - 1
 YEAR_MIN, YEAR_MAX = 1900, 2100
 
@@ -60,7 +62,7 @@ class RecordId(click.ParamType):
         else:
             number = _number(str(value))
             if number is None:
-                self.fail(f"录入编号应为数字（见 xinxi entry list 的“编号”列），实为 {value!r}", param, ctx)
+                self.fail(f"录入编号应为数字（见 xinxi entry list 的“编号”列），实为 {quoted(value)}", param, ctx)
         if not 1 <= number <= SQLITE_MAX_INT:
             raise OutOfRange(f"编号应在 1 到 {SQLITE_MAX_INT} 之间，实为 {value}", ctx, param)
         return number

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from scoring.wording import quoted
 from tracker.config import ConfigError, Section, read_toml
 
 NOTICES_FILE = "notices.toml"
@@ -75,7 +76,7 @@ def load_notice_rules(config_dir: Path | str, clause_ids: set[str] | None = None
         if not word.strip():
             raise outlets_sec.error(word, "载体名称不能为空")
         if clause_ids is not None and clause not in clause_ids:
-            raise outlets_sec.error(word, f"考评办法中没有条款 {clause!r}")
+            raise outlets_sec.error(word, f"考评办法中没有条款{quoted(clause)}")
         outlets["".join(word.split())] = clause
     if not outlets:
         raise top.error("outlets", "至少要有一个采用载体")
@@ -83,7 +84,7 @@ def load_notice_rules(config_dir: Path | str, clause_ids: set[str] | None = None
     ranking.only("clause", "top", "lead_words")
     ranking_clause = ranking.get("clause", str, required=True)
     if clause_ids is not None and ranking_clause not in clause_ids:
-        raise ranking.error("clause", f"考评办法中没有条款 {ranking_clause!r}")
+        raise ranking.error("clause", f"考评办法中没有条款{quoted(ranking_clause)}")
     top_n = ranking.get("top", int, 10)
     if top_n <= 0:
         raise ranking.error("top", f"应为正整数，实为 {top_n}")

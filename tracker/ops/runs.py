@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from scoring.wording import quoted
 from tracker import store
 from tracker.config import Settings, Site
 from tracker.errors import XinxiError
@@ -127,7 +128,7 @@ def _sites_for(settings: Settings, request: CrawlRequest) -> Sequence[str]:
         site = owner(column)
         if site is None:
             known = "、".join(f"{c.key}（{c.name}）" for k in keys for c in settings.site(k).columns)
-            raise CrawlBoundsError(f"--column：没有栏目 {column!r}；可选：{known}")
+            raise CrawlBoundsError(f"--column：没有栏目{quoted(column)}；可选：{known}")
         owners.add(site)
     return [k for k in keys if k in owners]
 

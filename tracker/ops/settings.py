@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from scoring.wording import quoted
 from tracker.config import Section, Settings, read_toml
 
 LEVELS = ("warning", "error")
@@ -120,14 +121,14 @@ def _count(sec: Section, name: str, default: int, *, maximum: int = 100_000) -> 
     """A whole number of days, runs or articles, at least 1."""
     value = sec.get(name, (int, float), default)
     if not isinstance(value, int):
-        raise sec.error(name, f"应为整数，实为 {value!r}")
+        raise sec.error(name, f"应为整数，实为 {quoted(value)}")
     return int(sec.number(name, default, minimum=1, maximum=maximum))
 
 
 def _share(sec: Section, name: str, default: float) -> float:
     value = sec.get(name, (int, float), default)
     if not math.isfinite(value) or not 0 < value <= 1:
-        raise sec.error(name, f"应为 0 到 1 之间的比例，实为 {value!r}")
+        raise sec.error(name, f"应为 0 到 1 之间的比例，实为 {quoted(value)}")
     return float(value)
 
 
@@ -143,10 +144,10 @@ def load_schedule(sec: Section, timezone: str) -> ScheduleConfig:
     text = sec.get("time", str, "02:30")
     match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", text.strip())
     if not match:
-        raise sec.error("time", f"应写作 时:分（24 小时制），例如 \"02:30\"，实为 {text!r}")
+        raise sec.error("time", f"应写作 时:分（24 小时制），例如“02:30”，实为 {quoted(text)}")
     days = sec.get("days", str, "*").strip().lower()
     if not DAY_NAMES.match(days):
-        raise sec.error("days", f"应为 * 或 mon-fri、sat,sun 这样的写法，实为 {days!r}")
+        raise sec.error("days", f"应为 * 或 mon-fri、sat,sun 这样的写法，实为 {quoted(days)}")
     stale_minutes = _positive(sec, "lock_stale_minutes", 30.0, maximum=24 * 60)
     heartbeat = _positive(sec, "heartbeat_seconds", 60.0, maximum=12 * 3600)
     if heartbeat * 2 > stale_minutes * 60:
@@ -173,7 +174,7 @@ def load_health(sec: Section, sites: tuple[str, ...]) -> HealthConfig:
     per_site = sec.table("stale_days_by_site")
     for key in per_site.data:
         if key not in sites:
-            raise per_site.error(key, f"没有网站 {key!r}；可选：{'、'.join(sites)}")
+            raise per_site.error(key, f"没有网站{quoted(key)}；可选：{'、'.join(sites)}")
         by_site[key] = _count(per_site, key, d.stale_days, maximum=3650)
     return HealthConfig(
         stale_days=_count(sec, "stale_days", d.stale_days, maximum=3650),
@@ -193,14 +194,14 @@ def _load_email(sec: Section, env: Mapping[str, str]) -> EmailChannel:
     sec.only("host", "port", "security", "username", "password_env", "sender", "to", "timeout", "deadline")
     security = sec.get("security", str, "ssl")
     if security not in SECURITY:
-        raise sec.error("security", f"应为 {'、'.join(SECURITY)} 之一，实为 {security!r}")
+        raise sec.error("security", f"应为 {'、'.join(SECURITY)} 之一，实为 {quoted(security)}")
     to = sec.strings("to")
     if not to:
         raise sec.error("to", "至少要有一个收件地址")
     default_port = {"ssl": 465, "starttls": 587, "none": 25}[security]
     port = sec.get("port", int, default_port)
     if not 1 <= port <= 65535:
-        raise sec.error("port", f"应为 1 到 65535 之间的端口号，实为 {port!r}")
+        raise sec.error("port", f"应为 1 到 65535 之间的端口号，实为 {quoted(port)}")
     password_env, password = _secret(sec, "password_env", env)
     return EmailChannel(
         host=sec.get("host", str, required=True),
@@ -220,10 +221,10 @@ def _load_webhook(sec: Section, env: Mapping[str, str]) -> WebhookChannel:
     sec.only("kind", "url", "secret_env", "timeout", "deadline")
     kind = sec.get("kind", str, required=True)
     if kind not in WEBHOOK_KINDS:
-        raise sec.error("kind", f"应为 {'、'.join(WEBHOOK_KINDS)} 之一，实为 {kind!r}")
+        raise sec.error("kind", f"应为 {'、'.join(WEBHOOK_KINDS)} 之一，实为 {quoted(kind)}")
     url = sec.get("url", str, required=True)
     if not re.match(r"https?://[^/]+", url):
-        raise sec.error("url", f"应为 http(s):// 开头的地址，实为 {url!r}")
+        raise sec.error("url", f"应为 http(s):// 开头的地址，实为 {quoted(url)}")
     secret_env, secret = _secret(sec, "secret_env", env)
     return WebhookChannel(kind=kind, url=url, secret_env=secret_env, secret=secret,
                           timeout=_positive(sec, "timeout", 15.0, maximum=3600),
@@ -234,7 +235,7 @@ def load_alerts(sec: Section, env: Mapping[str, str]) -> AlertsConfig:
     sec.only("enabled", "min_level", "subject_prefix", "email", "webhooks")
     level = sec.get("min_level", str, "warning")
     if level not in LEVELS:
-        raise sec.error("min_level", f"应为 {'、'.join(LEVELS)} 之一，实为 {level!r}")
+        raise sec.error("min_level", f"应为 {'、'.join(LEVELS)} 之一，实为 {quoted(level)}")
     email = sec.table("email")
     return AlertsConfig(
         enabled=sec.get("enabled", bool, True),

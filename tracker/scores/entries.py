@@ -22,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlite_utils import Database
 
 from scoring import PeriodError, RuleBook, fmt_points, parse_date
+from scoring.wording import quoted
 from tracker.errors import XinxiError
 from tracker.files import workbook
 from tracker.scores.sheets import MAX_CELL_CHARS, read_table
@@ -129,7 +130,7 @@ class Checker:
             problems.append(("date", f"日期 {day} 晚于今天"))
         unit = self.unit(values["unit_id"]) if values["unit_id"] else None
         if values["unit_id"] and unit is None:
-            problems.append(("unit_id", f"没有单位 {values['unit_id']!r}（写单位全称或编号，见模板“可选值”）"))
+            problems.append(("unit_id", f"没有单位{quoted(values['unit_id'])}（写单位全称或编号，见模板“可选值”）"))
         elif unit and day and not unit.valid_on(day):
             since = f"{unit.valid_from} 起" if unit.valid_from else ""
             until = f"至 {unit.valid_to}" if unit.valid_to else ""
@@ -150,7 +151,7 @@ class Checker:
         if values["evidence"] and values["evidence"].lower().startswith(("http:", "https:", "www.")):
             parts = urlsplit(values["evidence"])
             if parts.scheme not in ("http", "https") or not parts.netloc:
-                problems.append(("evidence", f"网址不完整：{values['evidence']!r}"))
+                problems.append(("evidence", f"网址不完整：{quoted(values['evidence'])}"))
         elif values["evidence"] and len(values["evidence"]) < 2:
             problems.append(("evidence", "依据太短：写文号、通报标题或网址"))
         entry = {
