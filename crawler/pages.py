@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from scrapy.http import TextResponse
 
 from crawler.checks import MAX_DEPTH, PageRefused, calendar_date, too_deep
-from crawler.tree import IMG, TITLE_TEXT, clean, css_xpath, page_and_selected, page_root
+from crawler.tree import IMG, TITLE_TEXT, clean, css_xpath, page_and_selected, page_root, texts_of
 from crawler.urls import ArticleRef, parse_article_url
 from tracker.config import Site
 from tracker.store.schema.articles import MAX_BYLINES
@@ -182,7 +182,7 @@ class ArticlePage(StoryBody):
         top = self.root
         for css in selectors:
             found = css_xpath(css)(top)
-            text = clean(" ".join(n if isinstance(n, str) else "".join(n.itertext()) for n in found))
+            text = clean(" ".join(texts_of(found)))
             if text:
                 return text
         return None

@@ -112,6 +112,11 @@ def page_root(response: TextResponse) -> Any:
     return root if root is not None else etree.fromstring(b"<html/>", parser=parser)
 
 
+def texts_of(found: list[Any]) -> list[str]:
+    """What a selector found, as text: strings as they are, elements by all the text inside them."""
+    return [n if isinstance(n, str) else "".join(n.itertext()) for n in found]
+
+
 @lru_cache(maxsize=64)
 def css_xpath(css: str) -> etree.XPath:
     """A configured CSS selector (with ::text) compiled once into an lxml XPath."""

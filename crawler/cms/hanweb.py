@@ -21,7 +21,7 @@ from scrapy.http import TextResponse
 
 from crawler.checks import calendar_date
 from crawler.pages import SENTENCE_END, ListEntry, StoryBody, _cap, _is_byline, _label_pattern
-from crawler.tree import TITLE_TEXT, clean, css_xpath
+from crawler.tree import TITLE_TEXT, clean, css_xpath, texts_of
 from crawler.urls import parse_article_url
 from tracker.config import Site
 
@@ -48,11 +48,6 @@ LINKS, TEXTS = etree.XPath("//a[@href]"), etree.XPath(".//text()")
 def _day(text: str | None) -> str | None:
     match = DAY.search(text or "")
     return calendar_date(int(match[1]), int(match[2]), int(match[3])) if match else None
-
-
-def _texts(found: list[Any]) -> list[str]:
-    """What a selector found, as text: strings as they are, elements by their text."""
-    return [n if isinstance(n, str) else "".join(n.itertext()) for n in found]
 
 
 def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> int | None:
@@ -172,7 +167,7 @@ class ArticlePage(StoryBody):
         if value:
             return _cap(value)
         for css in (*self.site.title_selectors, "h1::text"):
-            found = clean(" ".join(_texts(css_xpath(css)(self.root))))
+            found = clean(" ".join(texts_of(css_xpath(css)(self.root))))
             if found:
                 return _cap(found)
         return _cap(clean(" ".join(TITLE_TEXT(self.root))).split("_")[0].split(" - ")[0])
